@@ -1,0 +1,117 @@
+package dev.kiln.inspector.format;
+
+/**
+ * The two 16-bit checksums of the FS4 format (see {@code docs/fs4-format.md} §2 in the shared
+ * research folder).
+ *
+ * <ul>
+ *   <li><b>CRC16-SW</b> protects nearly everything: BOOT2, tools area, ITOC/DTOC headers and
+ *       entries, section bodies, the hashes table. Polynomial 0x100B, MSB first, over big-endian
+ *       dwords, with the register preset to 0xFFFF, 16 zero bits shifted in at the end and the result
+ *       inverted. That is the same as a plain (non-augmented) CRC with init 0xF6AA and xorout 0xFFFF
+ *       over the bytes as stored, which is the table form used here.
+ *   <li><b>CRC16-HW</b> protects the 16 HW pointer entries only: the reflected form of the same
+ *       polynomial (0xD008), preset 0xFFFF, the first two input bytes inverted, no final XOR, and the
+ *       result byte-swapped.
+ * </ul>
+ */
+public final class Crc16 {
+  /** Table for the MSB-first (non-reflected) polynomial 0x100B. */
+  private static final int[] SW_TABLE = new int[256];
+
+  /** Table for the reflected polynomial 0xD008. */
+  private static final int[] HW_TABLE = new int[256];
+
+  /** Init value of the direct (non-augmented) form of CRC16-SW. */
+  private static final int SW_DIRECT_INIT = 0xF6AA;
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      int sw = i << 8;
+      int hw = i;
+      for (int bit = 0; bit < 8; bit++) {
+        sw = (sw & 0x8000) != 0 ? ((sw << 1) ^ 0x100B) : (sw << 1);
+        hw = (hw & 1) != 0 ? ((hw >>> 1) ^ 0xD008) : (hw >>> 1);
+      }
+      SW_TABLE[i] = sw & 0xFFFF;
+      HW_TABLE[i] = hw & 0xFFFF;
+    }
+  }
+
+  private Crc16() {}
+
+  /**
+   * CRC16-SW over {@code length} bytes of {@code data} from {@code offset}. The format only ever
+   * checksums whole dwords; a length that is not a multiple of 4 is a caller error.
+   *
+   * @throws IllegalArgumentException if {@code length} is not a multiple of 4 or the range is out of
+   *     bounds
+   */
+  public static int sw(byte[] data, int offset, int length) {
+    if ((length & 3) != 0) {
+      throw new IllegalArgumentException("CRC16-SW runs over whole dwords, not " + length + " bytes");
+    }
+    if (offset < 0 || length < 0 || offset > data.length - length) {
+      throw new IllegalArgumentException(
+          "CRC range " + offset + "+" + length + " is outside " + data.length + " bytes");
+    }
+    int crc = SW_DIRECT_INIT;
+    for (int i = offset, end = offset + length; i < end; i++) {
+      crc = ((crc << 8) ^ SW_TABLE[((crc >>> 8) ^ data[i]) & 0xFF]) & 0xFFFF;
+    }
+    return crc ^ 0xFFFF;
+  }
+
+  /** CRC16-SW over a whole array. */
+  public static int sw(byte[] data) {
+    return sw(data, 0, data.length);
+  }
+
+  /**
+   * Incremental CRC16-SW for data that is not in one array (large sections read in chunks). Feed
+   * whole dwords; {@link #value()} gives the checksum of everything fed so far.
+   */
+  public static final class Sw {
+    private int register = SW_DIRECT_INIT;
+    private long fed;
+
+    /** Adds bytes; the total fed must be a multiple of 4 by the time {@link #value()} is read. */
+    public Sw update(byte[] data, int offset, int length) {
+      int crc = register;
+      for (int i = offset, end = offset + length; i < end; i++) {
+        crc = ((crc << 8) ^ SW_TABLE[((crc >>> 8) ^ data[i]) & 0xFF]) & 0xFFFF;
+      }
+      register = crc;
+      fed += length;
+      return this;
+    }
+
+    /** The checksum of everything fed so far. */
+    public int value() {
+      if ((fed & 3) != 0) {
+        throw new IllegalStateException("CRC16-SW runs over whole dwords, not " + fed + " bytes");
+      }
+      return register ^ 0xFFFF;
+    }
+  }
+
+  /**
+   * CRC16-HW of one HW pointer entry: computed over the 6 bytes {@code entry[0..5]} (the pointer
+   * dword and the upper half of the CRC dword).
+   */
+  public static int hw(byte[] data, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > data.length - length) {
+      throw new IllegalArgumentException(
+          "CRC range " + offset + "+" + length + " is outside " + data.length + " bytes");
+    }
+    int crc = 0xFFFF;
+    for (int i = 0; i < length; i++) {
+      int b = data[offset + i] & 0xFF;
+      if (i < 2) {
+        b ^= 0xFF; // the hardware inverts the first two input bytes
+      }
+      crc = (crc >>> 8) ^ HW_TABLE[(crc ^ b) & 0xFF];
+    }
+    return ((crc & 0xFF) << 8) | ((crc >>> 8) & 0xFF);
+  }
+}
