@@ -1,0 +1,27 @@
+package dev.kiln.registers;
+
+/**
+ * One access-register transaction at a time to one device: the seam between the host flow (burner)
+ * and whatever carries the envelope (in-process emulator, loopback TCP daemon, PCI VSEC/ICMD).
+ *
+ * <p>Implementations exchange the complete envelope of protocol doc §1.2 (operation TLV, register
+ * TLV header, payload): {@code request} is the bytes a host would put into the ICMD mailbox, and
+ * the result is the bytes the device wrote back, whatever its status. Decoding the status is the
+ * caller's business (see the envelope codec in this package).
+ */
+public interface RegisterTransport extends AutoCloseable {
+
+  /**
+   * Sends one envelope and returns the device's response envelope.
+   *
+   * @throws TransportException when the envelope could not be delivered or no well-formed response
+   *     came back
+   */
+  byte[] exchange(byte[] request) throws TransportException;
+
+  /** A short description of the device for messages, e.g. {@code tcp://127.0.0.1:4711}. */
+  String describe();
+
+  @Override
+  void close() throws TransportException;
+}
