@@ -1,0 +1,110 @@
+package dev.kiln.burner;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a device is, as the {@code --device} option spells it:
+ *
+ * <ul>
+ *   <li>{@code emu:DIR} - an emulated device whose state lives in directory DIR, run in-process;
+ *   <li>{@code tcp://HOST:PORT} - the emulator daemon ({@code kiln device serve}); HOST is an IP
+ *       literal or a name, PORT 1..65535;
+ *   <li>{@code pci:DDDD:BB:DD.F} - a real adapter through its PCI configuration gateway; a bare
+ *       {@code BB:DD.F} means domain 0000.
+ * </ul>
+ */
+public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, DeviceUri.Pci {
+
+  /** The URI as the user would type it. */
+  String text();
+
+  /** An in-process emulated device. */
+  record Emulated(Path directory) implements DeviceUri {
+    @Override
+    public String text() {
+      return "emu:" + directory;
+    }
+  }
+
+  /** The emulator daemon on a TCP port. */
+  record Tcp(String host, int port) implements DeviceUri {
+    public Tcp {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("TCP port out of range: " + port);
+      }
+    }
+
+    @Override
+    public String text() {
+      return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  /** A PCI function, by its full domain:bus:device.function address (lower case). */
+  record Pci(String bdf) implements DeviceUri {
+    @Override
+    public String text() {
+      return "pci:" + bdf;
+    }
+  }
+
+  /** {@code tcp://host:port}, with an optional trailing slash; IPv6 hosts in brackets. */
+  Pattern TCP = Pattern.compile("tcp://(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?");
+
+  /** {@code [domain:]bus:device.function}. */
+  Pattern PCI =
+      Pattern.compile("(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-1][0-9a-fA-F])\\.([0-7])");
+
+  /**
+   * Parses a device URI.
+   *
+   * @throws IllegalArgumentException with a message that says what is accepted
+   */
+  static DeviceUri parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("empty device; " + EXPECTED);
+    }
+    if (text.startsWith("emu:")) {
+      String dir = text.substring("emu:".length());
+      if (dir.isEmpty()) {
+        throw new IllegalArgumentException("'emu:' needs a directory, e.g. emu:/tmp/dev0");
+      }
+      return new Emulated(Path.of(dir));
+    }
+    if (text.startsWith("tcp:")) {
+      Matcher matcher = TCP.matcher(text);
+      if (!matcher.matches()) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a TCP device; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:4711");
+      }
+      String host = matcher.group(1);
+      if (host.startsWith("[")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = Integer.parseInt(matcher.group(2));
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("'" + text + "': TCP port must be 1..65535");
+      }
+      return new Tcp(host, port);
+    }
+    if (text.startsWith("pci:")) {
+      Matcher matcher = PCI.matcher(text.substring("pci:".length()));
+      if (!matcher.matches()) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a PCI address; expected pci:DDDD:BB:DD.F, e.g. pci:0000:03:00.0");
+      }
+      String domain = matcher.group(1) == null ? "0000" : matcher.group(1);
+      String bdf =
+          String.format(
+              "%s:%s:%s.%s", domain, matcher.group(2), matcher.group(3), matcher.group(4));
+      return new Pci(bdf.toLowerCase(Locale.ROOT));
+    }
+    throw new IllegalArgumentException("unknown device '" + text + "'; " + EXPECTED);
+  }
+
+  /** What {@link #parse} accepts, for messages. */
+  String EXPECTED = "expected emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F";
+}

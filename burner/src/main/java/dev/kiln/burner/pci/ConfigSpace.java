@@ -1,0 +1,27 @@
+package dev.kiln.burner.pci;
+
+import dev.kiln.registers.TransportException;
+
+/**
+ * The PCI configuration space of one function, dword by dword. Everything the VSEC gateway and the
+ * ICMD mailbox do is expressed over these two calls, so the protocol code runs unchanged against
+ * the sysfs config file of a real adapter ({@link SysfsConfigSpace}) and against an emulated one
+ * ({@link EmulatedConfigSpace}).
+ *
+ * <p>Offsets are byte offsets into config space and must be multiples of 4. Values are the dword as
+ * the PCI bus sees it (config space is little-endian; implementations convert).
+ */
+public interface ConfigSpace extends AutoCloseable {
+
+  /** Reads the dword at {@code offset}. */
+  int readDword(int offset) throws TransportException;
+
+  /** Writes the dword at {@code offset}. */
+  void writeDword(int offset, int value) throws TransportException;
+
+  /** A short description for messages, e.g. {@code pci:0000:03:00.0}. */
+  String describe();
+
+  @Override
+  void close() throws TransportException;
+}

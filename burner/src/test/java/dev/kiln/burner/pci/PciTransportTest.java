@@ -1,0 +1,178 @@
+package dev.kiln.burner.pci;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.registers.RegisterTransport;
+import dev.kiln.registers.TransportException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The VSEC gateway and ICMD mailbox protocol against the emulated config space. The device behind
+ * it here records each envelope and answers with the envelope's payload reversed, so the test sees
+ * exactly what crossed the mailbox in both directions.
+ */
+class PciTransportTest {
+
+  /** A device that records requests and answers with the payload bytes reversed. */
+  static final class RecordingDevice implements RegisterTransport {
+    final List<byte[]> requests = new ArrayList<>();
+
+    @Override
+    public byte[] exchange(byte[] request) {
+      requests.add(request.clone());
+      byte[] response = request.clone();
+      for (int i = 20, j = response.length - 1; i < j; i++, j--) {
+        byte swap = response[i];
+        response[i] = response[j];
+        response[j] = swap;
+      }
+      return response;
+    }
+
+    @Override
+    public String describe() {
+      return "recording";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** An envelope of the §1.2 shape with a payload of {@code payloadBytes} counting bytes. */
+  static byte[] envelope(int registerId, int payloadBytes) {
+    ByteBuffer buffer = ByteBuffer.allocate(20 + payloadBytes);
+    buffer.putInt((1 << 27) | (4 << 16));
+    buffer.putInt((registerId << 16) | (1 << 8) | 1);
+    buffer.putLong(0);
+    buffer.putInt((3 << 27) | (((payloadBytes + 4) / 4) << 16));
+    for (int i = 0; i < payloadBytes; i++) {
+      buffer.put((byte) i);
+    }
+    return buffer.array();
+  }
+
+  @Test
+  void exchangeCarriesTheEnvelopeBothWays() throws Exception {
+    RecordingDevice device = new RecordingDevice();
+    EmulatedConfigSpace config =
+        EmulatedConfigSpace.builder(device).gatewayDelayPolls(3).icmdDelayPolls(40).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 4242)) {
+      assertFalse(transport.isLivefish());
+      assertEquals(0x212, transport.hwDeviceId());
+      assertEquals(0x340, transport.mailboxSize());
+      byte[] request = envelope(0x9063, 144);
+      byte[] response = transport.exchange(request);
+      assertEquals(1, device.requests.size());
+      assertArrayEquals(request, device.requests.get(0));
+      assertEquals(request.length, response.length);
+      assertEquals((byte) 143, response[20]);
+      assertEquals((byte) 0, response[response.length - 1]);
+      // Both semaphores are free again after the command.
+      assertEquals(0, config.semaphoreOwner(PciTransport.ICMD_SEMAPHORE));
+      assertEquals(0, config.readDword(EmulatedConfigSpace.VSEC_OFFSET + VsecGateway.SEMAPHORE));
+    }
+  }
+
+  @Test
+  void fallsBackToTheIcmdSpaceWhenExtIsMissing() throws Exception {
+    RecordingDevice device = new RecordingDevice();
+    EmulatedConfigSpace config = EmulatedConfigSpace.builder(device).offerIcmdExt(false).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 7)) {
+      transport.exchange(envelope(0x9020, 160));
+      assertEquals(1, device.requests.size());
+    }
+  }
+
+  @Test
+  void livefishIsDetectedAndRefusesRegisters() throws Exception {
+    EmulatedConfigSpace config =
+        EmulatedConfigSpace.builder(new RecordingDevice()).deviceIds(0x212, 0x212).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 7)) {
+      assertTrue(transport.isLivefish());
+      TransportException failure =
+          assertThrows(TransportException.class, () -> transport.exchange(envelope(0x9020, 160)));
+      assertTrue(failure.getMessage().contains("livefish"), failure.getMessage());
+    }
+  }
+
+  @Test
+  void aTakenIcmdSemaphoreIsReportedNotIgnored() throws Exception {
+    RecordingDevice device = new RecordingDevice();
+    EmulatedConfigSpace config = EmulatedConfigSpace.builder(device).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 7)) {
+      // Another host holds the ICMD semaphore: claim it through a second gateway user.
+      VsecGateway gateway = VsecGateway.locate(config);
+      gateway.acquire();
+      gateway.write(AddressSpace.SEMAPHORE, PciTransport.ICMD_SEMAPHORE, 99);
+      gateway.release();
+      TransportException failure =
+          assertThrows(TransportException.class, () -> transport.exchange(envelope(0x9020, 160)));
+      assertTrue(failure.getMessage().contains("ICMD semaphore"), failure.getMessage());
+      assertEquals(0, device.requests.size());
+    }
+  }
+
+  @Test
+  void flashSemaphoreIsTakenAndReleased() throws Exception {
+    EmulatedConfigSpace config = EmulatedConfigSpace.builder(new RecordingDevice()).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 31)) {
+      transport.lockFlashSemaphore();
+      assertEquals(31, config.semaphoreOwner(PciTransport.FLASH_SEMAPHORE));
+      try (PciTransport second =
+          PciTransport.open(EmulatedConfigSpaceView.of(config), millis -> {}, 32)) {
+        TransportException failure =
+            assertThrows(TransportException.class, second::lockFlashSemaphore);
+        assertTrue(failure.getMessage().contains("Failed to lock flash semaphore"));
+      }
+      transport.unlockFlashSemaphore();
+      assertEquals(0, config.semaphoreOwner(PciTransport.FLASH_SEMAPHORE));
+    }
+  }
+
+  @Test
+  void oversizedEnvelopeIsRefusedBeforeTouchingTheDevice() throws Exception {
+    RecordingDevice device = new RecordingDevice();
+    EmulatedConfigSpace config = EmulatedConfigSpace.builder(device).mailboxSize(0x100).build();
+    try (PciTransport transport = PciTransport.open(config, millis -> {}, 7)) {
+      assertThrows(TransportException.class, () -> transport.exchange(envelope(0x9063, 400)));
+      assertEquals(0, device.requests.size());
+    }
+  }
+
+  @Test
+  void aFunctionWithoutVsecIsNamedAsSuch() {
+    ConfigSpace plain =
+        new ConfigSpace() {
+          @Override
+          public int readDword(int offset) {
+            return switch (offset) {
+              case 0x04 -> 1 << 20;
+              case 0x34 -> 0x40;
+              case 0x40 -> 0x05; // MSI capability, end of list
+              default -> 0;
+            };
+          }
+
+          @Override
+          public void writeDword(int offset, int value) {}
+
+          @Override
+          public String describe() {
+            return "pci:0000:00:1f.0";
+          }
+
+          @Override
+          public void close() {}
+        };
+    TransportException failure =
+        assertThrows(TransportException.class, () -> VsecGateway.locate(plain));
+    assertTrue(failure.getMessage().contains("VSEC"), failure.getMessage());
+  }
+}
