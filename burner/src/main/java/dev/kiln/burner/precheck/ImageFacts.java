@@ -1,0 +1,48 @@
+package dev.kiln.burner.precheck;
+
+import dev.kiln.burner.FirmwareVersion;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The facts about an image that a secure device's update checks depend on, taken from its
+ * IMAGE_INFO, signature and security-version structures ({@link ImageFactsReader} reads them from
+ * a parsed FS4 image).
+ *
+ * @param psid the image's PSID
+ * @param supportedHwIds the HW device ids the image declares it runs on
+ * @param version the image's firmware version
+ * @param securityVersion the image's security (anti-rollback) version
+ * @param mccEnabled IMAGE_INFO mcc_en: the image supports the controlled update path
+ * @param secureFw IMAGE_INFO secure_fw: the image is secure firmware
+ * @param signatureKeyUuids the keypair UUIDs named by the image's signature sections (empty when
+ *     unsigned)
+ * @param signatures checks a signature against a public key; null when the caller cannot verify
+ */
+public record ImageFacts(
+    String psid,
+    List<Integer> supportedHwIds,
+    FirmwareVersion version,
+    int securityVersion,
+    boolean mccEnabled,
+    boolean secureFw,
+    List<String> signatureKeyUuids,
+    SignatureCheck signatures) {
+
+  public ImageFacts {
+    Objects.requireNonNull(psid, "psid");
+    Objects.requireNonNull(version, "version");
+    supportedHwIds = List.copyOf(supportedHwIds);
+    signatureKeyUuids = List.copyOf(signatureKeyUuids);
+  }
+
+  /** Verifies the image's signature(s) made with one key. */
+  @FunctionalInterface
+  public interface SignatureCheck {
+    /**
+     * Whether the signature that names {@code keyUuid} verifies with {@code publicKeyDer} over the
+     * image's current bytes.
+     */
+    boolean verifies(String keyUuid, byte[] publicKeyDer);
+  }
+}

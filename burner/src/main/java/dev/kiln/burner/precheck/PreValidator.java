@@ -1,0 +1,188 @@
+package dev.kiln.burner.precheck;
+
+import dev.kiln.burner.FirmwareVersion;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Predicts, before anything is written, every reason a secure device would refuse an image
+ * (protocol doc §2.12, the secure-FW rules): targeting (HW device id and PSID), secure firmware,
+ * a signature by a trusted key that verifies, forbidden versions, anti-rollback, and the host-side
+ * rules of flint (same or older version only when forced; no update while a reset is pending).
+ *
+ * <p>The engine is pure: it takes the image's facts and the device's profile (live or saved) and
+ * returns findings with stable codes. {@code kiln burn} refuses on any error; {@code kiln check}
+ * reports them.
+ */
+public final class PreValidator {
+
+  /**
+   * Options of one validation.
+   *
+   * @param allowSameOrOlder accept the same or an older version (flint's prompt, {@code --force})
+   * @param extraForbidden versions forbidden by an external feed, on top of the device's list
+   */
+  public record Options(boolean allowSameOrOlder, List<FirmwareVersion> extraForbidden) {
+    public Options {
+      extraForbidden = List.copyOf(extraForbidden);
+    }
+
+    /** No force, no feed. */
+    public static Options defaults() {
+      return new Options(false, List.of());
+    }
+  }
+
+  /** Validates {@code image} against {@code device}. */
+  public PrecheckResult validate(ImageFacts image, DeviceProfile device, Options options) {
+    List<Finding> findings = new ArrayList<>();
+    checkTargeting(image, device, findings);
+    checkSecurity(image, device, findings);
+    checkVersions(image, device, options, findings);
+    return new PrecheckResult(findings);
+  }
+
+  private static void checkTargeting(ImageFacts image, DeviceProfile device, List<Finding> out) {
+    if (!image.psid().equals(device.psid())) {
+      out.add(
+          Finding.of(
+              PrecheckCode.PSID_MISMATCH,
+              String.format(
+                  "PSID mismatch: the device has %s, the image is for %s",
+                  device.psid(), image.psid())));
+    }
+    if (!image.supportedHwIds().contains(device.hwDeviceId())) {
+      out.add(
+          Finding.of(
+              PrecheckCode.DEVICE_MISMATCH,
+              String.format(
+                  "wrong device: the device's HW id is 0x%x, the image supports %s",
+                  device.hwDeviceId(), hexList(image.supportedHwIds()))));
+    }
+  }
+
+  private static void checkSecurity(ImageFacts image, DeviceProfile device, List<Finding> out) {
+    if (!image.mccEnabled() || !image.secureFw()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.NOT_SECURE_FW,
+              "the image is not secure firmware"
+                  + (image.mccEnabled() ? "" : " (no controlled-update support, mcc_en = 0)")
+                  + "; a secure device accepts only secure images"));
+    }
+    if (image.signatureKeyUuids().isEmpty()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.UNSIGNED,
+              "the image is not signed; a secure device accepts only signed images"));
+      return;
+    }
+    if (!device.trustedKeysKnown()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.TRUSTED_KEYS_UNKNOWN,
+              "the device profile does not list the trusted keys; signature not checked"));
+      return;
+    }
+    Set<String> trustedUuids = new LinkedHashSet<>();
+    device.trustedKeys().forEach(key -> trustedUuids.add(key.uuid()));
+    boolean anyTrusted = false;
+    for (String keyUuid : image.signatureKeyUuids()) {
+      String uuid = keyUuid.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+      for (TrustedKey key : device.trustedKeys()) {
+        if (!key.uuid().equals(uuid)) {
+          continue;
+        }
+        anyTrusted = true;
+        if (key.hasKey()
+            && image.signatures() != null
+            && !image.signatures().verifies(uuid, key.publicKeyDer())) {
+          out.add(
+              Finding.of(
+                  PrecheckCode.BAD_SIGNATURE,
+                  "the signature by trusted key " + uuid + " does not verify over the image"));
+        }
+      }
+    }
+    if (!anyTrusted) {
+      out.add(
+          Finding.of(
+              PrecheckCode.UNTRUSTED_KEY,
+              "the image is signed by key(s) "
+                  + String.join(", ", image.signatureKeyUuids())
+                  + ", which the device does not trust (it trusts "
+                  + (trustedUuids.isEmpty() ? "no keys" : String.join(", ", trustedUuids))
+                  + ")"));
+    }
+  }
+
+  private static void checkVersions(
+      ImageFacts image, DeviceProfile device, Options options, List<Finding> out) {
+    FirmwareVersion version = image.version();
+    if (device.forbiddenVersions().contains(version)) {
+      out.add(
+          Finding.of(
+              PrecheckCode.FORBIDDEN_VERSION,
+              "version " + version + " is in the device's forbidden-versions list"));
+    } else if (options.extraForbidden().contains(version)) {
+      out.add(
+          Finding.of(
+              PrecheckCode.FORBIDDEN_VERSION,
+              "version " + version + " is forbidden by the forbidden-versions feed"));
+    } else if (!device.forbiddenVersionsKnown()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.FORBIDDEN_VERSIONS_UNKNOWN,
+              "the device profile does not list forbidden versions; only the feed was checked"));
+    }
+    if (image.securityVersion() < device.securityVersion()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.SECURITY_VERSION_ROLLBACK,
+              String.format(
+                  "security version rollback: the image has security version %d, the device"
+                      + " requires at least %d",
+                  image.securityVersion(), device.securityVersion())));
+    }
+    if (device.pendingVersion().isPresent()) {
+      out.add(
+          Finding.of(
+              PrecheckCode.PENDING_RESET,
+              "version "
+                  + device.pendingVersion().get()
+                  + " is already on flash waiting for a reset; reset the device (kiln device"
+                  + " reset) or reactivate the running image (kiln device reactivate) first"));
+    }
+    FirmwareVersion current = device.flashVersion();
+    int order = version.compareTo(current);
+    if (order <= 0) {
+      String what = order == 0 ? "the same as" : "older than";
+      if (options.allowSameOrOlder()) {
+        out.add(
+            Finding.of(
+                PrecheckCode.FORCED,
+                "version " + version + " is " + what + " " + current + " on flash (forced)"));
+      } else {
+        out.add(
+            Finding.of(
+                order == 0 ? PrecheckCode.SAME_VERSION : PrecheckCode.DOWNGRADE,
+                "version " + version + " is " + what + " the version on flash (" + current
+                    + "); use --force to burn it anyway"));
+      }
+    }
+  }
+
+  private static String hexList(List<Integer> ids) {
+    if (ids.isEmpty()) {
+      return "no HW ids";
+    }
+    List<String> hex = new ArrayList<>();
+    for (int id : ids) {
+      hex.add("0x" + HexFormat.of().toHexDigits((short) id).replaceFirst("^0+(?=.)", ""));
+    }
+    return String.join(", ", hex);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.kiln.burner.precheck;
+
+/**
+ * Stable codes of pre-validation findings. Scripts and CI gates match on the names, so a code never
+ * changes meaning; new reasons get new codes. Each code names the MCC error a device would return
+ * for the same reason (protocol doc §2.9), where there is one.
+ */
+public enum PrecheckCode {
+  /** The image carries no signature section; a secure device refuses unsigned updates (0x06). */
+  UNSIGNED(Severity.ERROR),
+  /** The image is not secure firmware or does not support the controlled update path (0x0A). */
+  NOT_SECURE_FW(Severity.ERROR),
+  /** The image's PSID differs from the device's (0x03). */
+  PSID_MISMATCH(Severity.ERROR),
+  /** The image does not list the device's HW device id (0x03). */
+  DEVICE_MISMATCH(Severity.ERROR),
+  /** No signature is made by a key the device trusts (0x04). */
+  UNTRUSTED_KEY(Severity.ERROR),
+  /** A signature by a trusted key does not verify (0x05). */
+  BAD_SIGNATURE(Severity.ERROR),
+  /** The image's version is in the device's forbidden-versions list or a feed (0x0F). */
+  FORBIDDEN_VERSION(Severity.ERROR),
+  /** The image's security version is below the device's eFuse security version (0x19). */
+  SECURITY_VERSION_ROLLBACK(Severity.ERROR),
+  /** The image has the version already on flash; refused unless forced. */
+  SAME_VERSION(Severity.ERROR),
+  /** The image is older than the version on flash; refused unless forced. */
+  DOWNGRADE(Severity.ERROR),
+  /** The device is waiting for a reset to run a pending image; a new update is blocked (0x09). */
+  PENDING_RESET(Severity.ERROR),
+  /** The profile does not say which keys the device trusts; the signature was not checked. */
+  TRUSTED_KEYS_UNKNOWN(Severity.WARNING),
+  /** The profile does not say which versions the device forbids. */
+  FORBIDDEN_VERSIONS_UNKNOWN(Severity.WARNING),
+  /** A forced burn of the same or an older version. */
+  FORCED(Severity.WARNING);
+
+  /** How bad a finding is: an ERROR means the device would refuse the image. */
+  public enum Severity {
+    ERROR,
+    WARNING
+  }
+
+  private final Severity defaultSeverity;
+
+  PrecheckCode(Severity defaultSeverity) {
+    this.defaultSeverity = defaultSeverity;
+  }
+
+  public Severity defaultSeverity() {
+    return defaultSeverity;
+  }
+}

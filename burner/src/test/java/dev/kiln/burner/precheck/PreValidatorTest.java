@@ -1,0 +1,140 @@
+package dev.kiln.burner.precheck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.burner.FirmwareVersion;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Each refusal reason of the pre-check, one at a time, and the clean case. */
+class PreValidatorTest {
+  private static final String KEY = "0123456789abcdef0123456789abcdef";
+  private static final byte[] KEY_DER = {1, 2, 3};
+  private static final FirmwareVersion RUNNING = FirmwareVersion.parse("22.39.1002");
+  private static final FirmwareVersion NEW = FirmwareVersion.parse("22.41.1000");
+
+  private final PreValidator validator = new PreValidator();
+
+  private static DeviceProfile device(Optional<FirmwareVersion> pending, int securityVersion) {
+    return new DeviceProfile(
+        "ConnectX-6 Dx",
+        0x212,
+        "MT_0000000001",
+        RUNNING,
+        pending,
+        securityVersion,
+        true,
+        List.of(new TrustedKey(KEY, KEY_DER)),
+        true,
+        List.of(FirmwareVersion.parse("22.40.1000")),
+        true);
+  }
+
+  private static ImageFacts image(
+      String psid, int hwId, FirmwareVersion version, int securityVersion, List<String> keys) {
+    return new ImageFacts(
+        psid, List.of(hwId), version, securityVersion, true, true, keys, (uuid, der) -> true);
+  }
+
+  private static ImageFacts good() {
+    return image("MT_0000000001", 0x212, NEW, 1, List.of(KEY));
+  }
+
+  private PrecheckResult check(ImageFacts image) {
+    return validator.validate(image, device(Optional.empty(), 1), PreValidator.Options.defaults());
+  }
+
+  @Test
+  void aMatchingSignedNewerImageIsAccepted() {
+    PrecheckResult result = check(good());
+    assertTrue(result.accepted(), result.findings().toString());
+    assertTrue(result.findings().isEmpty());
+  }
+
+  @Test
+  void eachReasonHasItsCode() {
+    assertCode(PrecheckCode.PSID_MISMATCH, image("MT_0000000002", 0x212, NEW, 1, List.of(KEY)));
+    assertCode(PrecheckCode.DEVICE_MISMATCH, image("MT_0000000001", 0x218, NEW, 1, List.of(KEY)));
+    assertCode(PrecheckCode.UNSIGNED, image("MT_0000000001", 0x212, NEW, 1, List.of()));
+    assertCode(
+        PrecheckCode.UNTRUSTED_KEY,
+        image("MT_0000000001", 0x212, NEW, 1, List.of("ffffffffffffffffffffffffffffffff")));
+    assertCode(
+        PrecheckCode.FORBIDDEN_VERSION,
+        image("MT_0000000001", 0x212, FirmwareVersion.parse("22.40.1000"), 1, List.of(KEY)));
+    assertCode(
+        PrecheckCode.SECURITY_VERSION_ROLLBACK,
+        image("MT_0000000001", 0x212, NEW, 0, List.of(KEY)));
+    assertCode(PrecheckCode.SAME_VERSION, image("MT_0000000001", 0x212, RUNNING, 1, List.of(KEY)));
+    assertCode(
+        PrecheckCode.DOWNGRADE,
+        image("MT_0000000001", 0x212, FirmwareVersion.parse("22.39.999"), 1, List.of(KEY)));
+    ImageFacts notSecure =
+        new ImageFacts(
+            "MT_0000000001", List.of(0x212), NEW, 1, true, false, List.of(KEY), (u, d) -> true);
+    assertCode(PrecheckCode.NOT_SECURE_FW, notSecure);
+    ImageFacts badSignature =
+        new ImageFacts(
+            "MT_0000000001", List.of(0x212), NEW, 1, true, true, List.of(KEY), (u, d) -> false);
+    assertCode(PrecheckCode.BAD_SIGNATURE, badSignature);
+  }
+
+  private void assertCode(PrecheckCode expected, ImageFacts image) {
+    PrecheckResult result = check(image);
+    assertFalse(result.accepted());
+    assertEquals(expected, result.firstError().orElseThrow().code(), result.toString());
+    assertEquals(1, result.errors().size(), result.toString());
+  }
+
+  @Test
+  void forceTurnsSameVersionIntoAWarning() {
+    PrecheckResult result =
+        validator.validate(
+            image("MT_0000000001", 0x212, RUNNING, 1, List.of(KEY)),
+            device(Optional.empty(), 1),
+            new PreValidator.Options(true, List.of()));
+    assertTrue(result.accepted());
+    assertTrue(result.has(PrecheckCode.FORCED));
+  }
+
+  @Test
+  void feedForbidsToo() {
+    PrecheckResult result =
+        validator.validate(
+            good(), device(Optional.empty(), 1), new PreValidator.Options(false, List.of(NEW)));
+    assertEquals(PrecheckCode.FORBIDDEN_VERSION, result.firstError().orElseThrow().code());
+  }
+
+  @Test
+  void pendingImageBlocksAnUpdate() {
+    PrecheckResult result =
+        validator.validate(
+            good(),
+            device(Optional.of(FirmwareVersion.parse("22.40.2000")), 1),
+            PreValidator.Options.defaults());
+    assertTrue(result.has(PrecheckCode.PENDING_RESET));
+  }
+
+  @Test
+  void unknownTrustedKeysOnlyWarn() {
+    DeviceProfile profile =
+        new DeviceProfile(
+            "", 0x212, "MT_0000000001", RUNNING, Optional.empty(), 0, true, List.of(), false,
+            List.of(), false);
+    PrecheckResult result = validator.validate(good(), profile, PreValidator.Options.defaults());
+    assertTrue(result.accepted());
+    assertTrue(result.has(PrecheckCode.TRUSTED_KEYS_UNKNOWN));
+    assertTrue(result.has(PrecheckCode.FORBIDDEN_VERSIONS_UNKNOWN));
+  }
+
+  @Test
+  void versionsOrderNumerically() {
+    assertTrue(NEW.compareTo(RUNNING) > 0);
+    assertEquals("22.41.1000", NEW.toString());
+    assertEquals("22.0100.0001", new FirmwareVersion(22, 100, 1).toString());
+    assertEquals(NEW, FirmwareVersion.fromDword(NEW.toDword()));
+  }
+}
