@@ -1,0 +1,140 @@
+package dev.kiln.signer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Where a PIN or passphrase comes from: {@code env:VAR} (an environment variable) or {@code
+ * file:PATH} (the whole file, one trailing line break removed). Secrets never come from the
+ * command line or a key reference, because argv and URIs end up in process lists, shell history
+ * and CI logs.
+ *
+ * <p>{@link #toString()} names the source ({@code env:KILN_PIN}), never the secret.
+ */
+public final class SecretSource {
+  private enum Kind {
+    ENV,
+    FILE
+  }
+
+  private final Kind kind;
+  private final String name;
+
+  private SecretSource(Kind kind, String name) {
+    this.kind = kind;
+    this.name = name;
+  }
+
+  /**
+   * Parses {@code env:VAR} or {@code file:PATH}.
+   *
+   * @throws IllegalArgumentException for any other form (a usage error)
+   */
+  public static SecretSource parse(String text) {
+    Objects.requireNonNull(text, "text");
+    if (text.startsWith("env:") && text.length() > 4) {
+      return new SecretSource(Kind.ENV, text.substring(4));
+    }
+    if (text.startsWith("file:") && text.length() > 5) {
+      return new SecretSource(Kind.FILE, text.substring(5));
+    }
+    throw new IllegalArgumentException(
+        "a secret source must be env:VARIABLE or file:PATH (secrets never go on the command line)");
+  }
+
+  /** A source reading the environment variable {@code variable}. */
+  public static SecretSource environment(String variable) {
+    return parse("env:" + variable);
+  }
+
+  /** A source reading the file {@code path}. */
+  public static SecretSource file(Path path) {
+    return parse("file:" + path);
+  }
+
+  /**
+   * Reads the secret as UTF-8 bytes. The caller should overwrite the array when done.
+   *
+   * @throws KeyAccessException if the variable is unset or the file cannot be read
+   */
+  public byte[] readBytes() throws KeyAccessException {
+    byte[] raw;
+    if (kind == Kind.ENV) {
+      String value = System.getenv(name);
+      if (value == null) {
+        throw new KeyAccessException("secret source " + this + ": the variable is not set");
+      }
+      raw = value.getBytes(StandardCharsets.UTF_8);
+    } else {
+      try {
+        raw = Files.readAllBytes(Path.of(name));
+      } catch (IOException | RuntimeException e) {
+        throw new KeyAccessException(
+            "secret source " + this + ": cannot read the file (" + e.getClass().getSimpleName()
+                + ")");
+      }
+    }
+    // Files written by editors or `echo` end with a line break that is not part of the secret.
+    int length = raw.length;
+    if (length > 0 && raw[length - 1] == '\n') {
+      length--;
+      if (length > 0 && raw[length - 1] == '\r') {
+        length--;
+      }
+    }
+    byte[] secret = Arrays.copyOf(raw, length);
+    Arrays.fill(raw, (byte) 0);
+    if (secret.length == 0) {
+      throw new KeyAccessException("secret source " + this + ": the secret is empty");
+    }
+    return secret;
+  }
+
+  /**
+   * Reads the secret as characters. The caller should overwrite the array when done.
+   *
+   * @throws KeyAccessException if the source cannot be read or is not UTF-8
+   */
+  public char[] readChars() throws KeyAccessException {
+    byte[] bytes = readBytes();
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes));
+      char[] result = Arrays.copyOfRange(chars.array(), chars.position(), chars.limit());
+      Arrays.fill(chars.array(), '\0');
+      return result;
+    } catch (CharacterCodingException e) {
+      throw new KeyAccessException("secret source " + this + ": the secret is not UTF-8 text");
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SecretSource that && kind == that.kind && name.equals(that.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, name);
+  }
+
+  /** {@code env:NAME} or {@code file:PATH}: where the secret is, never the secret. */
+  @Override
+  public String toString() {
+    return (kind == Kind.ENV ? "env:" : "file:") + name;
+  }
+}
