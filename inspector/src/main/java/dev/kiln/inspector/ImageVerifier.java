@@ -1,0 +1,150 @@
+package dev.kiln.inspector;
+
+import dev.kiln.inspector.SectionCheck.Status;
+import dev.kiln.inspector.format.Crc16;
+import dev.kiln.inspector.format.Dwords;
+import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.format.TocEntry;
+import dev.kiln.inspector.format.TocHeader;
+import dev.kiln.inspector.internal.ContentChecks;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Structural verification of a parsed image: every check mstflint's {@code verify} runs
+ * (fs4-format.md §17) plus the ones it misses — overlapping sections, sections beyond the image
+ * slot, unknown section types and CRC modes 3..7. Problems are returned as findings; nothing is
+ * thrown.
+ *
+ * <p>Cost: one CRC pass over each section body, straight from the (mapped) buffer; nothing is
+ * copied except the few hundred bytes of IMAGE_INFO, MFG_INFO and DEV_INFO.
+ */
+public final class ImageVerifier {
+  /** Size of one cache line of a cache_line_crc section: 64 data bytes + 4 check bytes. */
+  private static final int CACHE_LINE = 68;
+
+  private ImageVerifier() {}
+
+  /** Verifies {@code image}. */
+  public static VerificationResult verify(Fs4Image image) {
+    List<Finding> findings = new ArrayList<>(image.parseFindings());
+    List<SectionCheck> checks = new ArrayList<>();
+    ByteBuffer bytes = image.bytes();
+    for (Section section : image.sections()) {
+      checks.add(checkSection(image, bytes, section, findings));
+    }
+    findOverlaps(image, findings);
+    ContentChecks.run(image, findings);
+    return new VerificationResult(findings, checks);
+  }
+
+  private static SectionCheck checkSection(
+      Fs4Image image, ByteBuffer bytes, Section section, List<Finding> findings) {
+    TocEntry entry = section.entry();
+    String name = section.name();
+    if (section.knownType().isEmpty()) {
+      findings.add(Finding.of(FindingCode.SECTION_TYPE_UNKNOWN, section.entryOffset(), name,
+          String.format("%s entry %d has section type 0x%02x, which mstflint does not know",
+              section.table(), section.index(), section.type())));
+    }
+    if (!entry.entryCrcOk()) {
+      return new SectionCheck(section, Status.UNCHECKED, 0, 0);
+    }
+    if (!section.withinSlot()) {
+      findings.add(Finding.of(FindingCode.SECTION_BEYOND_SLOT, section.offset(), name,
+          String.format("section at 0x%x+0x%x ends beyond the image slot (2^0x%x bytes); "
+              + "mstflint reads it at a translated address", section.address(), section.size(),
+              image.log2SlotSize())));
+    }
+    if (!section.inBounds()) {
+      findings.add(Finding.of(FindingCode.SECTION_OUT_OF_BOUNDS, section.offset(), name,
+          String.format("section of 0x%x bytes at 0x%x is outside the %d-byte file",
+              section.size(), section.offset(), image.size())));
+      return new SectionCheck(section, Status.UNCHECKED, 0, 0);
+    }
+    int offset = (int) section.offset();
+    int size = (int) section.size();
+    int mode = entry.crcMode();
+    if (mode == TocEntry.CRC_NONE) {
+      return new SectionCheck(section, Status.IGNORED, 0, 0);
+    }
+    if (mode > TocEntry.CRC_IN_SECTION) {
+      findings.add(Finding.of(FindingCode.SECTION_CRC_MODE, section.entryOffset(), name,
+          String.format("crc mode %d is undefined; mstflint silently skips the CRC of this "
+              + "section", mode)));
+      return new SectionCheck(section, Status.IGNORED, 0, 0);
+    }
+    if (section.table() == TocHeader.Kind.DTOC
+        && section.is(SectionType.DEV_INFO)
+        && !ContentChecks.hasDevInfoSignature(bytes, offset, size)) {
+      return new SectionCheck(section, Status.IGNORED, 0, 0); // an unused DEV_INFO copy
+    }
+    if (entry.cacheLineCrc()
+        && size >= CACHE_LINE
+        && (Dwords.get(bytes, offset + 64) >>> 16) != 0) {
+      return new SectionCheck(section, Status.IGNORED, 0, 0); // carries an auth tag: encrypted
+    }
+    int stored;
+    int computed;
+    if (mode == TocEntry.CRC_IN_ENTRY) {
+      stored = entry.sectionCrc();
+      computed = Crc16.sw(bytes, offset, size);
+    } else {
+      if (size < 4) {
+        findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,
+            "crc mode 2 needs a last dword for the CRC, but the section is empty"));
+        return new SectionCheck(section, Status.BAD, 0, 0);
+      }
+      stored = Dwords.get(bytes, offset + size - 4) & 0xFFFF;
+      computed = Crc16.sw(bytes, offset, size - 4);
+    }
+    if (stored != computed) {
+      findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,
+          String.format("wrong CRC (stored 0x%04x, computed 0x%04x)", stored, computed)));
+      return new SectionCheck(section, Status.BAD, stored, computed);
+    }
+    return new SectionCheck(section, Status.OK, stored, computed);
+  }
+
+  /** One byte range taking part in the overlap check. */
+  private record Extent(String name, String structure, long start, long end, boolean section) {}
+
+  /**
+   * Reports sections sharing bytes with another section or with a boot/TOC structure. A sweep
+   * over extents sorted by start: each extent is compared with the one reaching furthest so far,
+   * so the work is O(n log n) for the at most ~130 extents an image can have.
+   */
+  private static void findOverlaps(Fs4Image image, List<Finding> findings) {
+    List<Extent> extents = new ArrayList<>();
+    for (Section s : image.sections()) {
+      if (s.inBounds() && s.size() > 0 && s.entry().entryCrcOk()) {
+        extents.add(new Extent(s.table() + " " + s.name() + " (entry " + s.index() + ")",
+            s.name(), s.offset(), s.offset() + s.size(), true));
+      }
+    }
+    for (Structure structure : image.structures()) {
+      if (structure.size() > 0) {
+        extents.add(new Extent(structure.name(), structure.name(), structure.offset(),
+            structure.offset() + structure.size(), false));
+      }
+    }
+    extents.sort(Comparator.comparingLong(Extent::start).thenComparingLong(Extent::end));
+    Extent furthest = null;
+    for (Extent extent : extents) {
+      if (furthest != null
+          && extent.start() < furthest.end()
+          && (extent.section() || furthest.section())) {
+        findings.add(Finding.of(FindingCode.SECTION_OVERLAP, extent.start(),
+            extent.section() ? extent.structure() : furthest.structure(),
+            String.format("%s at 0x%x-0x%x overlaps %s at 0x%x-0x%x", extent.name(),
+                extent.start(), extent.end() - 1, furthest.name(), furthest.start(),
+                furthest.end() - 1)));
+      }
+      if (furthest == null || extent.end() > furthest.end()) {
+        furthest = extent;
+      }
+    }
+  }
+}
