@@ -1,0 +1,371 @@
+package dev.kiln.signer.fs4;
+
+import dev.kiln.signer.DigestAlgorithm;
+import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.KeyFingerprint;
+import dev.kiln.signer.SigningService;
+import dev.kiln.signer.fs4.internal.FwUpdateBlob;
+import dev.kiln.signer.fs4.internal.ImageLayout;
+import dev.kiln.signer.fs4.internal.ImageTransaction;
+import dev.kiln.signer.fs4.internal.LayoutReader;
+import dev.kiln.signer.fs4.internal.Pkcs1;
+import dev.kiln.signer.fs4.internal.SectionWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Signs FS4 images and updates their key sections exactly as mstflint 4.21 does (fs4-format.md
+ * §16.3, §16.4, §16.9), byte for byte, but atomically and without rewriting the whole file.
+ *
+ * <p>Every operation returns a {@link PreparedImage}: the patched copy, synced, next to the output
+ * but not yet visible under its name. The caller records what it needs (the audit log) and then
+ * {@link PreparedImage#commit() commits}; closing without committing leaves no trace.
+ *
+ * <p>What a signature covers and the section layouts are documented in {@code docs/signing.md}.
+ */
+public final class Fs4ImageSigner {
+  /** IMAGE_SIGNATURE_256, written for RSA-2048 keys (SHA-256). */
+  public static final int IMAGE_SIGNATURE_256 = 0xA0;
+
+  /** PUBLIC_KEYS_2048. */
+  public static final int PUBLIC_KEYS_2048 = 0xA1;
+
+  /** FORBIDDEN_VERSIONS. */
+  public static final int FORBIDDEN_VERSIONS = 0xA2;
+
+  /** IMAGE_SIGNATURE_512, written for RSA-4096 keys (SHA-512). */
+  public static final int IMAGE_SIGNATURE_512 = 0xA3;
+
+  /** PUBLIC_KEYS_4096. */
+  public static final int PUBLIC_KEYS_4096 = 0xA4;
+
+  /** Bytes of IMAGE_SIGNATURE_256 content: 16 + 16 + 256 + 32. */
+  public static final int SIGNATURE_256_LENGTH = 0x140;
+
+  /** Bytes of IMAGE_SIGNATURE_512 content: 16 + 16 + 512 + 32. */
+  public static final int SIGNATURE_512_LENGTH = 0x240;
+
+  /** Smallest public-keys file mstflint accepts (one 4096-bit entry). */
+  public static final int MIN_PUBLIC_KEYS_LENGTH = 0x220;
+
+  private Fs4ImageSigner() {}
+
+  /** A key and the UUID to store with its signature. */
+  public record SigningKey(SigningService service, KeyUuid uuid) {
+    public SigningKey {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(uuid, "uuid");
+    }
+  }
+
+  /**
+   * One signature written.
+   *
+   * @param sectionType 0xA0 or 0xA3
+   * @param sectionName IMAGE_SIGNATURE_256 or IMAGE_SIGNATURE_512
+   * @param keyUuid the UUID stored with it
+   * @param keyReference the key reference, without secrets
+   * @param backend the key backend
+   * @param publicKeyFingerprint SHA-256 of the key's SubjectPublicKeyInfo, hex
+   * @param kmsRequestId the KMS request id of the signing call, where there is one
+   */
+  public record WrittenSignature(
+      int sectionType,
+      String sectionName,
+      KeyUuid keyUuid,
+      String keyReference,
+      String backend,
+      String publicKeyFingerprint,
+      Optional<String> kmsRequestId) {}
+
+  /**
+   * Signs with one key (RSA-2048: IMAGE_SIGNATURE_256, the 512 section zeroed first; RSA-4096:
+   * IMAGE_SIGNATURE_512, the 256 section zeroed first) or two keys (one of each size: the 4096 key
+   * signs first, then the 2048 key over data that includes the new 512 signature).
+   *
+   * @param input the image to sign; never modified
+   * @param output where the signed image goes (may equal {@code input})
+   */
+  public static PreparedImage sign(Path input, Path output, List<SigningKey> keys)
+      throws IOException, ImageSigningException, KeyAccessException {
+    if (keys.isEmpty() || keys.size() > 2) {
+      throw new IllegalArgumentException("one or two keys are needed, not " + keys.size());
+    }
+    List<SigningKey> ordered = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    for (SigningKey key : keys) {
+      sizes.add(Pkcs1.modulusBytes(key.service().publicKey()));
+    }
+    if (keys.size() == 1) {
+      checkKeySize(keys.get(0), sizes.get(0));
+      ordered.add(keys.get(0));
+    } else {
+      checkKeySize(keys.get(0), sizes.get(0));
+      checkKeySize(keys.get(1), sizes.get(1));
+      if (sizes.get(0).equals(sizes.get(1))) {
+        throw new ImageSigningException(
+            "two keys must be one RSA-2048 and one RSA-4096 key; both are RSA-"
+                + sizes.get(0) * 8);
+      }
+      // The 4096-bit signature goes first: the 2048-bit signature then covers it.
+      int first = sizes.get(0) == 512 ? 0 : 1;
+      ordered.add(keys.get(first));
+      ordered.add(keys.get(1 - first));
+    }
+    ImageLayout layout = LayoutReader.read(input);
+    SectionWriter precheck = new SectionWriter(null, layout);
+    for (SigningKey key : ordered) {
+      boolean wide = Pkcs1.modulusBytes(key.service().publicKey()) == 512;
+      precheck.requireRoom(
+          wide ? IMAGE_SIGNATURE_512 : IMAGE_SIGNATURE_256,
+          wide ? SIGNATURE_512_LENGTH : SIGNATURE_256_LENGTH);
+    }
+    if (ordered.size() == 1) {
+      // The section that is zeroed must also take its full content.
+      boolean wide = sizes.get(0) == 512;
+      int other = wide ? IMAGE_SIGNATURE_256 : IMAGE_SIGNATURE_512;
+      if (layout.first(other).isPresent()) {
+        precheck.requireRoom(other, wide ? SIGNATURE_256_LENGTH : SIGNATURE_512_LENGTH);
+      }
+    }
+    // Fails early (before any copy) for v2 images Kiln cannot sign.
+    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+
+    ImageTransaction transaction = ImageTransaction.open(input, output);
+    try {
+      SectionWriter writer = new SectionWriter(transaction.image(), layout);
+      List<WrittenSignature> written = new ArrayList<>();
+      if (ordered.size() == 1) {
+        boolean wide = sizes.get(0) == 512;
+        int other = wide ? IMAGE_SIGNATURE_256 : IMAGE_SIGNATURE_512;
+        if (layout.first(other).isPresent()) {
+          writer.replace(other, new byte[wide ? SIGNATURE_256_LENGTH : SIGNATURE_512_LENGTH]);
+        }
+      }
+      for (SigningKey key : ordered) {
+        written.add(signOne(transaction.image(), layout, writer, key));
+      }
+      return PreparedImage.finish(transaction, written, false);
+    } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
+      transaction.close();
+      throw e;
+    }
+  }
+
+  private static void checkKeySize(SigningKey key, int bytes) throws ImageSigningException {
+    if (bytes != 256 && bytes != 512) {
+      throw new ImageSigningException(
+          "key " + key.service().describe() + " is RSA-" + bytes * 8
+              + "; image signatures need RSA-2048 (SHA-256) or RSA-4096 (SHA-512)");
+    }
+  }
+
+  private static WrittenSignature signOne(
+      ByteBuffer image, ImageLayout layout, SectionWriter writer, SigningKey key)
+      throws ImageSigningException, KeyAccessException {
+    RSAPublicKey publicKey = key.service().publicKey();
+    boolean wide = Pkcs1.modulusBytes(publicKey) == 512;
+    DigestAlgorithm algorithm = wide ? DigestAlgorithm.SHA512 : DigestAlgorithm.SHA256;
+    FwUpdateBlob blob =
+        wide
+            ? FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512)
+            : FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+    byte[] digest = blob.digest(image, algorithm.jcaName());
+    byte[] signature = key.service().signDigest(algorithm, digest);
+    if (!Pkcs1.verifies(publicKey, algorithm, digest, signature)) {
+      throw new KeyAccessException(
+          "the signature returned by " + key.service().describe()
+              + " does not verify with that key's public key; nothing was written");
+    }
+    int type = wide ? IMAGE_SIGNATURE_512 : IMAGE_SIGNATURE_256;
+    writer.replace(type, signatureSection(key.uuid(), signature));
+    return new WrittenSignature(
+        type,
+        wide ? "IMAGE_SIGNATURE_512" : "IMAGE_SIGNATURE_256",
+        key.uuid(),
+        key.service().describe(),
+        key.service().backend(),
+        KeyFingerprint.of(publicKey),
+        key.service().lastRequestId());
+  }
+
+  /**
+   * The content of an IMAGE_SIGNATURE_256/512 section.
+   *
+   * <pre>
+   * 0x00  16  signature_uuid (always 0)
+   * 0x10  16  keypair_uuid
+   * 0x20  256 or 512  signature (RSA-2048 / RSA-4096), big-endian as produced
+   * then  32  zero
+   * </pre>
+   */
+  public static byte[] signatureSection(KeyUuid uuid, byte[] signature) {
+    byte[] section = new byte[0x20 + signature.length + 0x20];
+    System.arraycopy(uuid.bytes(), 0, section, 0x10, KeyUuid.LENGTH);
+    System.arraycopy(signature, 0, section, 0x20, signature.length);
+    return section;
+  }
+
+  /**
+   * Writes the unkeyed image digest (mstflint {@code sign} without a key): IMAGE_SIGNATURE_256 is
+   * set to zeros with SHA-256 of the fw-update data at 0x20.
+   */
+  public static PreparedImage insertDigest(Path input, Path output)
+      throws IOException, ImageSigningException {
+    ImageLayout layout = LayoutReader.read(input);
+    new SectionWriter(null, layout).requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+    ImageTransaction transaction = ImageTransaction.open(input, output);
+    try {
+      writeDigest(transaction.image(), layout, new SectionWriter(transaction.image(), layout));
+      return PreparedImage.finish(transaction, List.of(), true);
+    } catch (IOException | ImageSigningException | RuntimeException e) {
+      transaction.close();
+      throw e;
+    }
+  }
+
+  private static void writeDigest(ByteBuffer image, ImageLayout layout, SectionWriter writer)
+      throws ImageSigningException {
+    byte[] digest = FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256).digest(image, "SHA-256");
+    byte[] section = new byte[SIGNATURE_256_LENGTH];
+    System.arraycopy(digest, 0, section, 0x20, digest.length);
+    writer.replace(IMAGE_SIGNATURE_256, section);
+  }
+
+  /**
+   * mstflint {@code set_public_keys}: copies a PUBLIC_KEYS file into PUBLIC_KEYS_2048 (byte 3 of
+   * the file = 3) or PUBLIC_KEYS_4096 (= 4), then, when IMAGE_INFO.signed_fw is 0, refreshes the
+   * unkeyed digest. Unlike mstflint, every check runs before anything is written.
+   */
+  public static PreparedImage setPublicKeys(Path input, Path output, byte[] keysFile)
+      throws IOException, ImageSigningException {
+    if (keysFile.length < MIN_PUBLIC_KEYS_LENGTH) {
+      throw new ImageSigningException(
+          String.format(
+              "the public keys file has %d bytes; at least %d (one RSA-4096 entry) are needed",
+              keysFile.length, MIN_PUBLIC_KEYS_LENGTH));
+    }
+    int type;
+    if (keysFile[3] == 3) {
+      type = PUBLIC_KEYS_2048;
+    } else if (keysFile[3] == 4) {
+      type = PUBLIC_KEYS_4096;
+    } else {
+      throw new ImageSigningException(
+          "the public keys file starts with key type " + (keysFile[3] & 0xFF)
+              + "; 3 (RSA-2048) or 4 (RSA-4096) is expected");
+    }
+    return replaceWholeSection(input, output, type, keysFile, "public keys");
+  }
+
+  /**
+   * mstflint {@code set_forbidden_versions}: copies the file (Kiln's KFV1 layout; mstflint treats
+   * it as opaque) into FORBIDDEN_VERSIONS, then refreshes the unkeyed digest when signed_fw is 0.
+   */
+  public static PreparedImage setForbiddenVersions(Path input, Path output, byte[] file)
+      throws IOException, ImageSigningException {
+    return replaceWholeSection(input, output, FORBIDDEN_VERSIONS, file, "forbidden versions");
+  }
+
+  private static PreparedImage replaceWholeSection(
+      Path input, Path output, int type, byte[] content, String what)
+      throws IOException, ImageSigningException {
+    ImageLayout layout = LayoutReader.read(input);
+    SectionWriter precheck = new SectionWriter(null, layout);
+    ImageLayout.ItocSlot slot = precheck.require(type);
+    if (content.length != slot.sectionLength()) {
+      throw new ImageSigningException(
+          String.format(
+              "the %s file has %d bytes but the image's %s section has %d",
+              what, content.length, dev.kiln.inspector.format.SectionType.nameOf(type),
+              slot.sectionLength()));
+    }
+    boolean digest = !layout.signedFw();
+    if (digest) {
+      precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+      FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+    }
+    ImageTransaction transaction = ImageTransaction.open(input, output);
+    try {
+      SectionWriter writer = new SectionWriter(transaction.image(), layout);
+      writer.replace(type, content);
+      if (digest) {
+        writeDigest(transaction.image(), layout, writer);
+      }
+      return PreparedImage.finish(transaction, List.of(), digest);
+    } catch (IOException | ImageSigningException | RuntimeException e) {
+      transaction.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A patched, synced copy of the image waiting beside its output path. {@link #commit()} renames
+   * it into place; {@link #close()} without commit deletes it.
+   */
+  public static final class PreparedImage implements AutoCloseable {
+    private final ImageTransaction transaction;
+    private final byte[] sha512Before;
+    private final byte[] sha512After;
+    private final List<WrittenSignature> signatures;
+    private final boolean digestUpdated;
+
+    private PreparedImage(
+        ImageTransaction transaction,
+        byte[] sha512Before,
+        byte[] sha512After,
+        List<WrittenSignature> signatures,
+        boolean digestUpdated) {
+      this.transaction = transaction;
+      this.sha512Before = sha512Before;
+      this.sha512After = sha512After;
+      this.signatures = List.copyOf(signatures);
+      this.digestUpdated = digestUpdated;
+    }
+
+    static PreparedImage finish(
+        ImageTransaction transaction, List<WrittenSignature> signatures, boolean digestUpdated)
+        throws IOException {
+      byte[] after = transaction.sync();
+      byte[] before = transaction.inputSha512();
+      return new PreparedImage(transaction, before, after, signatures, digestUpdated);
+    }
+
+    /** SHA-512 of the input image, hex. */
+    public String sha512Before() {
+      return ImageTransaction.hex(sha512Before);
+    }
+
+    /** SHA-512 of the output image, hex. */
+    public String sha512After() {
+      return ImageTransaction.hex(sha512After);
+    }
+
+    /** Signatures written, in the order they were made. */
+    public List<WrittenSignature> signatures() {
+      return signatures;
+    }
+
+    /** True when the unkeyed digest in IMAGE_SIGNATURE_256 was (re)computed. */
+    public boolean digestUpdated() {
+      return digestUpdated;
+    }
+
+    /** Makes the output visible under its name (atomic rename). */
+    public void commit() throws IOException {
+      transaction.commit();
+    }
+
+    @Override
+    public void close() throws IOException {
+      transaction.close();
+    }
+  }
+}

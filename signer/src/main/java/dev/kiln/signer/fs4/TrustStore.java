@@ -1,0 +1,120 @@
+package dev.kiln.signer.fs4;
+
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.Section;
+import dev.kiln.inspector.format.SectionType;
+import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.fs4.internal.PublicKeyEntries;
+import dev.kiln.signer.pem.PemKeys;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The public keys a signature may verify against. Keys from a PUBLIC_KEYS section carry their
+ * key UUID, and a signature only matches a key with the same UUID; keys from PEM files carry none
+ * and match any UUID (the report then names the UUID found in the image).
+ */
+public final class TrustStore {
+  private final List<TrustedKey> keys;
+
+  /**
+   * One trusted key.
+   *
+   * @param key the RSA public key
+   * @param uuid the key UUID it is registered under, or empty for a PEM key
+   * @param origin where it came from, for reports (file name and entry index)
+   */
+  public record TrustedKey(RSAPublicKey key, Optional<KeyUuid> uuid, String origin) {
+    public TrustedKey {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(uuid, "uuid");
+      Objects.requireNonNull(origin, "origin");
+    }
+
+    /** True when this key may have made a signature stored with {@code signatureUuid}. */
+    public boolean matches(KeyUuid signatureUuid) {
+      return uuid.isEmpty() || uuid.get().equals(signatureUuid);
+    }
+  }
+
+  private TrustStore(List<TrustedKey> keys) {
+    this.keys = List.copyOf(keys);
+  }
+
+  public static TrustStore of(List<TrustedKey> keys) {
+    return new TrustStore(keys);
+  }
+
+  public static TrustStore empty() {
+    return new TrustStore(List.of());
+  }
+
+  public List<TrustedKey> keys() {
+    return keys;
+  }
+
+  public boolean isEmpty() {
+    return keys.isEmpty();
+  }
+
+  /** This store and {@code other} together. */
+  public TrustStore plus(TrustStore other) {
+    List<TrustedKey> all = new ArrayList<>(keys);
+    all.addAll(other.keys);
+    return new TrustStore(all);
+  }
+
+  /**
+   * Loads one file: PEM public keys (text starting with {@code -----BEGIN}, {@code PUBLIC KEY} or
+   * {@code RSA PUBLIC KEY}) or a binary PUBLIC_KEYS section file.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws KeyAccessException if it holds neither a PEM public key nor a public-keys section
+   */
+  public static TrustStore load(Path file) throws IOException, KeyAccessException {
+    byte[] content = Files.readAllBytes(file);
+    String text = new String(content, StandardCharsets.US_ASCII);
+    if (text.contains("-----BEGIN")) {
+      RSAPublicKey key = PemKeys.readPublicKey(text, file.toString());
+      return new TrustStore(List.of(new TrustedKey(key, Optional.empty(), file.toString())));
+    }
+    TrustStore store = fromPublicKeysSection(content, file.toString());
+    if (store.isEmpty()) {
+      throw new KeyAccessException(
+          file + ": neither a PEM public key nor a PUBLIC_KEYS section with a key in it");
+    }
+    return store;
+  }
+
+  /** The keys of a PUBLIC_KEYS_2048/4096 section (or section file). */
+  public static TrustStore fromPublicKeysSection(byte[] section, String origin) {
+    List<TrustedKey> keys = new ArrayList<>();
+    for (PublicKeyEntries.Entry entry : PublicKeyEntries.decode(section)) {
+      keys.add(
+          new TrustedKey(
+              entry.key(), Optional.of(entry.uuid()), origin + " entry " + entry.index()));
+    }
+    return new TrustStore(keys);
+  }
+
+  /** The keys of the image's own PUBLIC_KEYS_2048 and PUBLIC_KEYS_4096 sections. */
+  public static TrustStore fromImage(Fs4Image image) {
+    TrustStore store = empty();
+    for (SectionType type : List.of(SectionType.PUBLIC_KEYS_2048, SectionType.PUBLIC_KEYS_4096)) {
+      for (Section section : image.sectionsOf(type)) {
+        store =
+            store.plus(
+                fromPublicKeysSection(
+                    image.bodyBytes(section), "image " + section.name()));
+      }
+    }
+    return store;
+  }
+}

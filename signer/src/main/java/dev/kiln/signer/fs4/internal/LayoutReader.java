@@ -1,0 +1,118 @@
+package dev.kiln.signer.fs4.internal;
+
+import dev.kiln.inspector.Finding;
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.Section;
+import dev.kiln.inspector.Severity;
+import dev.kiln.inspector.Toc;
+import dev.kiln.inspector.format.Boot2;
+import dev.kiln.inspector.format.HashesTable;
+import dev.kiln.inspector.format.HwPointer;
+import dev.kiln.inspector.format.SectionType;
+import dev.kiln.signer.fs4.ImageSigningException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a parsed image into the {@link ImageLayout} the signing engine works with, refusing images
+ * whose structure the engine cannot patch faithfully (image start other than 0, ITOC sections that
+ * need address translation, no ITOC or BOOT2).
+ */
+public final class LayoutReader {
+  /** IMAGE_INFO dword 0, bit 14: signed_fw. */
+  private static final int SIGNED_FW_BIT = 1 << 14;
+
+  /** IMAGE_INFO offset of supported_hw_id[0]. */
+  private static final int SUPPORTED_HW_ID_OFFSET = 0x118;
+
+  private LayoutReader() {}
+
+  /**
+   * Parses an image file and returns its layout.
+   *
+   * @throws dev.kiln.inspector.ImageFormatException when the file is not an FS4 image at all
+   * @throws ImageSigningException when the image has structural errors (mstflint refuses to update
+   *     such images too) or a structure the engine cannot patch
+   */
+  public static ImageLayout read(Path path) throws IOException, ImageSigningException {
+    Fs4Image image = ImageParser.parse(path);
+    for (Finding finding : image.parseFindings()) {
+      if (finding.severity() == Severity.ERROR) {
+        throw new ImageSigningException(
+            path + ": the image fails verification, fix it first: " + finding.message());
+      }
+    }
+    return of(image);
+  }
+
+  public static ImageLayout of(Fs4Image image) throws ImageSigningException {
+    if (image.imageStart() != 0) {
+      throw new ImageSigningException(
+          String.format(
+              "%s: the FS4 image starts at 0x%x; Kiln signs only images that start at offset 0",
+              image.source(), image.imageStart()));
+    }
+    Boot2 boot2 =
+        image
+            .boot2()
+            .orElseThrow(() -> new ImageSigningException(image.source() + ": no readable BOOT2"));
+    Toc itoc =
+        image
+            .itoc()
+            .orElseThrow(() -> new ImageSigningException(image.source() + ": no valid ITOC"));
+    int hashesTableAddress = -1;
+    int hashesTableLength = 0;
+    if (image.hashesTable().isPresent()) {
+      HashesTable table = image.hashesTable().get();
+      hashesTableAddress = (int) image.hwPointer(HwPointer.HASHES_TABLE);
+      hashesTableLength = HashesTable.lengthFor(table.hashSize());
+    }
+    List<ImageLayout.ItocSlot> slots = new ArrayList<>();
+    Section imageInfo = null;
+    for (Section section : itoc.sections()) {
+      if (!section.inBounds() || !section.withinSlot() || section.offset() != section.address()) {
+        throw new ImageSigningException(
+            String.format(
+                "%s: ITOC section %s at 0x%x is outside the file or needs address translation",
+                image.source(), section.name(), section.address()));
+      }
+      slots.add(
+          new ImageLayout.ItocSlot(
+              section.index(),
+              (int) section.entryOffset(),
+              section.type(),
+              (int) section.offset(),
+              (int) section.size(),
+              section.entry().crcMode(),
+              section.entry().cacheLineCrc()));
+      if (imageInfo == null && section.is(SectionType.IMAGE_INFO)) {
+        imageInfo = section;
+      }
+    }
+    boolean signedFw = false;
+    int hwId = 0;
+    if (imageInfo != null && imageInfo.size() >= SUPPORTED_HW_ID_OFFSET + 4) {
+      var body = image.body(imageInfo);
+      signedFw = (body.getInt(0) & SIGNED_FW_BIT) != 0;
+      hwId = body.getInt(SUPPORTED_HW_ID_OFFSET);
+    }
+    List<Integer> pointers = new ArrayList<>();
+    for (HwPointer pointer : HwPointer.values()) {
+      pointers.add((int) image.hwPointer(pointer));
+    }
+    return new ImageLayout(
+        image.size(),
+        (int) image.hwPointer(HwPointer.BOOT2),
+        boot2.size(),
+        hashesTableAddress,
+        hashesTableLength,
+        (int) itoc.headerOffset(),
+        slots,
+        signedFw,
+        hwId,
+        pointers);
+  }
+}
