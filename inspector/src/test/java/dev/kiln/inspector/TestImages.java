@@ -33,6 +33,18 @@ final class TestImages {
   }
 
   static byte[] valid(int size) {
+    return valid(size, false);
+  }
+
+  /** Offset of the hashes table in {@link #withHashesTable()} images. */
+  static final int HASHES_AT = 0x2000;
+
+  /** A valid 1 MiB image with a secure-boot v2 hashes table (hash values are not checked). */
+  static byte[] withHashesTable() {
+    return valid(1 << 20, true);
+  }
+
+  static byte[] valid(int size, boolean hashesTable) {
     byte[] image = new byte[size];
     Arrays.fill(image, (byte) 0xFF);
     System.arraycopy(Fs4Magic.fs4Bytes(), 0, image, 0, 16);
@@ -44,6 +56,11 @@ final class TestImages {
     pointers[2] = TOC_AT;
     pointers[3] = TOOLS_AT;
     pointers[13] = 7; // security version
+    if (hashesTable) {
+      pointers[15] = HASHES_AT;
+      put(image, HASHES_AT, dev.kiln.inspector.format.HashesTable.encode(
+          java.util.List.of(0xFD, 0x10), java.util.List.of(new byte[64], new byte[64])));
+    }
     put(image, 0x18, HwPointers.of(pointers).toBytes());
     Arrays.fill(image, 0x400, 0x500, (byte) 0);
     put(image, TOOLS_AT, ToolsArea.of(1, 0, 0x16).toBytes());
