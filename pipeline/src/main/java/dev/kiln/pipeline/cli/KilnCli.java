@@ -31,7 +31,10 @@ public final class KilnCli implements Runnable {
    * adding one means adding it here.
    */
   static List<Object> subcommands() {
-    return List.of(new CommandLine.HelpCommand());
+    return List.of(
+        new VerifyCommand(),
+        new DeviceCommand(),
+        new CommandLine.HelpCommand());
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
