@@ -3,9 +3,10 @@ package dev.kiln.signer.fs4.internal;
 import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.ImageVerifier;
 import dev.kiln.inspector.Section;
-import dev.kiln.inspector.Severity;
 import dev.kiln.inspector.Toc;
+import dev.kiln.inspector.VerificationResult;
 import dev.kiln.inspector.format.Boot2;
 import dev.kiln.inspector.format.HashesTable;
 import dev.kiln.inspector.format.HwPointer;
@@ -39,11 +40,12 @@ public final class LayoutReader {
    */
   public static ImageLayout read(Path path) throws IOException, ImageSigningException {
     Fs4Image image = ImageParser.parse(path);
-    for (Finding finding : image.parseFindings()) {
-      if (finding.severity() == Severity.ERROR) {
-        throw new ImageSigningException(
-            path + ": the image fails verification, fix it first: " + finding.message());
-      }
+    VerificationResult result = ImageVerifier.verify(image);
+    if (!result.passed()) {
+      Finding first = result.errors().get(0);
+      throw new ImageSigningException(
+          path + ": the image fails verification (" + result.errors().size()
+              + " error(s)), fix it first: " + first.structure() + ": " + first.message());
     }
     return of(image);
   }
