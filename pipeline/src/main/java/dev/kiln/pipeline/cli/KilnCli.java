@@ -32,7 +32,6 @@ public final class KilnCli implements Runnable {
    */
   static List<Object> subcommands() {
     return List.of(
-        new VerifyCommand(),
         new DeviceCommand(),
         new CommandLine.HelpCommand());
   }
