@@ -1,5 +1,6 @@
 package dev.kiln.burner;
 
+import dev.kiln.inspector.section.FwVersion;
 import java.util.Optional;
 
 /**
@@ -21,8 +22,8 @@ public record BurnReport(
     long totalNanos,
     long transactions,
     boolean activated,
-    FirmwareVersion runningVersion,
-    Optional<FirmwareVersion> pendingVersion) {
+    FwVersion runningVersion,
+    Optional<FwVersion> pendingVersion) {
 
   /** MiB per second of the MCDA transfer. */
   public double mibPerSecond() {

@@ -1,5 +1,6 @@
 package dev.kiln.burner;
 
+import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,10 +43,10 @@ public record DeviceInfo(
     int hwDeviceId,
     int hwRevision,
     String psid,
-    FirmwareVersion runningVersion,
+    FwVersion runningVersion,
     String runningReleaseDate,
     String productVersion,
-    Optional<FirmwareVersion> pendingVersion,
+    Optional<FwVersion> pendingVersion,
     boolean secured,
     boolean signedFw,
     boolean debugFw,
@@ -69,7 +70,7 @@ public record DeviceInfo(
   }
 
   /** The version on flash: pending if any, else running (flint's "FW Version"). */
-  public FirmwareVersion flashVersion() {
+  public FwVersion flashVersion() {
     return pendingVersion.orElse(runningVersion);
   }
 }

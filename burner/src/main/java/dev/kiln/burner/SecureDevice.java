@@ -1,5 +1,6 @@
 package dev.kiln.burner;
 
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.registers.AccessRegister;
@@ -336,10 +337,10 @@ public final class SecureDevice implements AutoCloseable {
         mgir.hwDevId(),
         mgir.deviceHwRevision(),
         mgir.psid(),
-        FirmwareVersion.fromDword((int) running.version()),
+        versionOf(running),
         releaseDate(running),
         running.versionString().length() <= 16 ? running.versionString() : "",
-        pending.map(version -> FirmwareVersion.fromDword((int) version.version())),
+        pending.map(SecureDevice::versionOf),
         mgir.secured(),
         mgir.signedFw(),
         mgir.debug(),
@@ -556,10 +557,10 @@ public final class SecureDevice implements AutoCloseable {
     long total = System.nanoTime() - started;
     long transactions = client.transactions() - transactionsBefore;
     components = null; // the component states changed
-    Optional<FirmwareVersion> pending = version(true).map(SecureDevice::versionOf);
-    FirmwareVersion running = versionOf(version(false).orElseThrow());
+    Optional<FwVersion> pending = version(true).map(SecureDevice::versionOf);
+    FwVersion running = versionOf(version(false).orElseThrow());
     if (options.activate() && options.expectedVersion() != null) {
-      FirmwareVersion now = pending.orElse(running);
+      FwVersion now = pending.orElse(running);
       if (!now.equals(options.expectedVersion())) {
         throw new DeviceException(
             String.format(
@@ -572,8 +573,8 @@ public final class SecureDevice implements AutoCloseable {
         pending);
   }
 
-  private static FirmwareVersion versionOf(McqiVersion version) {
-    return FirmwareVersion.fromDword((int) version.version());
+  private static FwVersion versionOf(McqiVersion version) {
+    return new FwVersion(version.major(), version.minor(), version.subminor());
   }
 
   /** UPDATE_COMPONENT, INITIALIZE polling and the MCDA chunks; returns the transfer time. */

@@ -1,6 +1,6 @@
 package dev.kiln.burner.precheck;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,13 +28,13 @@ public record DeviceProfile(
     String deviceName,
     int hwDeviceId,
     String psid,
-    FirmwareVersion runningVersion,
-    Optional<FirmwareVersion> pendingVersion,
+    FwVersion runningVersion,
+    Optional<FwVersion> pendingVersion,
     int securityVersion,
     boolean secured,
     List<TrustedKey> trustedKeys,
     boolean trustedKeysKnown,
-    List<FirmwareVersion> forbiddenVersions,
+    List<FwVersion> forbiddenVersions,
     boolean forbiddenVersionsKnown) {
 
   public DeviceProfile {
@@ -47,7 +47,7 @@ public record DeviceProfile(
   }
 
   /** The version on flash: the pending one if there is one, else the running one (as flint). */
-  public FirmwareVersion flashVersion() {
+  public FwVersion flashVersion() {
     return pendingVersion.orElse(runningVersion);
   }
 }

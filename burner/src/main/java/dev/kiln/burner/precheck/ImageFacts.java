@@ -1,6 +1,6 @@
 package dev.kiln.burner.precheck;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,7 +22,7 @@ import java.util.Objects;
 public record ImageFacts(
     String psid,
     List<Integer> supportedHwIds,
-    FirmwareVersion version,
+    FwVersion version,
     int securityVersion,
     boolean mccEnabled,
     boolean secureFw,

@@ -1,6 +1,6 @@
 package dev.kiln.burner.precheck;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -25,7 +25,7 @@ public final class PreValidator {
    * @param allowSameOrOlder accept the same or an older version (flint's prompt, {@code --force})
    * @param extraForbidden versions forbidden by an external feed, on top of the device's list
    */
-  public record Options(boolean allowSameOrOlder, List<FirmwareVersion> extraForbidden) {
+  public record Options(boolean allowSameOrOlder, List<FwVersion> extraForbidden) {
     public Options {
       extraForbidden = List.copyOf(extraForbidden);
     }
@@ -121,7 +121,7 @@ public final class PreValidator {
 
   private static void checkVersions(
       ImageFacts image, DeviceProfile device, Options options, List<Finding> out) {
-    FirmwareVersion version = image.version();
+    FwVersion version = image.version();
     if (device.forbiddenVersions().contains(version)) {
       out.add(
           Finding.of(
@@ -156,7 +156,7 @@ public final class PreValidator {
                   + " is already on flash waiting for a reset; reset the device (kiln device"
                   + " reset) or reactivate the running image (kiln device reactivate) first"));
     }
-    FirmwareVersion current = device.flashVersion();
+    FwVersion current = device.flashVersion();
     int order = version.compareTo(current);
     if (order <= 0) {
       String what = order == 0 ? "the same as" : "older than";
