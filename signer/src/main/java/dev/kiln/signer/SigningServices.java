@@ -1,6 +1,7 @@
 package dev.kiln.signer;
 
 import dev.kiln.signer.pem.PemSigningService;
+import dev.kiln.signer.pkcs11.Pkcs11SigningService;
 
 /** Opens the {@link SigningService} a {@link KeyReference} names. */
 public final class SigningServices {
@@ -18,8 +19,11 @@ public final class SigningServices {
     if (reference instanceof KeyReference.FileKey file) {
       return PemSigningService.open(file, options);
     }
-    if (reference instanceof KeyReference.Pkcs11Key || reference instanceof KeyReference.KmsKey) {
-      // Interim: the PKCS#11 and KMS backends land in the next commits.
+    if (reference instanceof KeyReference.Pkcs11Key pkcs11) {
+      return Pkcs11SigningService.open(pkcs11, options);
+    }
+    if (reference instanceof KeyReference.KmsKey) {
+      // Interim: the KMS backend lands in the next commit.
       throw new KeyAccessException(reference + ": the " + reference.backend()
           + " backend is not available in this build yet");
     }
