@@ -628,10 +628,13 @@ public final class SecureDevice implements AutoCloseable {
   // Read back (§2.8)
 
   /**
-   * Reads the BOOT_IMG component back (pending if there is one, else running), as flint verify
-   * does: LOCK, READ_PENDING_COMPONENT (falling back to READ_COMPONENT), MCDA GETs, RELEASE.
+   * Reads the BOOT_IMG component back, as flint verify does: LOCK, READ_PENDING_COMPONENT (when
+   * {@code preferPending}; falling back to READ_COMPONENT), MCDA GETs, RELEASE.
+   *
+   * @param preferPending read the pending image when there is one (verify); false reads the
+   *     running image (the one whose keys and forbidden list the device enforces)
    */
-  public byte[] readBootImage(BurnProgress progress)
+  public byte[] readBootImage(boolean preferPending, BurnProgress progress)
       throws DeviceException, ImageRejectedException, TransportException {
     checkSupported();
     Component boot = bootImage();
@@ -648,8 +651,11 @@ public final class SecureDevice implements AutoCloseable {
     lock(boot.index());
     byte[] image = new byte[(int) size];
     try {
-      MccReply reading = mcc(MccInstruction.READ_PENDING_COMPONENT, boot.index(), 0);
-      if (reading.status() != RegisterStatus.OK || reading.mcc().state() != FsmState.UPLOAD) {
+      MccReply reading =
+          preferPending ? mcc(MccInstruction.READ_PENDING_COMPONENT, boot.index(), 0) : null;
+      if (reading == null
+          || reading.status() != RegisterStatus.OK
+          || reading.mcc().state() != FsmState.UPLOAD) {
         reading = mcc(MccInstruction.READ_COMPONENT, boot.index(), 0);
       }
       require(reading, "READ_COMPONENT", FsmState.UPLOAD);

@@ -1,0 +1,91 @@
+package dev.kiln.burner.precheck;
+
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.Section;
+import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.inspector.section.ImageInfo;
+import dev.kiln.inspector.section.ImageInfoFlag;
+import dev.kiln.inspector.section.SectionFormatException;
+import dev.kiln.signer.fs4.ImageSignatureVerifier;
+import dev.kiln.signer.fs4.ImageSigningException;
+import dev.kiln.signer.fs4.KeyUuid;
+import dev.kiln.signer.fs4.SignatureReport;
+import dev.kiln.signer.fs4.TrustStore;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the {@link ImageFacts} of a parsed FS4 image: IMAGE_INFO (PSID, version, supported HW ids,
+ * security flags), the security version (HW pointer 13) and the key UUIDs of its signature
+ * sections. Signatures are checked lazily, against whichever key the device profile names, with
+ * the signer's {@link ImageSignatureVerifier}.
+ */
+public final class ImageFactsReader {
+  private ImageFactsReader() {}
+
+  /**
+   * The facts of {@code image}.
+   *
+   * @throws SectionFormatException when the image has no readable IMAGE_INFO
+   */
+  public static ImageFacts read(Fs4Image image) throws SectionFormatException {
+    Section infoSection =
+        image
+            .section(SectionType.IMAGE_INFO)
+            .orElseThrow(() -> new SectionFormatException(image.source() + " has no IMAGE_INFO"));
+    ImageInfo info = ImageInfo.decode(image.body(infoSection));
+    List<String> keyUuids = new ArrayList<>();
+    try {
+      for (SignatureReport.Entry entry :
+          ImageSignatureVerifier.verify(image, TrustStore.empty()).entries()) {
+        if (entry.status().isSignature() && entry.keyUuid().isPresent()) {
+          keyUuids.add(entry.keyUuid().get().toString());
+        }
+      }
+    } catch (ImageSigningException e) {
+      // An image whose layout the signer cannot handle carries no usable signature.
+      keyUuids.clear();
+    }
+    return new ImageFacts(
+        info.psid(),
+        info.supportedHwIds(),
+        info.fwVersion(),
+        (int) image.securityVersion(),
+        info.has(ImageInfoFlag.MCC_EN),
+        info.has(ImageInfoFlag.SECURE_FW),
+        keyUuids,
+        (uuid, der) -> verifies(image, uuid, der));
+  }
+
+  private static boolean verifies(Fs4Image image, String uuid, byte[] publicKeyDer) {
+    try {
+      RSAPublicKey key =
+          (RSAPublicKey)
+              KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(publicKeyDer));
+      TrustStore trust =
+          TrustStore.of(
+              List.of(
+                  new TrustStore.TrustedKey(
+                      key, Optional.of(KeyUuid.parse(uuid)), "device key " + uuid)));
+      SignatureReport report = ImageSignatureVerifier.verify(image, trust);
+      return report.entries().stream()
+          .anyMatch(entry -> entry.status() == SignatureReport.Status.VERIFIED);
+    } catch (java.security.GeneralSecurityException | ImageSigningException
+        | IllegalArgumentException | ClassCastException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The versions listed in the image's FORBIDDEN_VERSIONS section, or empty when the section
+   * cannot be decoded by this build.
+   */
+  public static Optional<List<FwVersion>> forbiddenVersions(Fs4Image image) {
+    return Optional.empty();
+  }
+}
