@@ -1,0 +1,247 @@
+package dev.kiln.pipeline.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.burner.BurnOptions;
+import dev.kiln.burner.BurnReport;
+import dev.kiln.burner.DeviceException;
+import dev.kiln.burner.DeviceInfo;
+import dev.kiln.burner.ImageRejectedException;
+import dev.kiln.burner.SecureDevice;
+import dev.kiln.burner.precheck.DeviceProfile;
+import dev.kiln.burner.precheck.DeviceProfiles;
+import dev.kiln.burner.precheck.Finding;
+import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.burner.precheck.ImageFactsReader;
+import dev.kiln.burner.precheck.PreValidator;
+import dev.kiln.burner.precheck.PrecheckResult;
+import dev.kiln.burner.progress.BurnProgress;
+import dev.kiln.burner.progress.LineProgress;
+import dev.kiln.burner.progress.TerminalProgressBar;
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.section.SectionFormatException;
+import dev.kiln.pipeline.cli.json.ImageJson;
+import dev.kiln.registers.TransportException;
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kiln burn --device DEV IMAGE}: pre-checks the image against the device, refuses before
+ * writing anything when the device would reject it, then burns it through the MCC flow of protocol
+ * doc §2.6, activates it and re-queries the device.
+ *
+ * <p>Exit codes: 0 burnt (and the new version is pending or running); 1 refused (by the pre-check
+ * or by the device); 2 usage (no confirmation possible); 3 the image cannot be read; 5 device or
+ * transport failure.
+ */
+@Command(
+    name = "burn",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Burn a signed image into a secure-FW device through its controlled update path",
+      "(MCC): pre-check, lock, update, verify, activate, release, re-query."
+    })
+public final class BurnCommand implements Callable<Integer> {
+  /** Test seam: whether a terminal is attached (System.console() in production). */
+  static volatile Console console = System.console();
+
+  @Spec CommandSpec spec;
+
+  @Mixin DeviceOptions device;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The signed FS4 image.")
+  Path imagePath;
+
+  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+  boolean yes;
+
+  @Option(names = "--no-activate", description = "Write and verify, but do not activate.")
+  boolean noActivate;
+
+  @Option(names = "--force", description = "Allow the same or an older FW version.")
+  boolean force;
+
+  @Option(
+      names = "--skip-precheck",
+      description = "Do not refuse on pre-check errors; let the device decide (for testing).")
+  boolean skipPrecheck;
+
+  @Option(names = "--json", description = "Print one JSON object with the outcome.")
+  boolean json;
+
+  @Option(
+      names = "--psid",
+      paramLabel = "PSID",
+      description =
+          "Recovery of a device in flash-not-present (livefish) mode: the PSID the image must"
+              + " carry, since the device cannot tell its own.")
+  String psid;
+
+  @Override
+  public Integer call()
+      throws IOException, DeviceException, TransportException, SectionFormatException,
+          ImageRejectedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Fs4Image image = ImageParser.parse(imagePath);
+    ImageFacts facts = ImageFactsReader.read(image);
+    if (psid != null && !psid.equals(facts.psid())) {
+      throw new CommandFailure(
+          ExitCodes.CHECK_FAILED,
+          String.format(
+              "%s: the image's PSID %s is not the requested %s", imagePath, facts.psid(), psid));
+    }
+    if (!yes && console == null) {
+      throw new CommandFailure(
+          ExitCodes.USAGE,
+          "burn needs confirmation but stdin is not a terminal; pass --yes to burn"
+              + " non-interactively");
+    }
+    ObjectNode result = ImageJson.object();
+    result.put("image", imagePath.toString());
+    result.put("device", device.uri().text());
+    try (SecureDevice session = device.open()) {
+      if (session.isLivefish()) {
+        throw livefish(session);
+      }
+      DeviceInfo info = session.query();
+      DeviceProfile profile = DeviceProfiles.of(session, info, true);
+      PrecheckResult precheck =
+          new PreValidator().validate(facts, profile, new PreValidator.Options(force, List.of()));
+      result.put("runningVersionBefore", info.runningVersion().toString());
+      result.put("flashVersionBefore", info.flashVersion().toString());
+      result.put("newVersion", facts.version().toString());
+      result.set("precheck", findingsJson(precheck));
+      if (!json) {
+        out.println("Current FW version on flash:  " + info.flashVersion());
+        out.println("New FW version:               " + facts.version());
+        for (Finding finding : precheck.findings()) {
+          out.println((finding.isError() ? "refused: " : "warning: ") + finding.message()
+              + " [" + finding.code() + "]");
+        }
+      }
+      if (!precheck.accepted() && !skipPrecheck) {
+        Finding first = precheck.firstError().orElseThrow();
+        String message =
+            String.format(
+                "%s: refused before writing anything: %s [%s]%s",
+                device.uri().text(), first.message(), first.code(),
+                precheck.errors().size() > 1
+                    ? " (and " + (precheck.errors().size() - 1) + " more)"
+                    : "");
+        printJsonFailure(out, result, message);
+        throw new CommandFailure(ExitCodes.CHECK_FAILED, message);
+      }
+      if (!yes && !confirm(out)) {
+        throw new CommandFailure(ExitCodes.CHECK_FAILED, "burn cancelled by the operator");
+      }
+      BurnProgress progress = progressDisplay(json ? err : out);
+      BurnReport report;
+      try {
+        report =
+            session.burn(
+                component(image), new BurnOptions(!noActivate, facts.version()), progress);
+      } catch (ImageRejectedException e) {
+        printJsonFailure(out, result, e.getMessage());
+        throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage(), e);
+      }
+      result.put("ok", true);
+      result.put("activated", report.activated());
+      result.put("runningVersion", report.runningVersion().toString());
+      if (report.pendingVersion().isPresent()) {
+        result.put("pendingVersion", report.pendingVersion().get().toString());
+      } else {
+        result.putNull("pendingVersion");
+      }
+      result.put("bytes", report.componentBytes());
+      result.put("seconds", report.totalNanos() / 1e9);
+      result.put("mibPerSecond", report.mibPerSecond());
+      result.put("registerTransactions", report.transactions());
+      if (json) {
+        out.println(ImageJson.render(result));
+      } else {
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "Burned %d bytes in %.2f s (%.1f MiB/s, %d register transactions).",
+                report.componentBytes(), report.totalNanos() / 1e9, report.mibPerSecond(),
+                report.transactions()));
+        if (report.activated()) {
+          out.println(
+              "Version " + facts.version() + " is pending; to load it run 'kiln device reset"
+                  + " --device " + device.uri().text() + "' or reboot the machine.");
+        } else {
+          out.println("Written and verified, not activated (--no-activate).");
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  private DeviceException livefish(SecureDevice session) {
+    if (psid == null) {
+      return new DeviceException(
+          session.uri() + " is in flash-not-present (livefish) recovery mode: it has no valid"
+              + " firmware and cannot be queried; restore it with 'kiln burn --device "
+              + session.uri() + " --psid PSID IMAGE'");
+    }
+    return new DeviceException(
+        session.uri() + " is in flash-not-present (livefish) recovery mode; restoring it needs"
+            + " the direct flash gateway, which this build of kiln does not drive");
+  }
+
+  /** The BOOT_IMG component as §2.6 step 11 builds it: the image with its magic set to 0xFF. */
+  static byte[] component(Fs4Image image) {
+    ByteBuffer bytes = image.bytes();
+    byte[] component = new byte[bytes.remaining()];
+    bytes.get(component);
+    for (int i = 0; i < Fs4Magic.LENGTH; i++) {
+      component[(int) image.imageStart() + i] = (byte) 0xFF;
+    }
+    return component;
+  }
+
+  private boolean confirm(PrintWriter out) {
+    out.print("Do you want to continue ? (y/n) [n] : ");
+    out.flush();
+    String answer = console.readLine();
+    return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
+  }
+
+  private static BurnProgress progressDisplay(PrintWriter target) {
+    return console != null ? new TerminalProgressBar(target) : new LineProgress(target);
+  }
+
+  private void printJsonFailure(PrintWriter out, ObjectNode result, String message) {
+    if (json) {
+      result.put("ok", false);
+      result.put("error", message);
+      out.println(ImageJson.render(result));
+    }
+  }
+
+  static ArrayNode findingsJson(PrecheckResult result) {
+    ArrayNode array = ImageJson.array();
+    for (Finding finding : result.findings()) {
+      ObjectNode node = array.addObject();
+      node.put("code", finding.code().name());
+      node.put("severity", finding.severity().name());
+      node.put("message", finding.message());
+    }
+    return array;
+  }
+}
