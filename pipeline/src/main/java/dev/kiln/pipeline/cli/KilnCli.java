@@ -33,6 +33,10 @@ public final class KilnCli implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         new DeviceCommand(),
+        new SignCommand(),
+        new SetPublicKeysCommand(),
+        new SetForbiddenVersionsCommand(),
+        new KeysCommand(),
         new CommandLine.HelpCommand());
   }
 

@@ -1,0 +1,188 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.KeyFingerprint;
+import dev.kiln.signer.SigningService;
+import dev.kiln.signer.SigningServices;
+import dev.kiln.signer.fs4.KeyUuid;
+import dev.kiln.signer.fs4.PublicKeysFile;
+import dev.kiln.signer.pem.PemKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code kiln keys ...}: key-section files and key facts. */
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
+    description = "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS section files; show key fingerprints.",
+    subcommands = {
+      KeysCommand.Pack.class,
+      KeysCommand.Fingerprint.class,
+      CommandLine.HelpCommand.class
+    })
+public class KeysCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
+  }
+
+  /** Parses a size given in decimal or as 0x-prefixed hex. */
+  static int parseSize(CommandSpec spec, String text) {
+    try {
+      long value = Long.decode(text.trim());
+      if (value <= 0 || value > Integer.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return (int) value;
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--size: '" + text + "' is not a positive size (decimal or 0x hex)");
+    }
+  }
+
+  /** Writes {@code data} to {@code out} through a temporary file and an atomic rename. */
+  static void writeAtomically(Path out, byte[] data) throws IOException {
+    SignCommand.requireWritableDirectory(out);
+    Path absolute = out.toAbsolutePath();
+    Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+    try {
+      Files.write(temp, data);
+      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Reads one PEM public key (exit 4 when the file holds none). */
+  static RSAPublicKey readPublicKey(Path pem) throws IOException, KeyAccessException {
+    SignCommand.requireReadable(pem);
+    return PemKeys.readPublicKey(Files.readString(pem, StandardCharsets.US_ASCII), pem.toString());
+  }
+
+  /** {@code kiln keys pack}. */
+  @Command(
+      name = "pack",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build a PUBLIC_KEYS_2048 or PUBLIC_KEYS_4096 section file from PEM public keys, one",
+        "--key/--uuid pair per entry, in order, zero-padded to --size (the size of the image's",
+        "section). The result is accepted by 'kiln set-public-keys' and 'mstflint",
+        "set_public_keys'."
+      })
+  static final class Pack implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "KEYS.bin", description = "Output.")
+    Path out;
+
+    @Option(
+        names = "--size",
+        required = true,
+        paramLabel = "N",
+        description = "Section size in bytes (e.g. 0x900 for 8 RSA-2048 entries, 0x1100 for 8"
+            + " RSA-4096 entries).")
+    String size;
+
+    @Option(names = "--key", required = true, paramLabel = "PUB.pem",
+        description = "PEM public key (PUBLIC KEY or RSA PUBLIC KEY); repeatable.")
+    List<Path> keys;
+
+    @Option(names = "--uuid", required = true, paramLabel = "UUID",
+        description = "Key UUID of the --key at the same position; repeatable.")
+    List<String> uuids;
+
+    @Override
+    public Integer call() throws Exception {
+      if (keys.size() != uuids.size()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "give one --uuid per --key (" + keys.size() + " keys, " + uuids.size() + " UUIDs)");
+      }
+      int sectionSize = parseSize(spec, size);
+      List<PublicKeysFile.Key> entries = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        KeyUuid uuid = SignCommand.parseUuid(spec, "--uuid", uuids.get(i));
+        entries.add(new PublicKeysFile.Key(readPublicKey(keys.get(i)), uuid));
+      }
+      byte[] section;
+      try {
+        section = PublicKeysFile.encode(entries, sectionSize);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      writeAtomically(out, section);
+      spec.commandLine().getOut().printf(
+          "wrote %s: %d key(s), %d bytes%n", out, entries.size(), section.length);
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code kiln keys fingerprint}. */
+  @Command(
+      name = "fingerprint",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the fingerprint Kiln logs for a key (SHA-256 of its SubjectPublicKeyInfo), its",
+        "size, and whether it is a keys-sample key. KEY is a PEM public-key file or a KEYREF",
+        "(file:, pkcs11:, awskms:)."
+      })
+  static final class Fingerprint implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "PEM public key or KEYREF.")
+    String key;
+
+    @Option(names = "--key-pass", paramLabel = "SECRETSOURCE",
+        description = "Passphrase source of an encrypted PEM private key.")
+    String keyPass;
+
+    @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region.")
+    String kmsRegion;
+
+    @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
+    URI kmsEndpoint;
+
+    @Override
+    public Integer call() throws Exception {
+      RSAPublicKey publicKey;
+      String name;
+      if (key.startsWith("file:") || key.startsWith("pkcs11:") || key.startsWith("awskms:")) {
+        try (SigningService service =
+            SigningServices.open(
+                key, SignCommand.keyOptions(spec, keyPass, kmsRegion, kmsEndpoint))) {
+          publicKey = service.publicKey();
+          name = service.describe();
+        }
+      } else {
+        publicKey = readPublicKey(Path.of(key));
+        name = key;
+      }
+      String fingerprint = KeyFingerprint.of(publicKey);
+      spec.commandLine().getOut().printf(
+          "%s  RSA-%d  %s%s%n",
+          fingerprint,
+          publicKey.getModulus().bitLength(),
+          name,
+          SampleKeys.isSample(fingerprint) ? "  (keys-sample key, NOT FOR PRODUCTION)" : "");
+      return ExitCodes.OK;
+    }
+  }
+}

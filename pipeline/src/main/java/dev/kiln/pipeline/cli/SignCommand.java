@@ -1,0 +1,258 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.KeyFingerprint;
+import dev.kiln.signer.KeyOptions;
+import dev.kiln.signer.SecretSource;
+import dev.kiln.signer.SigningService;
+import dev.kiln.signer.SigningServices;
+import dev.kiln.signer.audit.AuditLog;
+import dev.kiln.signer.audit.AuditRecord;
+import dev.kiln.signer.fs4.Fs4ImageSigner;
+import dev.kiln.signer.fs4.Fs4ImageSigner.PreparedImage;
+import dev.kiln.signer.fs4.Fs4ImageSigner.SigningKey;
+import dev.kiln.signer.fs4.Fs4ImageSigner.WrittenSignature;
+import dev.kiln.signer.fs4.KeyUuid;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kiln sign IMAGE --key KEYREF --key-uuid UUID [--key2 KEYREF --key-uuid2 UUID]}: writes
+ * IMAGE_SIGNATURE_256 (RSA-2048) and/or IMAGE_SIGNATURE_512 (RSA-4096) byte-identically to {@code
+ * mstflint ... sign}, atomically, verifying each signature before it is written and appending one
+ * audit record. See {@code docs/signing.md}.
+ */
+@Command(
+    name = "sign",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Sign an FS4 image for firmware update (IMAGE_SIGNATURE_256 with an RSA-2048 key and",
+      "SHA-256, IMAGE_SIGNATURE_512 with an RSA-4096 key and SHA-512), byte-identical to",
+      "'mstflint sign'. The image is replaced atomically unless --out is given."
+    })
+public class SignCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image to sign.")
+  Path image;
+
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "KEYREF",
+      description = "file:PEM, pkcs11:... (RFC 7512) or awskms:///KEY.")
+  String key;
+
+  @Option(
+      names = "--key-uuid",
+      required = true,
+      paramLabel = "UUID",
+      description = "Key UUID stored with the signature (32 hex digits).")
+  String keyUuid;
+
+  @Option(names = "--key2", paramLabel = "KEYREF", description = "A second key (the other size).")
+  String key2;
+
+  @Option(names = "--key-uuid2", paramLabel = "UUID", description = "UUID of the second key.")
+  String keyUuid2;
+
+  @Option(names = "--out", paramLabel = "OUT", description = "Write here instead of replacing.")
+  Path out;
+
+  @Option(
+      names = "--key-pass",
+      paramLabel = "SECRETSOURCE",
+      description = "Passphrase of an encrypted PEM key: env:VAR or file:PATH (never the value).")
+  String keyPass;
+
+  @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region for awskms.")
+  String kmsRegion;
+
+  @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
+  URI kmsEndpoint;
+
+  @Option(
+      names = "--allow-sample-keys",
+      description = "Accept the keys-sample keys (NOT FOR PRODUCTION; tests and demos only).")
+  boolean allowSampleKeys;
+
+  @Option(
+      names = "--audit-log",
+      paramLabel = "PATH",
+      description = "Audit log to append to (default: OUT.kiln-audit.jsonl).")
+  Path auditLog;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((key2 == null) != (keyUuid2 == null)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--key2 and --key-uuid2 go together");
+    }
+    List<String> references = new ArrayList<>(List.of(key));
+    List<KeyUuid> uuids = new ArrayList<>(List.of(parseUuid(spec, "--key-uuid", keyUuid)));
+    if (key2 != null) {
+      references.add(key2);
+      uuids.add(parseUuid(spec, "--key-uuid2", keyUuid2));
+    }
+    requireReadable(image);
+    Path output = out == null ? image : out;
+    requireWritableDirectory(output);
+    KeyOptions options = keyOptions(spec, keyPass, kmsRegion, kmsEndpoint);
+    List<SigningService> services = new ArrayList<>();
+    try {
+      List<SigningKey> keys = new ArrayList<>();
+      for (int i = 0; i < references.size(); i++) {
+        SigningService service = SigningServices.open(references.get(i), options);
+        services.add(service);
+        refuseSampleKey(service, allowSampleKeys);
+        keys.add(new SigningKey(service, uuids.get(i)));
+      }
+      try (PreparedImage prepared = Fs4ImageSigner.sign(image, output, keys)) {
+        List<AuditRecord.Signature> audited = new ArrayList<>();
+        for (WrittenSignature written : prepared.signatures()) {
+          audited.add(
+              new AuditRecord.Signature(
+                  written.sectionName(),
+                  written.keyReference(),
+                  written.publicKeyFingerprint(),
+                  written.keyUuid().toString(),
+                  written.backend(),
+                  written.kmsRequestId()));
+        }
+        publish(prepared, "sign", image, output, auditLog, audited);
+        PrintWriter stdout = spec.commandLine().getOut();
+        for (WrittenSignature written : prepared.signatures()) {
+          stdout.printf(
+              "%s: signed with %s (key UUID %s, fingerprint %s)%n",
+              written.sectionName(), written.keyReference(), written.keyUuid(),
+              written.publicKeyFingerprint());
+        }
+        stdout.printf("wrote %s (sha512 %s)%n", output, prepared.sha512After());
+      }
+    } finally {
+      services.forEach(SigningService::close);
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Parses a UUID option, turning a bad value into a usage error. */
+  static KeyUuid parseUuid(CommandSpec spec, String option, String text) {
+    try {
+      return KeyUuid.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
+  }
+
+  static KeyOptions keyOptions(CommandSpec spec, String keyPass, String region, URI endpoint) {
+    KeyOptions options = KeyOptions.defaults();
+    if (keyPass != null) {
+      try {
+        options = options.withKeyPassphrase(SecretSource.parse(keyPass));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--key-pass: " + e.getMessage());
+      }
+    }
+    if (region != null) {
+      options = options.withKmsRegion(region);
+    }
+    if (endpoint != null) {
+      options = options.withKmsEndpoint(endpoint);
+    }
+    return options;
+  }
+
+  /** Refuses the keys shipped in keys-sample unless explicitly allowed. */
+  static void refuseSampleKey(SigningService service, boolean allowed) throws KeyAccessException {
+    String fingerprint = KeyFingerprint.of(service.publicKey());
+    if (!allowed && SampleKeys.isSample(fingerprint)) {
+      throw new KeyAccessException(
+          service.describe() + " is a keys-sample key (NOT FOR PRODUCTION, fingerprint "
+              + fingerprint + "); pass --allow-sample-keys to use it for tests");
+    }
+  }
+
+  /** Fails with exit code 3 before any work when the input cannot be read. */
+  static void requireReadable(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new CommandFailure(
+          ExitCodes.UNREADABLE_INPUT,
+          Files.exists(path) ? path + ": not a regular file" : path + ": no such file");
+    }
+    if (!Files.isReadable(path)) {
+      throw new CommandFailure(ExitCodes.UNREADABLE_INPUT, path + ": permission denied");
+    }
+  }
+
+  /** Fails with exit code 3 when the output's directory does not exist or is not writable. */
+  static void requireWritableDirectory(Path output) {
+    Path directory = output.toAbsolutePath().getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw new CommandFailure(
+          ExitCodes.UNREADABLE_INPUT, "cannot write " + output + ": no such directory");
+    }
+    if (!Files.isWritable(directory)) {
+      throw new CommandFailure(
+          ExitCodes.UNREADABLE_INPUT, "cannot write " + output + ": directory not writable");
+    }
+  }
+
+  /**
+   * Appends the audit record, then renames the prepared image into place. If the log cannot be
+   * written nothing is published, so no changed image exists without its record.
+   */
+  static void publish(
+      PreparedImage prepared,
+      String operation,
+      Path input,
+      Path output,
+      Path auditLogPath,
+      List<AuditRecord.Signature> signatures)
+      throws IOException {
+    AuditLog log =
+        auditLogPath == null ? AuditLog.besideOutput(output.toAbsolutePath())
+            : new AuditLog(auditLogPath);
+    AuditRecord record =
+        new AuditRecord(
+            Instant.now(),
+            operation,
+            input.toAbsolutePath().toString(),
+            output.toAbsolutePath().toString(),
+            prepared.sha512Before(),
+            prepared.sha512After(),
+            signatures,
+            AuditLog.currentUser(),
+            AuditLog.currentHost());
+    try {
+      log.append(record);
+    } catch (IOException e) {
+      throw new CommandFailure(
+          ExitCodes.UNREADABLE_INPUT,
+          "cannot append to the audit log " + log.path() + " (" + e.getMessage()
+              + "); nothing was written",
+          e);
+    }
+    try {
+      prepared.commit();
+    } catch (NoSuchFileException e) {
+      throw new CommandFailure(
+          ExitCodes.UNREADABLE_INPUT, "cannot write " + output + ": " + e.getMessage(), e);
+    }
+  }
+}
