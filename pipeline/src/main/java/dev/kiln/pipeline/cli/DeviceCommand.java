@@ -15,6 +15,19 @@ import picocli.CommandLine.Command;
     description = "Create, serve and manage devices (the secure-FW emulator and real adapters).",
     subcommands = {
       // Emulator commands (init, serve) and host-side device commands (burner), one per line.
+      DeviceResetCommand.class,
+      DeviceReactivateCommand.class,
+      DeviceSetKeyCommand.class,
+      DeviceHwAccessCommand.class,
+      BlockedCommands.FlashRead.class,
+      BlockedCommands.FlashWrite.class,
+      BlockedCommands.FlashErase.class,
+      BlockedCommands.RomBurn.class,
+      BlockedCommands.RomRemove.class,
+      BlockedCommands.SetMfg.class,
+      BlockedCommands.SetVsd.class,
+      BlockedCommands.SetVpd.class,
+      BlockedCommands.FlashGateway.class,
     })
 public final class DeviceCommand implements Runnable {
 

@@ -33,6 +33,8 @@ public final class KilnCli implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         new DeviceCommand(),
+        new QueryCommand(),
+        new BurnCommand(),
         new SignCommand(),
         new SetPublicKeysCommand(),
         new SetForbiddenVersionsCommand(),
