@@ -39,6 +39,11 @@ public final class KilnCli implements Runnable {
         new SetPublicKeysCommand(),
         new SetForbiddenVersionsCommand(),
         new KeysCommand(),
+        new CheckCommand(),
+        new FeedCommand(),
+        new BundleCommand(),
+        new LogCommand(),
+        new GateCommand(),
         new CommandLine.HelpCommand());
   }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.DetachedSignature;
 import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
@@ -120,6 +120,11 @@ public final class FeedCodec {
     JsonNode body = root.has("feed") ? root.get("feed") : root;
     parseBody(body);
     return body;
+  }
+
+  /** The feed content of a file without checking any signature (for display only). */
+  public static ForbiddenVersionsFeed unsignedBodyFeed(byte[] bytes) throws FeedException {
+    return parseBody(unsignedBody(bytes));
   }
 
   /**
@@ -247,9 +252,9 @@ public final class FeedCodec {
     if (versionsNode == null || !versionsNode.isArray()) {
       throw new FeedException(MALFORMED, "feed entry " + index + " has no 'versions' array");
     }
-    List<FirmwareVersion> versions = new ArrayList<>();
+    List<FwVersion> versions = new ArrayList<>();
     for (JsonNode version : versionsNode) {
-      versions.add(FirmwareVersion.parse(version.asText()));
+      versions.add(FwVersion.parse(version.asText()));
     }
     String reason = item.hasNonNull("reason") ? item.get("reason").asText() : "";
     try {

@@ -1,6 +1,6 @@
 package dev.kiln.pipeline.feed;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param reason why, e.g. a CVE id; shown in findings
  */
 public record FeedEntry(
-    String psid, Integer hwDeviceId, List<FirmwareVersion> versions, String reason) {
+    String psid, Integer hwDeviceId, List<FwVersion> versions, String reason) {
   public FeedEntry {
     versions = List.copyOf(versions);
     Objects.requireNonNull(reason, "reason");

@@ -1,6 +1,6 @@
 package dev.kiln.pipeline.feed;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ public record ForbiddenVersionsFeed(
   }
 
   /** The rules that forbid {@code version} for an image with this PSID and these HW ids. */
-  public List<FeedEntry> matching(String psid, List<Integer> hwIds, FirmwareVersion version) {
+  public List<FeedEntry> matching(String psid, List<Integer> hwIds, FwVersion version) {
     List<FeedEntry> result = new ArrayList<>();
     for (FeedEntry entry : entries) {
       if (entry.appliesToImage(psid, hwIds) && entry.versions().contains(version)) {
@@ -41,11 +41,11 @@ public record ForbiddenVersionsFeed(
   }
 
   /** Every version forbidden for a device with this PSID and HW id (PreValidator's feed input). */
-  public List<FirmwareVersion> forbiddenFor(String psid, int hwId) {
-    List<FirmwareVersion> result = new ArrayList<>();
+  public List<FwVersion> forbiddenFor(String psid, int hwId) {
+    List<FwVersion> result = new ArrayList<>();
     for (FeedEntry entry : entries) {
       if (entry.appliesTo(psid, hwId)) {
-        for (FirmwareVersion version : entry.versions()) {
+        for (FwVersion version : entry.versions()) {
           if (!result.contains(version)) {
             result.add(version);
           }

@@ -1,0 +1,170 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.burner.DeviceException;
+import dev.kiln.burner.DeviceInfo;
+import dev.kiln.burner.DeviceUri;
+import dev.kiln.burner.ImageRejectedException;
+import dev.kiln.burner.SecureDevice;
+import dev.kiln.burner.precheck.DeviceProfile;
+import dev.kiln.burner.precheck.DeviceProfiles;
+import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.check.FindingCatalog;
+import dev.kiln.pipeline.check.ImageCheck;
+import dev.kiln.pipeline.check.ImageFactsSources;
+import dev.kiln.pipeline.check.TargetProfiles;
+import dev.kiln.pipeline.feed.FeedCodec;
+import dev.kiln.pipeline.feed.FeedException;
+import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
+import dev.kiln.pipeline.report.CheckFinding;
+import dev.kiln.pipeline.report.ReportEntry;
+import dev.kiln.pipeline.report.ReportFiles;
+import dev.kiln.registers.TransportException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kiln check IMAGE (--device DEV | --target PROFILE.json) [--forbidden FEED --feed-trust
+ * KEY]}: predicts, before anything is written, every reason a secure device would refuse the
+ * image. Exit 0 accept, 1 refuse. Finding codes: docs/pipeline.md.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Pre-validate an image against a device or a saved target profile: HW device id and",
+      "PSID, secure FW, signature by a trusted key, forbidden versions (device list and",
+      "signed feed), security version, downgrade. Exit 0 accept, 1 refuse."
+    })
+public final class CheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image.")
+  Path image;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  /** Exactly one of a live device and a saved profile. */
+  static final class Target {
+    @Option(
+        names = {"-d", "--device"},
+        paramLabel = "DEV",
+        description = "A live device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F.")
+    String device;
+
+    @Option(
+        names = "--target",
+        paramLabel = "PROFILE",
+        description = "A saved target profile ('kiln query --json' output).")
+    Path profile;
+  }
+
+  @Option(names = "--forbidden", paramLabel = "FEED", description = "Signed forbidden feed.")
+  Path feed;
+
+  @Option(
+      names = "--feed-trust",
+      paramLabel = "KEY",
+      description = "PEM public key trusted to sign the feed; repeatable.")
+  List<Path> feedTrust = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print the findings as JSON.")
+  boolean json;
+
+  @Option(names = "--sarif", paramLabel = "FILE", description = "Write a SARIF 2.1.0 report.")
+  Path sarif;
+
+  @Option(names = "--junit", paramLabel = "FILE", description = "Write a JUnit XML report.")
+  Path junit;
+
+  @Override
+  public Integer call()
+      throws IOException, DeviceException, TransportException, ImageRejectedException {
+    if (feed != null && feedTrust.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--forbidden needs --feed-trust KEY (a feed is only used signed)");
+    }
+    SignCommand.requireReadable(image);
+    Fs4Image parsed = ImageParser.parse(image);
+    ImageFacts facts = ImageFactsSources.standard().read(parsed);
+    Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
+    Optional<CheckFinding> feedProblem = Optional.empty();
+    if (feed != null) {
+      SignCommand.requireReadable(feed);
+      try {
+        verifiedFeed =
+            Optional.of(
+                FeedCodec.verify(
+                    Files.readAllBytes(feed), TrustedKeys.load(feedTrust),
+                    FeedCommand.clock.instant()));
+      } catch (FeedException e) {
+        feedProblem = Optional.of(CheckFinding.error(e.code(), feed + ": " + e.getMessage()));
+      }
+    }
+    String targetName;
+    DeviceProfile profile;
+    if (target.profile != null) {
+      SignCommand.requireReadable(target.profile);
+      profile = TargetProfiles.read(target.profile);
+      targetName = target.profile.toString();
+    } else {
+      profile = liveProfile(target.device);
+      targetName = target.device;
+    }
+    ReportEntry entry =
+        ImageCheck.check(image.toString(), facts, profile, verifiedFeed, feedProblem);
+    ReportFiles.write(
+        List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      var node = ReportFiles.json(entry);
+      node.put("target", targetName);
+      out.println(ReportFiles.pretty(node));
+    } else {
+      out.printf("Checking %s (%s %s, %s) against %s (%s, HW id 0x%x, PSID %s, on flash %s)%n",
+          image, facts.psid(), facts.version(), "security version " + facts.securityVersion(),
+          targetName, profile.deviceName().isEmpty() ? "device" : profile.deviceName(),
+          profile.hwDeviceId(), profile.psid(), profile.flashVersion());
+      for (CheckFinding finding : entry.findings()) {
+        out.printf("  %-7s %s%n", finding.isError() ? "REFUSE" : "warn", finding);
+      }
+      long errors = entry.findings().stream().filter(CheckFinding::isError).count();
+      out.println(
+          entry.accepted()
+              ? "ACCEPT: the device is expected to accept this image."
+              : "REFUSE: the device would refuse this image (" + errors + " reason"
+                  + (errors == 1 ? "" : "s") + ").");
+    }
+    return entry.accepted() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+  }
+
+  private DeviceProfile liveProfile(String uri)
+      throws DeviceException, TransportException, ImageRejectedException {
+    DeviceOptions options = new DeviceOptions();
+    try {
+      options.device = DeviceUri.parse(uri);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--device: " + e.getMessage());
+    }
+    try (SecureDevice session = options.open()) {
+      DeviceInfo info = session.query();
+      return DeviceProfiles.of(session, info, true);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package dev.kiln.pipeline.gate;
+
+/** Stable finding codes of the CI gate (docs/pipeline.md has the table). */
+public final class GateCodes {
+  public static final String UNREADABLE_IMAGE = "GATE_UNREADABLE_IMAGE";
+  public static final String STRUCTURE_INVALID = "GATE_STRUCTURE_INVALID";
+  public static final String UNSIGNED = "GATE_UNSIGNED";
+  public static final String UNTRUSTED_KEY = "GATE_UNTRUSTED_KEY";
+  public static final String SIGNATURE_INVALID = "GATE_SIGNATURE_INVALID";
+  public static final String MISSING_SIGNATURE = "GATE_MISSING_SIGNATURE";
+  public static final String PSID_NOT_ALLOWED = "GATE_PSID_NOT_ALLOWED";
+  public static final String DEVICE_NOT_ALLOWED = "GATE_DEVICE_NOT_ALLOWED";
+  public static final String NOT_SECURE_FW = "GATE_NOT_SECURE_FW";
+  public static final String FORBIDDEN_VERSION = "GATE_FORBIDDEN_VERSION";
+  public static final String SECURITY_VERSION_TOO_LOW = "GATE_SECURITY_VERSION_TOO_LOW";
+
+  private GateCodes() {}
+}
