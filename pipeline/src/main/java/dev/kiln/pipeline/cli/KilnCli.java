@@ -32,6 +32,8 @@ public final class KilnCli implements Runnable {
    */
   static List<Object> subcommands() {
     return List.of(
+        new InspectCommand(),
+        new VerifyCommand(),
         new DeviceCommand(),
         new QueryCommand(),
         new BurnCommand(),
