@@ -1,6 +1,7 @@
 package dev.kiln.burner;
 
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.burner.internal.Mnvda;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.registers.AccessRegister;
@@ -770,6 +771,36 @@ public final class SecureDevice implements AutoCloseable {
     if (!reply.ok()) {
       throw new DeviceException(uri + ": MLOCK failed: " + reply.status().text());
     }
+  }
+
+  /**
+   * Sets the base MAC and GUID as flint's {@code sg} does on an MCC device: an MNVDA SET of NV TLV
+   * NV_BASE_MAC_GUID (0x2); the firmware applies it through its controlled configuration path.
+   */
+  public void setBaseMacGuid(long mac, long guid) throws DeviceException, TransportException {
+    byte[] request = Mnvda.baseMacGuid(mac, guid);
+    RegisterClient.Reply reply = client.access(AccessRegister.MNVDA, RegisterMethod.SET, request,
+        RegisterClient.DEFAULT_MAX_TRIES);
+    if (reply.status() == RegisterStatus.REG_NOT_SUPP) {
+      throw new DeviceException(
+          uri + ": the device does not support setting GUIDs (MNVDA: Register not supported)");
+    }
+    if (!reply.ok()) {
+      throw new DeviceException(uri + ": setting the base GUID/MAC (MNVDA) failed: "
+          + reply.status().text());
+    }
+  }
+
+  /** The base MAC and GUID from MNVDA ({mac, guid}), or empty when the device does not say. */
+  public Optional<long[]> baseMacGuid() throws TransportException {
+    RegisterClient.Reply reply =
+        client.access(AccessRegister.MNVDA, RegisterMethod.GET, Mnvda.baseMacGuid(0, 0),
+            RegisterClient.DEFAULT_MAX_TRIES);
+    if (!reply.ok() || reply.payload().length < Mnvda.HEADER + Mnvda.BASE_MAC_GUID_LENGTH) {
+      return Optional.empty();
+    }
+    byte[] payload = reply.payload();
+    return Optional.of(new long[] {Mnvda.mac(payload), Mnvda.guid(payload)});
   }
 
   @Override

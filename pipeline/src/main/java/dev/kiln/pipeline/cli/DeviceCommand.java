@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DeviceReactivateCommand.class,
       DeviceSetKeyCommand.class,
       DeviceHwAccessCommand.class,
+      DeviceSetGuidsCommand.class,
       BlockedCommands.FlashRead.class,
       BlockedCommands.FlashWrite.class,
       BlockedCommands.FlashErase.class,
