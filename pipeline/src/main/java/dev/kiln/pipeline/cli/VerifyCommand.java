@@ -39,8 +39,12 @@ import picocli.CommandLine.Spec;
 public class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "FS4 image files.")
+  @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "FS4 image files.")
   List<Path> images;
+
+  // Burner: verify the BOOT image read back from a device instead of files.
+  @picocli.CommandLine.ArgGroup(exclusive = false)
+  DeviceOptions device;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
@@ -50,6 +54,14 @@ public class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (device != null) {
+      return DeviceVerification.run(
+          spec, device.uri(), device, json, warningsAsErrors, this::check);
+    }
+    if (images == null || images.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "Missing IMAGE (or --device DEV)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ArrayNode results = ImageJson.array();
