@@ -1,5 +1,6 @@
 package dev.kiln.signer;
 
+import dev.kiln.signer.kms.KmsSigningService;
 import dev.kiln.signer.pem.PemSigningService;
 import dev.kiln.signer.pkcs11.Pkcs11SigningService;
 
@@ -22,10 +23,8 @@ public final class SigningServices {
     if (reference instanceof KeyReference.Pkcs11Key pkcs11) {
       return Pkcs11SigningService.open(pkcs11, options);
     }
-    if (reference instanceof KeyReference.KmsKey) {
-      // Interim: the KMS backend lands in the next commit.
-      throw new KeyAccessException(reference + ": the " + reference.backend()
-          + " backend is not available in this build yet");
+    if (reference instanceof KeyReference.KmsKey kms) {
+      return KmsSigningService.open(kms, options);
     }
     throw new IllegalArgumentException("unknown key reference type " + reference.getClass());
   }
