@@ -135,12 +135,16 @@ public final class SecureDevice implements AutoCloseable {
   }
 
   /**
-   * Whether the device is in flash-not-present (livefish) recovery mode: over PCI the gateway says
-   * so; otherwise MGIR reports a PCI device id equal to the HW device id (protocol doc §6.3).
+   * Whether the device is in flash-not-present (livefish) recovery mode: the PCI device id equals
+   * the HW device id (protocol doc §6.3), as the PCI gateway or the transport's {@link
+   * RecoveryGateway} identification shows; otherwise MGIR is asked the same question.
    */
   public boolean isLivefish() throws TransportException {
     if (client.transport() instanceof PciTransport pci) {
       return pci.isLivefish();
+    }
+    if (client.transport() instanceof RecoveryGateway gateway) {
+      return gateway.identify().livefish();
     }
     RegisterClient.Reply reply = client.get(AccessRegister.MGIR, new byte[Mgir.SIZE]);
     if (!reply.ok()) {

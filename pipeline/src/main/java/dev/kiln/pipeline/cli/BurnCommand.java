@@ -7,6 +7,8 @@ import dev.kiln.burner.BurnReport;
 import dev.kiln.burner.DeviceException;
 import dev.kiln.burner.DeviceInfo;
 import dev.kiln.burner.ImageRejectedException;
+import dev.kiln.burner.RecoveryBurner;
+import dev.kiln.burner.RecoveryGateway;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
@@ -24,6 +26,9 @@ import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.registers.TransportException;
+import dev.kiln.signer.fs4.ImageSignatureVerifier;
+import dev.kiln.signer.fs4.ImageSigningException;
+import dev.kiln.signer.fs4.TrustStore;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -116,7 +121,7 @@ public final class BurnCommand implements Callable<Integer> {
     result.put("device", device.uri().text());
     try (SecureDevice session = device.open()) {
       if (session.isLivefish()) {
-        throw livefish(session);
+        return recover(session, image, facts, result, out, err);
       }
       DeviceInfo info = session.query();
       DeviceProfile profile = DeviceProfiles.of(session, info, true);
@@ -192,16 +197,62 @@ public final class BurnCommand implements Callable<Integer> {
     }
   }
 
-  private DeviceException livefish(SecureDevice session) {
+  /**
+   * Livefish: no firmware runs, so nothing on the device checks the image. With {@code --psid}
+   * the host checks what it can (the PSID the operator names, a signature that verifies with the
+   * image's own public keys, secure FW) and writes the image through the recovery gateway.
+   */
+  private int recover(
+      SecureDevice session,
+      Fs4Image image,
+      ImageFacts facts,
+      ObjectNode result,
+      PrintWriter out,
+      PrintWriter err)
+      throws DeviceException, TransportException {
+    String uri = session.uri();
     if (psid == null) {
-      return new DeviceException(
-          session.uri() + " is in flash-not-present (livefish) recovery mode: it has no valid"
-              + " firmware and cannot be queried; restore it with 'kiln burn --device "
-              + session.uri() + " --psid PSID IMAGE'");
+      throw new DeviceException(
+          uri + " is in flash-not-present (livefish) recovery mode: it has no valid firmware and"
+              + " cannot be queried; restore it with 'kiln burn --device " + uri
+              + " --psid PSID IMAGE'");
     }
-    return new DeviceException(
-        session.uri() + " is in flash-not-present (livefish) recovery mode; restoring it needs"
-            + " the direct flash gateway, which this build of kiln does not drive");
+    if (!(session.client().transport() instanceof RecoveryGateway gateway)) {
+      throw new DeviceException(
+          uri + " is in flash-not-present (livefish) recovery mode; restoring it needs the"
+              + " direct flash gateway, which kiln drives only for emulated devices");
+    }
+    if (!facts.secureFw() || facts.signatureKeyUuids().isEmpty()
+        || !verifiesWithOwnKeys(image)) {
+      throw new CommandFailure(
+          ExitCodes.CHECK_FAILED,
+          uri + ": refused to restore a livefish device with an image that is not signed secure"
+              + " firmware verifying with its own public keys");
+    }
+    if (!yes && !confirm(out)) {
+      throw new CommandFailure(ExitCodes.CHECK_FAILED, "burn cancelled by the operator");
+    }
+    ByteBuffer bytes = image.bytes();
+    byte[] whole = new byte[bytes.remaining()];
+    bytes.get(whole);
+    RecoveryBurner.restore(gateway, whole, progressDisplay(json ? err : out));
+    result.put("ok", true);
+    result.put("recovered", true);
+    result.put("runningVersion", facts.version().toString());
+    if (json) {
+      out.println(ImageJson.render(result));
+    } else {
+      out.println(uri + ": restored from flash-recovery mode; running " + facts.version());
+    }
+    return ExitCodes.OK;
+  }
+
+  private static boolean verifiesWithOwnKeys(Fs4Image image) {
+    try {
+      return ImageSignatureVerifier.verify(image, TrustStore.fromImage(image)).passes();
+    } catch (ImageSigningException e) {
+      return false;
+    }
   }
 
   /** The BOOT_IMG component as §2.6 step 11 builds it: the image with its magic set to 0xFF. */
