@@ -130,6 +130,12 @@ public record ImageInfo(
   public static final int NAME_LENGTH = 64;
   public static final int PRS_NAME_LENGTH = 128;
 
+  /**
+   * mstflint copies the PRS name into a 97-byte buffer, so {@code query full} prints at most the
+   * first 96 of the field's 128 characters.
+   */
+  public static final int MSTFLINT_PRS_NAME_LENGTH = 96;
+
   private static final int PSID_AT = 0x24;
   private static final int VSD_AT = 0x38;
   private static final int HW_IDS_AT = 0x118;
@@ -201,14 +207,17 @@ public record ImageInfo(
         Fields.bits(b, 0, 24, 8),
         flags,
         Fields.bits(b, 0, 3, 2),
-        new FwVersion(Fields.bits(b, 4, 16, 16), Fields.bits(b, 8, 16, 16), Fields.bits(b, 8, 0, 16)),
+        new FwVersion(
+            Fields.bits(b, 4, 16, 16), Fields.bits(b, 8, 16, 16), Fields.bits(b, 8, 0, 16)),
         new ReleaseDate(
             Fields.bits(b, 0x10, 0, 8), Fields.bits(b, 0x10, 8, 8), Fields.bits(b, 0x10, 16, 16)),
         Fields.bits(b, 0xC, 8, 8),
         Fields.bits(b, 0xC, 16, 8),
         Fields.bits(b, 0xC, 24, 8),
         new FwVersion(
-            Fields.bits(b, 0x14, 16, 16), Fields.bits(b, 0x18, 16, 16), Fields.bits(b, 0x18, 0, 16)),
+            Fields.bits(b, 0x14, 16, 16),
+            Fields.bits(b, 0x18, 16, 16),
+            Fields.bits(b, 0x18, 0, 16)),
         Fields.bits(b, 0x1C, 0, 16),
         Fields.bits(b, 0x1C, 16, 16),
         Fields.bits(b, 0x20, 0, 16),
@@ -332,7 +341,8 @@ public record ImageInfo(
     private Builder(ImageInfo info) {
       minorVersion = info.minorVersion;
       majorVersion = info.majorVersion;
-      flags = info.flags.isEmpty() ? EnumSet.noneOf(ImageInfoFlag.class) : EnumSet.copyOf(info.flags);
+      flags =
+          info.flags.isEmpty() ? EnumSet.noneOf(ImageInfoFlag.class) : EnumSet.copyOf(info.flags);
       encryptedFw = info.encryptedFw;
       fwVersion = info.fwVersion;
       releaseDate = info.releaseDate;
