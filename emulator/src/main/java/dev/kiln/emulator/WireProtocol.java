@@ -1,0 +1,55 @@
+package dev.kiln.emulator;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The daemon's framing (docs/emulator.md, "Wire protocol"). Every message each way is one frame:
+ * a 4-byte big-endian length, then that many bytes. A request frame whose body starts with the
+ * ASCII letter {@code K} is a Kiln control frame (a 4-letter tag, then arguments); anything else is
+ * a register envelope (its first byte is always 0x08: operation TLV type 1). Register envelopes
+ * are answered with the response envelope; control frames with {@code KOK } plus data, and any
+ * failure (including a register envelope sent to a device in livefish) with {@code KERR} plus a
+ * UTF-8 message.
+ *
+ * <pre>
+ * Request                                   Reply
+ * envelope bytes                            response envelope | KERR message
+ * KIDN                                      KOK  + identification line (UTF-8)
+ * KRST                                      KOK  (power cycle done)
+ * KGWR u64 address, u32 length              KOK  + flash bytes          (livefish only)
+ * KGWW u64 address, data bytes              KOK                         (livefish only)
+ * KGWB u32 slot, u32 image size             KOK  (boot image declared)  (livefish only)
+ * </pre>
+ */
+public final class WireProtocol {
+  private WireProtocol() {}
+
+  /** Largest frame either side accepts. */
+  public static final int MAX_FRAME = 1 << 20;
+
+  public static final byte[] IDENTIFY = tag("KIDN");
+  public static final byte[] POWER_CYCLE = tag("KRST");
+  public static final byte[] GATEWAY_READ = tag("KGWR");
+  public static final byte[] GATEWAY_WRITE = tag("KGWW");
+  public static final byte[] GATEWAY_BOOT_IMAGE = tag("KGWB");
+  public static final byte[] OK = tag("KOK ");
+  public static final byte[] ERROR = tag("KERR");
+
+  /** True when a frame body is a control frame rather than a register envelope. */
+  public static boolean isControl(byte[] body) {
+    return body.length >= 4 && body[0] == 'K';
+  }
+
+  /** True when a frame body starts with {@code tag}. */
+  public static boolean hasTag(byte[] body, byte[] tag) {
+    return body.length >= 4
+        && body[0] == tag[0]
+        && body[1] == tag[1]
+        && body[2] == tag[2]
+        && body[3] == tag[3];
+  }
+
+  private static byte[] tag(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+}
