@@ -3,6 +3,7 @@ package dev.kiln.burner.precheck;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.ImageInfo;
 import dev.kiln.inspector.section.ImageInfoFlag;
@@ -81,11 +82,40 @@ public final class ImageFactsReader {
     }
   }
 
+  /** A range spanning more versions than this is listed by its two ends only. */
+  static final int MAX_EXPANDED_RANGE = 4096;
+
   /**
-   * The versions listed in the image's FORBIDDEN_VERSIONS section, or empty when the section
-   * cannot be decoded by this build.
+   * The versions the image's FORBIDDEN_VERSIONS section (Kiln's KFV1 layout) forbids, as a list:
+   * single versions as they are, and ranges within one major.minor expanded when they span at most
+   * {@value #MAX_EXPANDED_RANGE} subminors (wider ranges are listed by their two ends). An image
+   * without the section forbids nothing; a section this build cannot decode gives empty.
    */
   public static Optional<List<FwVersion>> forbiddenVersions(Fs4Image image) {
-    return Optional.empty();
+    Optional<Section> section = image.section(SectionType.FORBIDDEN_VERSIONS);
+    if (section.isEmpty()) {
+      return Optional.of(List.of());
+    }
+    ForbiddenVersions decoded;
+    try {
+      decoded = ForbiddenVersions.decode(image.bodyBytes(section.get()));
+    } catch (SectionFormatException e) {
+      return Optional.empty();
+    }
+    List<FwVersion> versions = new ArrayList<>();
+    for (ForbiddenVersions.Range range : decoded.ranges()) {
+      FwVersion from = range.from();
+      FwVersion to = range.to();
+      boolean sameLine = from.major() == to.major() && from.minor() == to.minor();
+      if (sameLine && to.subminor() - from.subminor() < MAX_EXPANDED_RANGE) {
+        for (int subminor = from.subminor(); subminor <= to.subminor(); subminor++) {
+          versions.add(new FwVersion(from.major(), from.minor(), subminor));
+        }
+      } else {
+        versions.add(from);
+        versions.add(to);
+      }
+    }
+    return Optional.of(List.copyOf(versions));
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.burner.transport;
 
+import dev.kiln.burner.RecoveryGateway;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import java.io.BufferedInputStream;
@@ -11,15 +12,25 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Access registers over a TCP connection to the emulator daemon ({@code kiln device serve}). Each
- * transaction is one frame each way: a 4-byte big-endian length followed by that many envelope
- * bytes (see docs/emulator.md for the daemon side). One request is outstanding at a time.
+ * message is one frame each way: a 4-byte big-endian length followed by that many bytes (see
+ * docs/emulator.md, "Wire protocol"). A register envelope is answered with the response envelope;
+ * control frames start with {@code K} and a 4-letter tag and are answered with {@code KOK } plus
+ * data or {@code KERR} plus a UTF-8 message (also the answer to an envelope the device cannot take,
+ * e.g. in livefish). The control frames give the {@link RecoveryGateway}: {@code KIDN} identify,
+ * {@code KRST} power cycle, {@code KGWW} raw flash write, {@code KGWB} boot image. One request is
+ * outstanding at a time.
  */
-public final class TcpTransport implements RegisterTransport {
+public final class TcpTransport implements RegisterTransport, RecoveryGateway {
   /** Largest frame accepted from the daemon: far above any register envelope. */
-  static final int MAX_FRAME = 64 * 1024;
+  static final int MAX_FRAME = 1 << 20;
 
   private final String description;
   private final Socket socket;
@@ -59,8 +70,85 @@ public final class TcpTransport implements RegisterTransport {
     }
   }
 
+  private static final byte[] OK = "KOK ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ERROR = "KERR".getBytes(StandardCharsets.US_ASCII);
+
   @Override
-  public synchronized byte[] exchange(byte[] request) throws TransportException {
+  public byte[] exchange(byte[] request) throws TransportException {
+    byte[] reply = frame(request);
+    if (startsWith(reply, ERROR)) {
+      throw new TransportException(description + ": " + text(reply));
+    }
+    return reply;
+  }
+
+  /** Sends a control frame and returns the data after {@code KOK }. */
+  private byte[] control(String tag, byte[] arguments) throws TransportException {
+    byte[] request = new byte[4 + arguments.length];
+    System.arraycopy(tag.getBytes(StandardCharsets.US_ASCII), 0, request, 0, 4);
+    System.arraycopy(arguments, 0, request, 4, arguments.length);
+    byte[] reply = frame(request);
+    if (startsWith(reply, OK)) {
+      return Arrays.copyOfRange(reply, 4, reply.length);
+    }
+    if (startsWith(reply, ERROR)) {
+      throw new TransportException(description + ": " + text(reply));
+    }
+    throw new TransportException(description + ": malformed reply to " + tag);
+  }
+
+  private static boolean startsWith(byte[] body, byte[] tag) {
+    return body.length >= 4
+        && body[0] == tag[0]
+        && body[1] == tag[1]
+        && body[2] == tag[2]
+        && body[3] == tag[3];
+  }
+
+  private static String text(byte[] reply) {
+    return new String(reply, 4, reply.length - 4, StandardCharsets.UTF_8).trim();
+  }
+
+  @Override
+  public Identity identify() throws TransportException {
+    String line = new String(control("KIDN", new byte[0]), StandardCharsets.UTF_8).trim();
+    Map<String, String> fields = new HashMap<>();
+    for (String pair : line.split("\\s+")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0) {
+        fields.put(pair.substring(0, equals), pair.substring(equals + 1));
+      }
+    }
+    try {
+      String psid = fields.getOrDefault("psid", "");
+      return new Identity(
+          "livefish".equals(fields.get("mode")),
+          Integer.decode(fields.getOrDefault("pci_device_id", "0")),
+          Integer.decode(fields.getOrDefault("hw_dev_id", "0")),
+          "-".equals(psid) ? "" : psid);
+    } catch (NumberFormatException e) {
+      throw new TransportException(description + ": malformed identification: " + line, e);
+    }
+  }
+
+  @Override
+  public void flashWrite(long address, byte[] data) throws TransportException {
+    ByteBuffer arguments = ByteBuffer.allocate(8 + data.length);
+    arguments.putLong(address).put(data);
+    control("KGWW", arguments.array());
+  }
+
+  @Override
+  public void setBootImage(int slot, int size) throws TransportException {
+    control("KGWB", ByteBuffer.allocate(8).putInt(slot).putInt(size).array());
+  }
+
+  @Override
+  public void powerCycle() throws TransportException {
+    control("KRST", new byte[0]);
+  }
+
+  private synchronized byte[] frame(byte[] request) throws TransportException {
     if (closed) {
       throw new TransportException(description + ": connection is closed");
     }
