@@ -90,7 +90,7 @@ public final class ImageVerifier {
     int computed;
     if (mode == TocEntry.CRC_IN_ENTRY) {
       stored = entry.sectionCrc();
-      computed = Crc16.sw(bytes, offset, size);
+      computed = Crc16.swParallel(bytes, offset, size);
     } else {
       if (size < 4) {
         findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,
@@ -98,7 +98,7 @@ public final class ImageVerifier {
         return new SectionCheck(section, Status.BAD, 0, 0);
       }
       stored = Dwords.get(bytes, offset + size - 4) & 0xFFFF;
-      computed = Crc16.sw(bytes, offset, size - 4);
+      computed = Crc16.swParallel(bytes, offset, size - 4);
     }
     if (stored != computed) {
       findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,

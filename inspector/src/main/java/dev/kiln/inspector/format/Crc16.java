@@ -144,6 +144,87 @@ public final class Crc16 {
     return swUpdate(SW_DIRECT_INIT, buffer, offset, length) ^ 0xFFFF;
   }
 
+  /** Chunk size above which {@link #swParallel} splits the work. */
+  private static final int PARALLEL_CHUNK = 1 << 21;
+
+  /**
+   * CRC16-SW like {@link #sw(ByteBuffer, int, int)}, computed in 2 MiB chunks on the common
+   * fork-join pool and combined. For multi-MiB section bodies in a freshly mapped file most of the
+   * cost is page faults and table look-ups, both of which spread over the available cores. Small
+   * ranges take the sequential path.
+   */
+  public static int swParallel(ByteBuffer buffer, int offset, int length) {
+    if (length <= 2 * PARALLEL_CHUNK || Runtime.getRuntime().availableProcessors() < 2) {
+      return sw(buffer, offset, length);
+    }
+    if ((length & 3) != 0) {
+      throw new IllegalArgumentException("CRC16-SW runs over whole dwords, not " + length + " bytes");
+    }
+    if (offset < 0 || offset > buffer.limit() - length) {
+      throw new IllegalArgumentException(
+          "CRC range " + offset + "+" + length + " is outside " + buffer.limit() + " bytes");
+    }
+    int chunks = (length + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK;
+    // Each chunk's register starting from 0; the first chunk starts from the real init value.
+    int[] registers =
+        java.util.stream.IntStream.range(0, chunks)
+            .parallel()
+            .map(
+                i -> {
+                  int from = offset + i * PARALLEL_CHUNK;
+                  int size = Math.min(PARALLEL_CHUNK, offset + length - from);
+                  return swUpdate(i == 0 ? SW_DIRECT_INIT : 0, buffer, from, size);
+                })
+            .toArray();
+    // Linearity: reg(A || B) = reg(A) advanced over |B| zero bytes XOR reg0(B).
+    int crc = registers[0];
+    for (int i = 1; i < chunks; i++) {
+      int size = Math.min(PARALLEL_CHUNK, length - i * PARALLEL_CHUNK);
+      crc = shiftZeros(crc, size) ^ registers[i];
+    }
+    return crc ^ 0xFFFF;
+  }
+
+  /**
+   * The register after feeding {@code count} zero bytes into register {@code register}: a linear
+   * map, applied as a 16×16 GF(2) matrix raised to {@code count} by repeated squaring.
+   */
+  private static int shiftZeros(int register, long count) {
+    // Columns of the matrix for one zero byte: the image of each single-bit register.
+    int[] step = new int[16];
+    for (int bit = 0; bit < 16; bit++) {
+      int r = 1 << bit;
+      step[bit] = ((r << 8) ^ SW_TABLE[(r >>> 8) & 0xFF]) & 0xFFFF;
+    }
+    int result = register;
+    int[] power = step;
+    for (long n = count; n > 0; n >>>= 1) {
+      if ((n & 1) != 0) {
+        result = apply(power, result);
+      }
+      power = square(power);
+    }
+    return result;
+  }
+
+  private static int apply(int[] matrix, int vector) {
+    int out = 0;
+    for (int bit = 0; vector != 0; bit++, vector >>>= 1) {
+      if ((vector & 1) != 0) {
+        out ^= matrix[bit];
+      }
+    }
+    return out;
+  }
+
+  private static int[] square(int[] matrix) {
+    int[] out = new int[16];
+    for (int bit = 0; bit < 16; bit++) {
+      out[bit] = apply(matrix, matrix[bit]);
+    }
+    return out;
+  }
+
   /** Folds {@code length} bytes into a raw CRC16-SW register (no final inversion). */
   private static int swUpdate(int register, ByteBuffer buffer, int offset, int length) {
     if ((length & 3) != 0) {

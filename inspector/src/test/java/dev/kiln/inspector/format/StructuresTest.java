@@ -31,6 +31,16 @@ class StructuresTest {
   }
 
   @Test
+  void parallelCrcEqualsSequentialCrc() {
+    byte[] data = new byte[(9 << 20) + 12];
+    new Random(11).nextBytes(data);
+    ByteBuffer buffer = ByteBuffer.wrap(data);
+    for (int length : new int[] {4 << 20, (4 << 20) + 4, (9 << 20) + 8, 100}) {
+      assertEquals(Crc16.sw(buffer, 4, length), Crc16.swParallel(buffer, 4, length), "" + length);
+    }
+  }
+
+  @Test
   void itocHeaderMatchesReferenceVector() {
     TocHeader header = TocHeader.of(TocHeader.Kind.ITOC, 1, 0, 0);
     assertEquals(0x6A70, header.storedCrc());
