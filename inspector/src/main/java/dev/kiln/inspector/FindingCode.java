@@ -67,7 +67,20 @@ public enum FindingCode {
   /** §17 #24: no valid DEV_INFO copy. */
   DEV_INFO_MISSING(Severity.ERROR),
   /** §17 #24: more than one valid DEV_INFO copy. */
-  DEV_INFO_DUPLICATE(Severity.ERROR);
+  DEV_INFO_DUPLICATE(Severity.ERROR),
+  // Signature checks (kiln verify --trust / --require-signed; signer module), after structure.
+  /** kiln: a signature section verifies with a trusted key over the current bytes. */
+  SIGNATURE_VERIFIED(Severity.INFO),
+  /** kiln: a signature (or the image's only signature) is required but none is present. */
+  SIGNATURE_MISSING(Severity.ERROR),
+  /** kiln: the key UUID of a signature matches no trusted key of its size. */
+  SIGNATURE_UNKNOWN_KEY(Severity.ERROR),
+  /** kiln: a trusted key made the signature, but over other bytes (image changed afterwards). */
+  SIGNATURE_NOT_COVERING(Severity.ERROR),
+  /** kiln: the signature does not verify with any candidate key. */
+  SIGNATURE_INVALID(Severity.ERROR),
+  /** kiln: the unkeyed SHA-256 digest in IMAGE_SIGNATURE_256 does not match the image. */
+  SIGNATURE_DIGEST_MISMATCH(Severity.ERROR);
 
   private final Severity defaultSeverity;
 

@@ -74,6 +74,7 @@ public final class InspectCommand implements Callable<Integer> {
       out.println(ImageJson.render(toJson(parsed, summary, result)));
     } else {
       printSummary(out, summary);
+      SignatureTrustOptions.printInspect(out, parsed); // signer: checks against the image's keys
       if (boot) {
         printBoot(out, parsed);
       }
@@ -232,6 +233,7 @@ public final class InspectCommand implements Callable<Integer> {
       guids.add(uidJson(s.mfgInfo().guids(), "MFG_INFO", false));
       macs.add(uidJson(s.mfgInfo().macs(), "MFG_INFO", true));
     }
+    SignatureTrustOptions.addInspectJson(root, image); // signer: checks against image keys
     ArrayNode signatures = root.putArray("signatures");
     for (ImageSignature signature : s.signatures()) {
       ObjectNode node = signatures.addObject();

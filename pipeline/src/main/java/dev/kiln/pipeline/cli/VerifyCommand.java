@@ -52,6 +52,9 @@ public class VerifyCommand implements Callable<Integer> {
   @Option(names = "--warnings-as-errors", description = "Fail on warnings too.")
   boolean warningsAsErrors;
 
+  // Signer: --trust KEYS... / --trust-image-keys / --require-signed (signature findings).
+  @picocli.CommandLine.Mixin SignatureTrustOptions signatureTrust = new SignatureTrustOptions();
+
   @Override
   public Integer call() {
     if (device != null) {
@@ -112,7 +115,7 @@ public class VerifyCommand implements Callable<Integer> {
    * options add further findings with {@link VerificationResult#withFindings}.
    */
   protected VerificationResult check(Fs4Image image) {
-    return ImageVerifier.verify(image);
+    return signatureTrust.apply(image, ImageVerifier.verify(image));
   }
 
   private static void printText(

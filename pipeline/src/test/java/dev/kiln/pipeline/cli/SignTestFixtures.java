@@ -56,6 +56,19 @@ final class SignTestFixtures {
       return new Spec(size, hashesTable, hwId, signedFw, value, sections);
     }
 
+    /** The same image with a MAIN_CODE section of {@code length} bytes (benchmarks). */
+    Spec withMainSize(int length) {
+      List<SectionSpec> resized = new ArrayList<>();
+      for (SectionSpec section : sections) {
+        resized.add(
+            section.type() == 0x03
+                ? new SectionSpec(0x03, pattern(length, 7), section.crcMode(),
+                    section.cacheLineCrc())
+                : section);
+      }
+      return new Spec(size, hashesTable, hwId, signedFw, untidyEntries, resized);
+    }
+
     Spec without(int type) {
       return new Spec(size, hashesTable, hwId, signedFw, untidyEntries,
           sections.stream().filter(s -> s.type() != type).toList());
@@ -120,7 +133,9 @@ final class SignTestFixtures {
     put(image, 0x18, HwPointers.of(pointers).toBytes());
     byte[] bootRecord = pattern(0x400, 13);
     put(image, 0x400, Arrays.copyOf(bootRecord, 0x100));
-    put(image, TOOLS_AT, ToolsArea.of(1, 0, 0x16).toBytes());
+    // ITOC sections must end below 2^log2_img_slot_size: large images need a larger slot.
+    int log2Slot = Math.max(0x16, 32 - Integer.numberOfLeadingZeros(size - 1));
+    put(image, TOOLS_AT, ToolsArea.of(1, 0, log2Slot).toBytes());
     put(image, BOOT2_AT, Boot2.encode(0, pattern(0x7C0, 17), 0));
 
     List<SectionSpec> sections = spec.sections();

@@ -56,6 +56,19 @@ final class Fs4Fixtures {
       return new Spec(size, hashesTable, hwId, signedFw, value, sections);
     }
 
+    /** The same image with a MAIN_CODE section of {@code length} bytes (benchmarks). */
+    Spec withMainSize(int length) {
+      List<SectionSpec> resized = new ArrayList<>();
+      for (SectionSpec section : sections) {
+        resized.add(
+            section.type() == 0x03
+                ? new SectionSpec(0x03, pattern(length, 7), section.crcMode(),
+                    section.cacheLineCrc())
+                : section);
+      }
+      return new Spec(size, hashesTable, hwId, signedFw, untidyEntries, resized);
+    }
+
     Spec without(int type) {
       return new Spec(size, hashesTable, hwId, signedFw, untidyEntries,
           sections.stream().filter(s -> s.type() != type).toList());
@@ -63,6 +76,25 @@ final class Fs4Fixtures {
   }
 
   private Fs4Fixtures() {}
+
+  /**
+   * Writes a fixture image for benchmarks: {@code OUT SIZE_MIB [v1|v2]} (bench/sign-bench.sh).
+   */
+  public static void main(String[] args) throws java.io.IOException {
+    Spec spec = args.length > 2 && args[2].equals("v2") ? v2() : v1();
+    int size = Integer.parseInt(args[1]) << 20;
+    // Code sections filling most of the image, as in real firmware (a section holds < 16 MiB).
+    int code = size - (1 << 20);
+    int main = Math.min(code, 0xFFFF00);
+    spec = spec.withSize(size).withMainSize(main);
+    if (code > main) {
+      List<SectionSpec> more = new ArrayList<>(spec.sections());
+      more.add(SectionSpec.of(0x0A, pattern(code - main, 19)));
+      spec = new Spec(size, spec.hashesTable(), spec.hwId(), false, false, more);
+    }
+    byte[] image = build(spec);
+    java.nio.file.Files.write(java.nio.file.Path.of(args[0]), image);
+  }
 
   /** A 1 MiB ConnectX-6 Dx image (secure boot v1) with every security section. */
   static Spec v1() {
@@ -120,7 +152,9 @@ final class Fs4Fixtures {
     put(image, 0x18, HwPointers.of(pointers).toBytes());
     byte[] bootRecord = pattern(0x400, 13);
     put(image, 0x400, Arrays.copyOf(bootRecord, 0x100));
-    put(image, TOOLS_AT, ToolsArea.of(1, 0, 0x16).toBytes());
+    // ITOC sections must end below 2^log2_img_slot_size: large images need a larger slot.
+    int log2Slot = Math.max(0x16, 32 - Integer.numberOfLeadingZeros(size - 1));
+    put(image, TOOLS_AT, ToolsArea.of(1, 0, log2Slot).toBytes());
     put(image, BOOT2_AT, Boot2.encode(0, pattern(0x7C0, 17), 0));
 
     List<SectionSpec> sections = spec.sections();

@@ -57,7 +57,6 @@ public final class ImageTransaction implements AutoCloseable {
     FileChannel channel = null;
     ExecutorService hasher = null;
     try {
-      Files.copy(input, temp, StandardCopyOption.REPLACE_EXISTING);
       hasher =
           Executors.newSingleThreadExecutor(
               runnable -> {
@@ -66,6 +65,7 @@ public final class ImageTransaction implements AutoCloseable {
                 return thread;
               });
       Future<byte[]> inputSha512 = hasher.submit(() -> sha512OfFile(input));
+      Files.copy(input, temp, StandardCopyOption.REPLACE_EXISTING);
       channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
       long size = channel.size();
       if (size > Integer.MAX_VALUE) {
@@ -92,25 +92,21 @@ public final class ImageTransaction implements AutoCloseable {
 
   /** SHA-512 of the input file as it was copied. */
   public byte[] inputSha512() throws IOException {
-    try {
-      return inputSha512.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while hashing the input", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("cannot hash the input: " + cause.getMessage(), cause);
-    }
+    return await(inputSha512, "hashing the input");
   }
 
-  /** Syncs the patched copy to disk and returns its SHA-512. */
+  /**
+   * Syncs the patched copy to disk and returns its SHA-512. The sync runs on the helper thread
+   * while this thread hashes the copy from the page cache; both only read the patched bytes.
+   */
   public byte[] sync() throws IOException {
-    image.force();
-    channel.force(true);
-    synced = true;
+    Future<Void> flushed =
+        hasher.submit(
+            () -> {
+              image.force();
+              channel.force(true);
+              return null;
+            });
     byte[] data = new byte[1 << 20];
     java.security.MessageDigest digest = Digests.get("SHA-512");
     int size = image.capacity();
@@ -119,7 +115,24 @@ public final class ImageTransaction implements AutoCloseable {
       image.get(position, data, 0, length);
       digest.update(data, 0, length);
     }
+    await(flushed, "syncing the output");
+    synced = true;
     return digest.digest();
+  }
+
+  private static <T> T await(Future<T> future, String what) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while " + what, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(what + " failed: " + cause.getMessage(), cause);
+    }
   }
 
   /** Renames the synced copy over the output path and syncs the directory. */
