@@ -41,7 +41,7 @@ public record ForbiddenVersions(List<Range> ranges) {
   /** Size of one entry. */
   public static final int ENTRY_SIZE = 8;
 
-  /** Section size Kiln reserves by default (30 entries). */
+  /** Section size Kiln reserves by default (31 entries). */
   public static final int DEFAULT_SECTION_SIZE = 0x100;
 
   /** Flags value of an entry that starts a range. */
