@@ -1,5 +1,7 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.section.ForbiddenVersions;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKeys;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyFingerprint;
@@ -33,6 +35,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       KeysCommand.Pack.class,
       KeysCommand.Fingerprint.class,
+      KeysCommand.Forbidden.class,
       CommandLine.HelpCommand.class
     })
 public class KeysCommand implements Runnable {
@@ -182,6 +185,57 @@ public class KeysCommand implements Runnable {
           publicKey.getModulus().bitLength(),
           name,
           SampleKeys.isSample(fingerprint) ? "  (keys-sample key, NOT FOR PRODUCTION)" : "");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code kiln keys forbidden}. */
+  @Command(
+      name = "forbidden",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build a FORBIDDEN_VERSIONS section file in Kiln's layout KFV1 (docs/signing.md,",
+        "dev.kiln.inspector.section.ForbiddenVersions) for 'kiln set-forbidden-versions'.",
+        "Each VERSION is MAJOR.MINOR.SUBMINOR or an inclusive range FROM-TO."
+      })
+  static final class Forbidden implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output.")
+    Path out;
+
+    @Option(
+        names = "--size",
+        paramLabel = "N",
+        description = "Section size in bytes, the size of the image's FORBIDDEN_VERSIONS"
+            + " section (default 0x100).")
+    String size = "0x100";
+
+    @Parameters(arity = "0..*", paramLabel = "VERSION", description = "Forbidden versions.")
+    List<String> versions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      int sectionSize = parseSize(spec, size);
+      List<ForbiddenVersions.Range> ranges = new ArrayList<>();
+      byte[] body;
+      try {
+        for (String text : versions) {
+          int dash = text.indexOf('-');
+          ranges.add(
+              dash < 0
+                  ? ForbiddenVersions.Range.of(FwVersion.parse(text))
+                  : new ForbiddenVersions.Range(
+                      FwVersion.parse(text.substring(0, dash)),
+                      FwVersion.parse(text.substring(dash + 1))));
+        }
+        body = new ForbiddenVersions(ranges).encode(sectionSize);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      writeAtomically(out, body);
+      spec.commandLine().getOut().printf(
+          "wrote %s: %d forbidden range(s), %d bytes (KFV1)%n", out, ranges.size(), body.length);
       return ExitCodes.OK;
     }
   }
