@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Access to the sample keys (<strong>NOT FOR PRODUCTION</strong>) and their variants, and the
- * check {@code kiln sign} uses to refuse them.
+ * Access to the sample keys (<strong>NOT FOR PRODUCTION</strong>) and their variants, and the check
+ * {@code kiln sign} uses to refuse them.
  *
  * <p>Variants of the same key pairs, for the key readers' tests:
  *

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * A SoftHSM2 token for tests, holding sample keys (NOT FOR PRODUCTION), created with the real
  * {@code softhsm2-util}.
  *
- * <p>SoftHSM2 finds its tokens through the {@code SOFTHSM2_CONF} environment variable, read by
- * the library inside the JVM, which cannot change its own environment. So the tests' JVM must be
+ * <p>SoftHSM2 finds its tokens through the {@code SOFTHSM2_CONF} environment variable, read by the
+ * library inside the JVM, which cannot change its own environment. So the tests' JVM must be
  * started with {@code SOFTHSM2_CONF} naming a file this class may (re)write, e.g. in the module's
  * pom:
  *
@@ -36,12 +36,13 @@ import java.util.regex.Pattern;
  * </plugin>
  * }</pre>
  *
- * On first use in a JVM this class points that file at a fresh token directory beside it, so
- * tokens of earlier runs are not visible. SoftHSM gives each token its own serial and slot id;
- * labels are the caller's, so two tokens may share one (to test ambiguity).
+ * On first use in a JVM this class points that file at a fresh token directory beside it, so tokens
+ * of earlier runs are not visible. SoftHSM gives each token its own serial and slot id; labels are
+ * the caller's, so two tokens may share one (to test ambiguity).
  *
  * <p>Sample keys are imported with labels {@code sample-rsa2048} / {@code sample-rsa4096} and ids
- * {@code 0800} / {@code 1000} (the key size in hex), like {@code keys-sample/softhsm/create-token.sh}.
+ * {@code 0800} / {@code 1000} (the key size in hex), like {@code
+ * keys-sample/softhsm/create-token.sh}.
  */
 public final class SoftHsmToken {
   /** The Debian softhsm2 package's Cryptoki module. */
@@ -53,6 +54,7 @@ public final class SoftHsmToken {
   private static final String SO_PIN = "5678-NOT-FOR-PRODUCTION";
   private static final Pattern REASSIGNED = Pattern.compile("reassigned to slot (\\d+)");
   private static Path tokenDirectory;
+
   /** Beside the token directory: PIN files and keys being imported (never inside it). */
   private static Path workDirectory;
 
@@ -69,8 +71,7 @@ public final class SoftHsmToken {
   }
 
   /**
-   * The configuration file the in-JVM library reads ({@code $SOFTHSM2_CONF}), set up on first
-   * use.
+   * The configuration file the in-JVM library reads ({@code $SOFTHSM2_CONF}), set up on first use.
    *
    * @throws IllegalStateException if the JVM was started without {@code SOFTHSM2_CONF}
    */
@@ -92,7 +93,9 @@ public final class SoftHsmToken {
         Files.writeString(
             conf,
             "# Written by dev.kiln.testkit.SoftHsmToken for one test JVM.\n"
-                + "directories.tokendir = " + tokens + "\n"
+                + "directories.tokendir = "
+                + tokens
+                + "\n"
                 + "objectstore.backend = file\n"
                 + "log.level = ERROR\n"
                 + "slots.removable = false\n",
@@ -120,8 +123,15 @@ public final class SoftHsmToken {
     String output =
         run(
             conf,
-            "softhsm2-util", "--init-token", "--free", "--label", label,
-            "--pin", USER_PIN, "--so-pin", SO_PIN);
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            USER_PIN,
+            "--so-pin",
+            SO_PIN);
     Matcher matcher = REASSIGNED.matcher(output);
     if (!matcher.find()) {
       throw new IOException("softhsm2-util did not report the new token's slot: " + output);
@@ -148,12 +158,22 @@ public final class SoftHsmToken {
 
   /** Imports {@code key} (private and public objects) under another label and id. */
   public void importKey(SampleKey key, String objectLabel, String idHex) throws IOException {
-    Path pem = SampleKeys.writePrivateKey(key, workDirectory.resolve("import-" + UUID.randomUUID()));
+    Path pem =
+        SampleKeys.writePrivateKey(key, workDirectory.resolve("import-" + UUID.randomUUID()));
     try {
       run(
           conf,
-          "softhsm2-util", "--import", pem.toString(), "--slot", Long.toString(slotId),
-          "--label", objectLabel, "--id", idHex, "--pin", USER_PIN);
+          "softhsm2-util",
+          "--import",
+          pem.toString(),
+          "--slot",
+          Long.toString(slotId),
+          "--label",
+          objectLabel,
+          "--id",
+          idHex,
+          "--pin",
+          USER_PIN);
     } finally {
       Files.deleteIfExists(pem);
       Files.deleteIfExists(pem.getParent());
@@ -161,13 +181,21 @@ public final class SoftHsmToken {
   }
 
   /**
-   * Runs OpenSC's {@code pkcs11-tool} against this token (module, slot and PIN filled in), e.g.
-   * to generate a key with {@code --keypairgen --always-auth}.
+   * Runs OpenSC's {@code pkcs11-tool} against this token (module, slot and PIN filled in), e.g. to
+   * generate a key with {@code --keypairgen --always-auth}.
    */
   public String pkcs11Tool(String... arguments) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        "pkcs11-tool", "--module", MODULE.toString(), "--slot", Long.toString(slotId),
-        "--login", "--pin", USER_PIN));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "pkcs11-tool",
+                "--module",
+                MODULE.toString(),
+                "--slot",
+                Long.toString(slotId),
+                "--login",
+                "--pin",
+                USER_PIN));
     command.addAll(List.of(arguments));
     return run(conf, command.toArray(new String[0]));
   }
@@ -195,8 +223,13 @@ public final class SoftHsmToken {
    * id=%10%00}, plus module path and PIN file.
    */
   public String uri(String pathAttributes) {
-    return "pkcs11:token=" + encode(label) + (pathAttributes.isEmpty() ? "" : ";" + pathAttributes)
-        + "?module-path=" + MODULE + "&pin-source=file:" + pinFile;
+    return "pkcs11:token="
+        + encode(label)
+        + (pathAttributes.isEmpty() ? "" : ";" + pathAttributes)
+        + "?module-path="
+        + MODULE
+        + "&pin-source=file:"
+        + pinFile;
   }
 
   /** Percent-encodes an attribute value (RFC 7512 allows unreserved characters unencoded). */

@@ -19,7 +19,10 @@ class ExampleKmsConfigTest {
     JsonNode condition = config.at("/signerRolePolicy/Statement/1/Condition/StringEquals");
     assertEquals("RSASSA_PKCS1_V1_5_SHA_512", condition.path("kms:SigningAlgorithm").asText());
     assertEquals("DIGEST", condition.path("kms:MessageType").asText());
-    assertTrue(config.path("kilnSign").asText().contains("awskms:///"
-        + config.at("/alias/AliasName").asText()));
+    assertTrue(
+        config
+            .path("kilnSign")
+            .asText()
+            .contains("awskms:///" + config.at("/alias/AliasName").asText()));
   }
 }

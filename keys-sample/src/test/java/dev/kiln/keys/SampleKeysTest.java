@@ -41,7 +41,8 @@ class SampleKeysTest {
   void privateKeyMatchesPublicKeyAndSize(SampleKey key) throws Exception {
     KeyFactory rsa = KeyFactory.getInstance("RSA");
     RSAPrivateCrtKey priv =
-        (RSAPrivateCrtKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(pemBody(key.privateKeyPem())));
+        (RSAPrivateCrtKey)
+            rsa.generatePrivate(new PKCS8EncodedKeySpec(pemBody(key.privateKeyPem())));
     RSAPublicKey pub =
         (RSAPublicKey) rsa.generatePublic(new X509EncodedKeySpec(pemBody(key.publicKeyPem())));
     assertEquals(pub.getModulus(), priv.getModulus());

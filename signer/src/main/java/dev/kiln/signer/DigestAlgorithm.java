@@ -5,8 +5,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The hash functions Kiln signs with, and the DER {@code DigestInfo} prefixes that RSASSA-PKCS1-v1_5
- * puts in front of the digest (RFC 8017 §9.2, note 1).
+ * The hash functions Kiln signs with, and the DER {@code DigestInfo} prefixes that
+ * RSASSA-PKCS1-v1_5 puts in front of the digest (RFC 8017 §9.2, note 1).
  *
  * <p>Backends that only offer raw PKCS#1 padding ({@code CKM_RSA_PKCS} on an HSM, {@code
  * NONEwithRSA} in JCA) sign {@link #digestInfo(byte[])}; backends that take the digest and an

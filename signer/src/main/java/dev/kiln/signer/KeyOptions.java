@@ -3,8 +3,8 @@ package dev.kiln.signer;
 import java.net.URI;
 
 /**
- * Settings that go with a {@link KeyReference} but are not part of it, because they are secrets
- * or belong to the environment rather than to the key.
+ * Settings that go with a {@link KeyReference} but are not part of it, because they are secrets or
+ * belong to the environment rather than to the key.
  *
  * @param keyPassphrase where the passphrase of an encrypted PEM file comes from, or {@code null}
  * @param kmsRegion the AWS region for {@code awskms:} keys, or {@code null} for the key ARN's

@@ -22,8 +22,8 @@ import java.util.Objects;
  *   <li>{@code awskms:///KEY}: an AWS KMS key by key id, key ARN, {@code alias/NAME} or alias ARN.
  * </ul>
  *
- * <p>A PIN can never be part of a reference ({@code pin-value} is refused): references are
- * printed in logs and error messages, so {@link #toString()} must be safe to show.
+ * <p>A PIN can never be part of a reference ({@code pin-value} is refused): references are printed
+ * in logs and error messages, so {@link #toString()} must be safe to show.
  */
 public sealed interface KeyReference
     permits KeyReference.FileKey, KeyReference.Pkcs11Key, KeyReference.KmsKey {
@@ -168,8 +168,9 @@ public sealed interface KeyReference
             }
           }
           case "pin-value" -> throw pinValueRefused();
-          default -> throw new IllegalArgumentException(
-              "pkcs11 key reference: unsupported attribute '" + entry.getKey() + "'");
+          default ->
+              throw new IllegalArgumentException(
+                  "pkcs11 key reference: unsupported attribute '" + entry.getKey() + "'");
         }
       }
       Path modulePath = DEFAULT_MODULE;
@@ -180,13 +181,23 @@ public sealed interface KeyReference
           case "module-path" -> modulePath = Path.of(utf8(value, "module-path", text));
           case "pin-source" -> pinSource = SecretSource.parse(utf8(value, "pin-source", text));
           case "pin-value" -> throw pinValueRefused();
-          default -> throw new IllegalArgumentException(
-              "pkcs11 key reference: unsupported query attribute '" + entry.getKey()
-                  + "' (supported: module-path, pin-source)");
+          default ->
+              throw new IllegalArgumentException(
+                  "pkcs11 key reference: unsupported query attribute '"
+                      + entry.getKey()
+                      + "' (supported: module-path, pin-source)");
         }
       }
       return new Pkcs11Key(
-          tokenLabel, manufacturer, model, serial, slotId, object, idHex, modulePath, pinSource,
+          tokenLabel,
+          manufacturer,
+          model,
+          serial,
+          slotId,
+          object,
+          idHex,
+          modulePath,
+          pinSource,
           text);
     }
 
@@ -283,7 +294,8 @@ public sealed interface KeyReference
             "awskms key reference must look like awskms:///KEY (or awskms://HOST/KEY)");
       }
       String authority = rest.substring(0, slash);
-      String key = new String(percentDecode(rest.substring(slash + 1), text), StandardCharsets.UTF_8);
+      String key =
+          new String(percentDecode(rest.substring(slash + 1), text), StandardCharsets.UTF_8);
       URI endpoint = authority.isEmpty() ? null : URI.create("https://" + authority);
       return new KmsKey(key, endpoint);
     }

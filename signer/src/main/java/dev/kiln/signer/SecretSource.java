@@ -13,9 +13,9 @@ import java.util.Objects;
 
 /**
  * Where a PIN or passphrase comes from: {@code env:VAR} (an environment variable) or {@code
- * file:PATH} (the whole file, one trailing line break removed). Secrets never come from the
- * command line or a key reference, because argv and URIs end up in process lists, shell history
- * and CI logs.
+ * file:PATH} (the whole file, one trailing line break removed). Secrets never come from the command
+ * line or a key reference, because argv and URIs end up in process lists, shell history and CI
+ * logs.
  *
  * <p>{@link #toString()} names the source ({@code env:KILN_PIN}), never the secret.
  */
@@ -78,7 +78,10 @@ public final class SecretSource {
         raw = Files.readAllBytes(Path.of(name));
       } catch (IOException | RuntimeException e) {
         throw new KeyAccessException(
-            "secret source " + this + ": cannot read the file (" + e.getClass().getSimpleName()
+            "secret source "
+                + this
+                + ": cannot read the file ("
+                + e.getClass().getSimpleName()
                 + ")");
       }
     }

@@ -9,8 +9,8 @@ public final class SigningServices {
   private SigningServices() {}
 
   /**
-   * Opens the key: reads and decrypts a PEM file, logs in to a PKCS#11 token and finds the key,
-   * or builds a KMS client (credentials from the AWS SDK's default chain) and checks the key with
+   * Opens the key: reads and decrypts a PEM file, logs in to a PKCS#11 token and finds the key, or
+   * builds a KMS client (credentials from the AWS SDK's default chain) and checks the key with
    * DescribeKey.
    *
    * @throws KeyAccessException if the key cannot be used; the message names the reference

@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -41,19 +40,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * A local stand-in for the AWS KMS API, faithful where Kiln depends on it, for tests: the AWS
- * SDK v2 talks to it unchanged through {@code endpointOverride}.
+ * A local stand-in for the AWS KMS API, faithful where Kiln depends on it, for tests: the AWS SDK
+ * v2 talks to it unchanged through {@code endpointOverride}.
  *
  * <p>What it reproduces (docs/key-references.md lists it too):
  *
  * <ul>
  *   <li>the JSON 1.1 protocol: {@code POST /}, {@code X-Amz-Target: TrentService.Op}, errors as
  *       HTTP 400 {@code {"__type": ..., "message": ...}}, a request id in {@code x-amzn-RequestId};
- *   <li>operations CreateKey, CreateAlias, DescribeKey, GetPublicKey, Sign, DisableKey,
- *       EnableKey, ListKeys, ListAliases; keys addressed by id, key ARN, {@code alias/NAME} or
- *       alias ARN;
- *   <li>SigV4 verification of every request (a wrong secret, an unknown access key, another
- *       region or a stale date fails like the real service);
+ *   <li>operations CreateKey, CreateAlias, DescribeKey, GetPublicKey, Sign, DisableKey, EnableKey,
+ *       ListKeys, ListAliases; keys addressed by id, key ARN, {@code alias/NAME} or alias ARN;
+ *   <li>SigV4 verification of every request (a wrong secret, an unknown access key, another region
+ *       or a stale date fails like the real service);
  *   <li>Sign: RAW messages of 1 to 4096 bytes (hashed here) or DIGEST messages whose length must
  *       equal the algorithm's hash length; RSASSA-PKCS1-v1_5 with SHA-256/384/512;
  *       DisabledException, InvalidKeyUsageException for keys not made for signing,
@@ -64,12 +62,13 @@ import java.util.stream.Collectors;
  * UnsupportedOperationException error), key policies beyond the per-caller deny list, grants,
  * pagination, quotas other than the injected throttling.
  *
- * <p>Keys can be imported from PEM, so a signature from here can be compared byte-for-byte with
- * a file signature of the same key. Depends on the JDK and Jackson only.
+ * <p>Keys can be imported from PEM, so a signature from here can be compared byte-for-byte with a
+ * file signature of the same key. Depends on the JDK and Jackson only.
  */
 public final class LocalKms implements AutoCloseable {
   /** The account id in every ARN. */
   public static final String ACCOUNT = "111122223333";
+
   /** Credentials accepted out of the box (more with {@link #addCredentials}). */
   public static final String ACCESS_KEY_ID = "AKIDKILNLOCALKMS0001";
 
@@ -148,7 +147,9 @@ public final class LocalKms implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT}, for the SDK's {@code endpointOverride}. */
   public URI endpoint() {
     return URI.create(
-        "http://" + server.getAddress().getAddress().getHostAddress() + ":"
+        "http://"
+            + server.getAddress().getAddress().getHostAddress()
+            + ":"
             + server.getAddress().getPort());
   }
 
@@ -161,7 +162,9 @@ public final class LocalKms implements AutoCloseable {
     secrets.put(accessKeyId, secretAccessKey);
   }
 
-  /** Creates a key with a fresh RSA key pair ({@code RSA_2048}, {@code RSA_3072}, {@code RSA_4096}). */
+  /**
+   * Creates a key with a fresh RSA key pair ({@code RSA_2048}, {@code RSA_3072}, {@code RSA_4096}).
+   */
   public String createKey(String keySpec, String keyUsage) {
     return addKey(keySpec, keyUsage, "AWS_KMS", generate(keySpec));
   }
@@ -204,8 +207,9 @@ public final class LocalKms implements AutoCloseable {
           case "RSA_2048" -> 2048;
           case "RSA_3072" -> 3072;
           case "RSA_4096" -> 4096;
-          default -> throw new IllegalArgumentException(
-              "this stand-in supports RSA_2048, RSA_3072 and RSA_4096 only, not " + keySpec);
+          default ->
+              throw new IllegalArgumentException(
+                  "this stand-in supports RSA_2048, RSA_3072 and RSA_4096 only, not " + keySpec);
         };
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -247,9 +251,7 @@ public final class LocalKms implements AutoCloseable {
     keys.get(keyId).deniedAccessKeys.add(accessKeyId);
   }
 
-  /**
-   * Answers every {@code n}th Sign request with ThrottlingException (1: all of them, 0: none).
-   */
+  /** Answers every {@code n}th Sign request with ThrottlingException (1: all of them, 0: none). */
   public void throttleEverySign(int n) {
     throttleEvery = n;
   }
@@ -364,8 +366,9 @@ public final class LocalKms implements AutoCloseable {
         KmsKey key = resolve(text(request, "TargetKeyId", null), caller, audit);
         String alias = text(request, "AliasName", "");
         if (aliases.containsKey(alias)) {
-          throw new FailureException("AlreadyExistsException", "An alias with the name "
-              + aliasArn(alias) + " already exists");
+          throw new FailureException(
+              "AlreadyExistsException",
+              "An alias with the name " + aliasArn(alias) + " already exists");
         }
         try {
           createAlias(alias, key.keyId);
@@ -421,13 +424,13 @@ public final class LocalKms implements AutoCloseable {
         result.put("Truncated", false);
         return result;
       }
-      default -> throw new FailureException(
-          "UnknownOperationException", "operation " + operation + " is not supported here");
+      default ->
+          throw new FailureException(
+              "UnknownOperationException", "operation " + operation + " is not supported here");
     }
   }
 
-  private JsonNode sign(JsonNode request, String caller, ObjectNode audit)
-      throws FailureException {
+  private JsonNode sign(JsonNode request, String caller, ObjectNode audit) throws FailureException {
     int count = signRequests.incrementAndGet();
     int every = throttleEvery;
     if (every > 0 && count % every == 0) {
@@ -438,8 +441,11 @@ public final class LocalKms implements AutoCloseable {
     if (!key.keyUsage.equals("SIGN_VERIFY")) {
       throw new FailureException(
           "InvalidKeyUsageException",
-          "You cannot perform this operation because the KeyUsage of " + key.arn + " is "
-              + key.keyUsage + ".");
+          "You cannot perform this operation because the KeyUsage of "
+              + key.arn
+              + " is "
+              + key.keyUsage
+              + ".");
     }
     String algorithm = text(request, "SigningAlgorithm", null);
     String messageType = text(request, "MessageType", "RAW");
@@ -462,9 +468,10 @@ public final class LocalKms implements AutoCloseable {
       }
       case "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512" ->
           throw unsupported("signing algorithm " + algorithm);
-      default -> throw new FailureException(
-          "InvalidKeyUsageException",
-          "Signing algorithm " + algorithm + " is not valid for " + key.arn + ".");
+      default ->
+          throw new FailureException(
+              "InvalidKeyUsageException",
+              "Signing algorithm " + algorithm + " is not valid for " + key.arn + ".");
     }
     JsonNode messageNode = request.get("Message");
     if (messageNode == null || !messageNode.isTextual()) {
@@ -490,7 +497,8 @@ public final class LocalKms implements AutoCloseable {
           throw new FailureException(
               "ValidationException",
               "1 validation error detected: Value at 'message' failed to satisfy constraint:"
-                  + " Member must have length less than or equal to " + MAX_RAW_MESSAGE);
+                  + " Member must have length less than or equal to "
+                  + MAX_RAW_MESSAGE);
         }
         digest = digester.digest(message);
       }
@@ -501,8 +509,9 @@ public final class LocalKms implements AutoCloseable {
         }
         digest = message;
       }
-      default -> throw new FailureException(
-          "ValidationException", "MessageType " + messageType + " is not valid");
+      default ->
+          throw new FailureException(
+              "ValidationException", "MessageType " + messageType + " is not valid");
     }
     byte[] signature;
     try {
@@ -556,8 +565,15 @@ public final class LocalKms implements AutoCloseable {
     if (key.deniedAccessKeys.contains(caller)) {
       throw new FailureException(
           "AccessDeniedException",
-          "User: arn:aws:iam::" + ACCOUNT + ":user/" + caller + " is not authorized to perform:"
-              + " kms:" + audit.path("eventName").asText() + " on resource: " + key.arn
+          "User: arn:aws:iam::"
+              + ACCOUNT
+              + ":user/"
+              + caller
+              + " is not authorized to perform:"
+              + " kms:"
+              + audit.path("eventName").asText()
+              + " on resource: "
+              + key.arn
               + " because no identity-based policy allows the action");
     }
     return key;

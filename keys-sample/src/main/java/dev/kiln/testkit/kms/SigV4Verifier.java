@@ -40,6 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class SigV4Verifier {
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
   /** AWS refuses requests whose X-Amz-Date is further than this from its clock. */
   private static final Duration MAX_SKEW = Duration.ofMinutes(15);
 
@@ -95,7 +96,8 @@ final class SigV4Verifier {
     if (!scope[2].equals(region) || !scope[3].equals("kms")) {
       throw new FailureException(
           "InvalidSignatureException",
-          "Credential should be scoped to a valid region and service 'kms' (region " + region
+          "Credential should be scoped to a valid region and service 'kms' (region "
+              + region
               + ")");
     }
     String amzDate = first(headers, "x-amz-date");
@@ -132,7 +134,8 @@ final class SigV4Verifier {
     }
     String bodyHash = hex(sha256(body));
     String declaredHash = first(headers, "x-amz-content-sha256");
-    if (declaredHash != null && !declaredHash.equals("UNSIGNED-PAYLOAD")
+    if (declaredHash != null
+        && !declaredHash.equals("UNSIGNED-PAYLOAD")
         && !declaredHash.equals(bodyHash)) {
       throw new FailureException(
           "InvalidSignatureException", "x-amz-content-sha256 does not match the body");
@@ -142,7 +145,11 @@ final class SigV4Verifier {
 
     String scopeText = scope[1] + "/" + scope[2] + "/" + scope[3] + "/aws4_request";
     String stringToSign =
-        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scopeText + "\n"
+        "AWS4-HMAC-SHA256\n"
+            + amzDate
+            + "\n"
+            + scopeText
+            + "\n"
             + hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope[1]);
     key = hmac(key, scope[2]);

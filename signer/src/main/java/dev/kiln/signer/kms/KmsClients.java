@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
 
 /**
  * Builds the KMS client for a key reference: region, endpoint override (KMS only, never STS, so
- * web-identity credentials keep working with a private endpoint), credentials and a bounded
- * retry policy that backs off on throttling.
+ * web-identity credentials keep working with a private endpoint), credentials and a bounded retry
+ * policy that backs off on throttling.
  */
 public final class KmsClients {
   /** Attempts per request, the first included: throttling is retried up to 5 more times. */
@@ -33,13 +33,16 @@ public final class KmsClients {
   private KmsClients() {}
 
   /**
-   * A client with credentials from the SDK's default chain (environment, system properties,
-   * web identity through the {@code sts} module, profiles, container and instance roles).
+   * A client with credentials from the SDK's default chain (environment, system properties, web
+   * identity through the {@code sts} module, profiles, container and instance roles).
    */
   public static KmsClient create(KeyReference.KmsKey reference, KeyOptions options)
       throws KeyAccessException {
     return create(
-        reference, options, DefaultCredentialsProvider.builder().build(), DEFAULT_THROTTLING_BACKOFF);
+        reference,
+        options,
+        DefaultCredentialsProvider.builder().build(),
+        DEFAULT_THROTTLING_BACKOFF);
   }
 
   /**

@@ -62,8 +62,8 @@ public final class KmsSigningService implements SigningService {
   }
 
   /**
-   * Builds a client (see {@link KmsClients#create(KeyReference.KmsKey, KeyOptions)}) and checks
-   * the key. The service closes the client.
+   * Builds a client (see {@link KmsClients#create(KeyReference.KmsKey, KeyOptions)}) and checks the
+   * key. The service closes the client.
    */
   public static KmsSigningService open(KeyReference.KmsKey reference, KeyOptions options)
       throws KeyAccessException {
@@ -100,8 +100,7 @@ public final class KmsSigningService implements SigningService {
     KeyMetadata metadata = described.keyMetadata();
     if (metadata.keyUsage() != KeyUsageType.SIGN_VERIFY) {
       throw new KeyAccessException(
-          reference + ": the key's usage is " + metadata.keyUsageAsString()
-              + ", not SIGN_VERIFY");
+          reference + ": the key's usage is " + metadata.keyUsageAsString() + ", not SIGN_VERIFY");
     }
     if (metadata.keyState() != KeyState.ENABLED) {
       throw new KeyAccessException(
@@ -112,11 +111,17 @@ public final class KmsSigningService implements SigningService {
             .orElseThrow(
                 () ->
                     new KeyAccessException(
-                        reference + ": key spec " + metadata.keySpecAsString()
+                        reference
+                            + ": key spec "
+                            + metadata.keySpecAsString()
                             + " is not supported (RSA_2048 or RSA_4096)"));
     if (options.requiredKeyBits() != 0 && row.modulusBits() != options.requiredKeyBits()) {
       throw new KeyAccessException(
-          reference + ": the key is " + row.keySpec() + " but RSA-" + options.requiredKeyBits()
+          reference
+              + ": the key is "
+              + row.keySpec()
+              + " but RSA-"
+              + options.requiredKeyBits()
               + " is required");
     }
     return new KmsSigningService(reference, client, owns, metadata);
@@ -160,8 +165,12 @@ public final class KmsSigningService implements SigningService {
         }
         if (rsa.getModulus().bitLength() != keySpec().modulusBits()) {
           throw new KeyAccessException(
-              reference + ": GetPublicKey returned an RSA-" + rsa.getModulus().bitLength()
-                  + " key for a " + keySpec().keySpec() + " key");
+              reference
+                  + ": GetPublicKey returned an RSA-"
+                  + rsa.getModulus().bitLength()
+                  + " key for a "
+                  + keySpec().keySpec()
+                  + " key");
         }
         publicKey = rsa;
       } catch (GeneralSecurityException e) {
@@ -178,8 +187,12 @@ public final class KmsSigningService implements SigningService {
     SigningAlgorithmSpec signingAlgorithm = KmsAlgorithms.signingAlgorithm(algorithm);
     if (!metadata.signingAlgorithms().contains(signingAlgorithm)) {
       throw new KeyAccessException(
-          reference + ": the key does not offer " + signingAlgorithm + " (it offers "
-              + metadata.signingAlgorithmsAsStrings() + ")");
+          reference
+              + ": the key does not offer "
+              + signingAlgorithm
+              + " (it offers "
+              + metadata.signingAlgorithmsAsStrings()
+              + ")");
     }
     SignResponse response;
     try {
@@ -196,7 +209,10 @@ public final class KmsSigningService implements SigningService {
     lastRequestId = response.responseMetadata().requestId();
     if (response.signingAlgorithm() != signingAlgorithm) {
       throw new KeyAccessException(
-          reference + ": KMS signed with " + response.signingAlgorithmAsString() + ", not "
+          reference
+              + ": KMS signed with "
+              + response.signingAlgorithmAsString()
+              + ", not "
               + signingAlgorithm);
     }
     return response.signature().asByteArray();
@@ -231,10 +247,12 @@ public final class KmsSigningService implements SigningService {
       detail =
           switch (code == null ? "" : code) {
             case "AccessDeniedException" -> "failed: access denied";
-            case "ThrottlingException" -> "failed: throttled by KMS after "
-                + KmsClients.MAX_ATTEMPTS + " attempts";
-            case "UnrecognizedClientException", "InvalidSignatureException",
-                "ExpiredTokenException", "IncompleteSignatureException" ->
+            case "ThrottlingException" ->
+                "failed: throttled by KMS after " + KmsClients.MAX_ATTEMPTS + " attempts";
+            case "UnrecognizedClientException",
+                    "InvalidSignatureException",
+                    "ExpiredTokenException",
+                    "IncompleteSignatureException" ->
                 "failed: KMS rejected the credentials (" + code + ")";
             default -> "failed: " + code;
           };
@@ -243,9 +261,10 @@ public final class KmsSigningService implements SigningService {
     } else {
       detail = "failed";
     }
-    String message = e instanceof KmsException kms && kms.awsErrorDetails() != null
-        ? kms.awsErrorDetails().errorMessage()
-        : e.getMessage();
+    String message =
+        e instanceof KmsException kms && kms.awsErrorDetails() != null
+            ? kms.awsErrorDetails().errorMessage()
+            : e.getMessage();
     return new KeyAccessException(
         prefix + detail + (message == null || message.isEmpty() ? "" : " (" + message + ")"), e);
   }

@@ -35,8 +35,9 @@ import javax.crypto.spec.SecretKeySpec;
  * <ul>
  *   <li>{@code PRIVATE KEY}: PKCS#8 (what {@code openssl genpkey} writes);
  *   <li>{@code RSA PRIVATE KEY}: PKCS#1 (what {@code openssl rsa -traditional} writes), optionally
- *       with OpenSSL's legacy {@code Proc-Type: 4,ENCRYPTED} / {@code DEK-Info} encryption (AES-128,
- *       AES-192, AES-256 or DES-EDE3, all CBC; key from {@code EVP_BytesToKey} with MD5, one round);
+ *       with OpenSSL's legacy {@code Proc-Type: 4,ENCRYPTED} / {@code DEK-Info} encryption
+ *       (AES-128, AES-192, AES-256 or DES-EDE3, all CBC; key from {@code EVP_BytesToKey} with MD5,
+ *       one round);
  *   <li>{@code ENCRYPTED PRIVATE KEY}: PKCS#8 encrypted with PBES2 (PBKDF2 + AES-CBC), what {@code
  *       openssl pkcs8 -topk8 -v2 aes-256-cbc} writes.
  * </ul>
@@ -70,7 +71,8 @@ public final class PemKeys {
     }
     if (keys.isEmpty()) {
       throw new KeyAccessException(
-          source + ": no private key in the file"
+          source
+              + ": no private key in the file"
               + (seen.isEmpty() ? " (no PEM blocks)" : " (found " + String.join(", ", seen) + ")"));
     }
     if (keys.size() > 1) {
@@ -89,11 +91,13 @@ public final class PemKeys {
         Arrays.fill(pkcs1, (byte) 0);
       }
       case "ENCRYPTED PRIVATE KEY" -> pkcs8 = decryptPkcs8(block.der(), passphrase, source);
-      default -> throw new KeyAccessException(
-          source + ": unsupported key type '" + block.type() + "' (RSA keys only)");
+      default ->
+          throw new KeyAccessException(
+              source + ": unsupported key type '" + block.type() + "' (RSA keys only)");
     }
     try {
-      PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      PrivateKey key =
+          KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
       if (key instanceof RSAPrivateCrtKey crt) {
         return crt;
       }
@@ -131,7 +135,8 @@ public final class PemKeys {
           return rsa;
         }
       } else if (block.type().equals("RSA PUBLIC KEY")) {
-        // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }: wrap it in an SPKI.
+        // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }: wrap it in an
+        // SPKI.
         byte[] spki = Der.pkcs1PublicToSpki(block.der());
         return (RSAPublicKey)
             KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
@@ -178,7 +183,8 @@ public final class PemKeys {
         throw new KeyAccessException(source + ": PEM block '" + type + "' has no END line");
       }
       try {
-        blocks.add(new Block(type, List.copyOf(headers), Base64.getDecoder().decode(base64.toString())));
+        blocks.add(
+            new Block(type, List.copyOf(headers), Base64.getDecoder().decode(base64.toString())));
       } catch (IllegalArgumentException e) {
         throw new KeyAccessException(source + ": PEM block '" + type + "' is not valid base64");
       }
@@ -202,7 +208,9 @@ public final class PemKeys {
       return info.getKeySpec(cipher).getEncoded();
     } catch (GeneralSecurityException e) {
       throw new KeyAccessException(
-          source + ": cannot decrypt the key: wrong passphrase (from " + passphrase
+          source
+              + ": cannot decrypt the key: wrong passphrase (from "
+              + passphrase
               + ") or unsupported encryption");
     } catch (IOException e) {
       throw new KeyAccessException(source + ": malformed ENCRYPTED PRIVATE KEY");
@@ -256,8 +264,8 @@ public final class PemKeys {
         keyAlgorithm = "DESede";
         keyLength = 24;
       }
-      default -> throw new KeyAccessException(
-          source + ": unsupported PEM encryption " + cipherName);
+      default ->
+          throw new KeyAccessException(source + ": unsupported PEM encryption " + cipherName);
     }
     byte[] secret = passphrase.readBytes();
     byte[] key = evpBytesToKey(secret, Arrays.copyOf(iv, 8), keyLength);
@@ -305,7 +313,8 @@ public final class PemKeys {
       throws KeyAccessException {
     if (passphrase == null) {
       throw new KeyAccessException(
-          source + ": the key is encrypted; give its passphrase as env:VAR or file:PATH"
+          source
+              + ": the key is encrypted; give its passphrase as env:VAR or file:PATH"
               + " (--key-pass)");
     }
   }

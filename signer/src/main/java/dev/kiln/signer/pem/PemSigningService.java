@@ -60,7 +60,11 @@ public final class PemSigningService implements SigningService {
     int bits = key.getModulus().bitLength();
     if (options.requiredKeyBits() != 0 && bits != options.requiredKeyBits()) {
       throw new KeyAccessException(
-          reference + ": the key is RSA-" + bits + " but RSA-" + options.requiredKeyBits()
+          reference
+              + ": the key is RSA-"
+              + bits
+              + " but RSA-"
+              + options.requiredKeyBits()
               + " is required");
     }
     return new PemSigningService(reference, key);

@@ -28,13 +28,13 @@ import java.util.stream.Collectors;
  * A private key on a PKCS#11 token ({@code pkcs11:} references), used through Cryptoki directly
  * (JNA), so keys need no certificate object and the token is chosen by its exact label.
  *
- * <p>Opening: load and initialise the module; among the slots with a token, keep those whose
- * label, serial, manufacturer, model and slot id equal the reference's (absent attributes match
- * anything; labels are compared without their blank padding, never by prefix); exactly one must
- * remain. Open a session, log in as the user with the PIN from {@code pin-source} when the token
- * requires it, then find private keys by CKA_CLASS and exact CKA_LABEL and/or CKA_ID: exactly one
- * must match. The public key is read from the private key's CKA_MODULUS and CKA_PUBLIC_EXPONENT,
- * or else from the public key object with the same CKA_ID.
+ * <p>Opening: load and initialise the module; among the slots with a token, keep those whose label,
+ * serial, manufacturer, model and slot id equal the reference's (absent attributes match anything;
+ * labels are compared without their blank padding, never by prefix); exactly one must remain. Open
+ * a session, log in as the user with the PIN from {@code pin-source} when the token requires it,
+ * then find private keys by CKA_CLASS and exact CKA_LABEL and/or CKA_ID: exactly one must match.
+ * The public key is read from the private key's CKA_MODULUS and CKA_PUBLIC_EXPONENT, or else from
+ * the public key object with the same CKA_ID.
  *
  * <p>Signing: {@code C_SignInit(CKM_RSA_PKCS)} then {@code C_Sign} over the DigestInfo, with a
  * context-specific login in between when the key has CKA_ALWAYS_AUTHENTICATE.
@@ -83,8 +83,12 @@ public final class Pkcs11SigningService implements SigningService {
       module = Pkcs11Module.acquire(reference.modulePath());
     } catch (UnsatisfiedLinkError e) {
       throw new KeyAccessException(
-          reference + ": cannot load PKCS#11 module " + reference.modulePath() + " ("
-              + e.getMessage() + ")");
+          reference
+              + ": cannot load PKCS#11 module "
+              + reference.modulePath()
+              + " ("
+              + e.getMessage()
+              + ")");
     } catch (CkException e) {
       throw new KeyAccessException(reference + ": " + e.getMessage(), e);
     }
@@ -112,14 +116,19 @@ public final class Pkcs11SigningService implements SigningService {
       int bits = publicKey.getModulus().bitLength();
       if (options.requiredKeyBits() != 0 && bits != options.requiredKeyBits()) {
         throw new KeyAccessException(
-            reference + ": the key is RSA-" + bits + " but RSA-" + options.requiredKeyBits()
+            reference
+                + ": the key is RSA-"
+                + bits
+                + " but RSA-"
+                + options.requiredKeyBits()
                 + " is required");
       }
       boolean alwaysAuthenticate =
           attributes[3] != null && attributes[3].length == 1 && attributes[3][0] != 0;
       if (alwaysAuthenticate && reference.pinSource() == null) {
         throw new KeyAccessException(
-            reference + ": the key needs a PIN for every signature (CKA_ALWAYS_AUTHENTICATE);"
+            reference
+                + ": the key needs a PIN for every signature (CKA_ALWAYS_AUTHENTICATE);"
                 + " add pin-source=file:PATH or pin-source=env:VAR");
       }
       return new Pkcs11SigningService(
@@ -158,11 +167,16 @@ public final class Pkcs11SigningService implements SigningService {
     }
     if (matches.isEmpty()) {
       throw new KeyAccessException(
-          reference + ": no such token; tokens present: "
+          reference
+              + ": no such token; tokens present: "
               + (tokens.isEmpty() ? "none" : describeTokens(tokens)));
     }
     throw new KeyAccessException(
-        reference + ": ambiguous, " + matches.size() + " tokens match: " + describeTokens(matches)
+        reference
+            + ": ambiguous, "
+            + matches.size()
+            + " tokens match: "
+            + describeTokens(matches)
             + " (add serial= or slot-id=)");
   }
 
@@ -234,12 +248,20 @@ public final class Pkcs11SigningService implements SigningService {
               new long[] {Ck.CKA_CLASS}, new byte[][] {Structs.ulong(Ck.CKO_PRIVATE_KEY)});
       List<Long> present = module.findObjects(session, all, 1, MAX_LISTED + 1);
       throw new KeyAccessException(
-          reference + ": no such private key on token '" + token.label() + "'; private keys"
-              + " present: " + describeKeys(module, session, present));
+          reference
+              + ": no such private key on token '"
+              + token.label()
+              + "'; private keys"
+              + " present: "
+              + describeKeys(module, session, present));
     }
     throw new KeyAccessException(
-        reference + ": ambiguous, several private keys match on token '" + token.label() + "': "
-            + describeKeys(module, session, keys) + " (add object= or id=)");
+        reference
+            + ": ambiguous, several private keys match on token '"
+            + token.label()
+            + "': "
+            + describeKeys(module, session, keys)
+            + " (add object= or id=)");
   }
 
   private static String describeKeys(Pkcs11Module module, long session, List<Long> keys)
@@ -280,7 +302,8 @@ public final class Pkcs11SigningService implements SigningService {
     }
     if (modulus == null || exponent == null) {
       throw new KeyAccessException(
-          reference + ": cannot read the public key (no CKA_MODULUS/CKA_PUBLIC_EXPONENT on the"
+          reference
+              + ": cannot read the public key (no CKA_MODULUS/CKA_PUBLIC_EXPONENT on the"
               + " private key and no single public key object with its CKA_ID)");
     }
     try {
@@ -322,8 +345,11 @@ public final class Pkcs11SigningService implements SigningService {
     } catch (CkException e) {
       if (e.rv() == Ck.CKR_PIN_INCORRECT) {
         throw new KeyAccessException(
-            reference + ": wrong PIN for the key's per-signature login (from "
-                + reference.pinSource() + ")", e);
+            reference
+                + ": wrong PIN for the key's per-signature login (from "
+                + reference.pinSource()
+                + ")",
+            e);
       }
       throw new KeyAccessException(reference + ": signing failed: " + e.getMessage(), e);
     } finally {

@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract every {@link SigningService} backend meets, run against each backend by a
- * subclass: signatures verify with plain JCA over the original message, and are byte-identical to
- * the JDK's own {@code SHAxxxwithRSA} signature with the same key read straight from the sample PEM
- * (PKCS#1 v1.5 is deterministic, so any difference is a bug).
+ * The contract every {@link SigningService} backend meets, run against each backend by a subclass:
+ * signatures verify with plain JCA over the original message, and are byte-identical to the JDK's
+ * own {@code SHAxxxwithRSA} signature with the same key read straight from the sample PEM (PKCS#1
+ * v1.5 is deterministic, so any difference is a bug).
  */
 public abstract class SigningServiceContract {
 
@@ -47,10 +47,13 @@ public abstract class SigningServiceContract {
   }
 
   /** The reference signature: the JDK signing the message with the key parsed independently. */
-  protected static byte[] referenceSignature(SampleKey key, DigestAlgorithm algorithm, byte[] message)
-      throws Exception {
+  protected static byte[] referenceSignature(
+      SampleKey key, DigestAlgorithm algorithm, byte[] message) throws Exception {
     String base64 =
-        key.privateKeyPem().lines().filter(l -> !l.startsWith("-----")).collect(Collectors.joining());
+        key.privateKeyPem()
+            .lines()
+            .filter(l -> !l.startsWith("-----"))
+            .collect(Collectors.joining());
     PrivateKey privateKey =
         KeyFactory.getInstance("RSA")
             .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));

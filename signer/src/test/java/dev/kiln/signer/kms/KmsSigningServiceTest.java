@@ -87,9 +87,7 @@ class KmsSigningServiceTest {
 
   @Test
   void everyKeyIdFormSignsWithTheSameKey() throws Exception {
-    String[] forms = {
-      rsa4096, kms.keyArn(rsa4096), "alias/fw-root", kms.aliasArn("alias/fw-root")
-    };
+    String[] forms = {rsa4096, kms.keyArn(rsa4096), "alias/fw-root", kms.aliasArn("alias/fw-root")};
     byte[] digest = DigestAlgorithm.SHA512.digest(new byte[] {42});
     byte[] first = null;
     for (String form : forms) {
@@ -110,7 +108,8 @@ class KmsSigningServiceTest {
     int describes = audit("DescribeKey").size();
     int publicKeys = audit("GetPublicKey").size();
     int signs = audit("Sign").size();
-    byte[] digest = DigestAlgorithm.SHA512.digest("image".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] digest =
+        DigestAlgorithm.SHA512.digest("image".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     try (SigningService service = open("alias/fw-root")) {
       service.publicKey();
       service.publicKey();
@@ -124,7 +123,8 @@ class KmsSigningServiceTest {
       assertEquals("RSASSA_PKCS1_V1_5_SHA_512", last.path("signingAlgorithm").asText());
       assertEquals(kms.keyArn(rsa4096), last.path("keyId").asText());
       assertEquals(
-          HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(digest)),
+          HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(digest)),
           last.path("messageSha256").asText());
     }
     assertEquals(describes + 1, audit("DescribeKey").size());
@@ -158,13 +158,17 @@ class KmsSigningServiceTest {
       kms.throttleEverySign(1);
       KeyAccessException e;
       try {
-        e = assertThrows(KeyAccessException.class,
-            () -> service.signDigest(DigestAlgorithm.SHA256, new byte[32]));
+        e =
+            assertThrows(
+                KeyAccessException.class,
+                () -> service.signDigest(DigestAlgorithm.SHA256, new byte[32]));
       } finally {
         kms.throttleEverySign(0);
       }
       assertEquals(
-          "awskms:///" + rsa2048 + ": Sign failed: throttled by KMS after 6 attempts"
+          "awskms:///"
+              + rsa2048
+              + ": Sign failed: throttled by KMS after 6 attempts"
               + " (Rate exceeded)",
           e.getMessage());
       assertEquals(KmsClients.MAX_ATTEMPTS, kms.signRequests() - before);
@@ -176,21 +180,29 @@ class KmsSigningServiceTest {
     String keyId = kms.importKey(SampleKey.RSA_2048.privateKeyPem(), "SIGN_VERIFY");
     try (SigningService service = open(keyId)) {
       kms.disableKey(keyId);
-      KeyAccessException atSign = assertThrows(KeyAccessException.class,
-          () -> service.signDigest(DigestAlgorithm.SHA256, new byte[32]));
-      assertEquals("awskms:///" + keyId + ": Sign failed: the key is disabled ("
-          + kms.keyArn(keyId) + " is disabled.)", atSign.getMessage());
+      KeyAccessException atSign =
+          assertThrows(
+              KeyAccessException.class,
+              () -> service.signDigest(DigestAlgorithm.SHA256, new byte[32]));
+      assertEquals(
+          "awskms:///"
+              + keyId
+              + ": Sign failed: the key is disabled ("
+              + kms.keyArn(keyId)
+              + " is disabled.)",
+          atSign.getMessage());
     }
     KeyAccessException atOpen = assertThrows(KeyAccessException.class, () -> open(keyId));
-    assertEquals("awskms:///" + keyId + ": the key is not enabled (state Disabled)",
-        atOpen.getMessage());
+    assertEquals(
+        "awskms:///" + keyId + ": the key is not enabled (state Disabled)", atOpen.getMessage());
   }
 
   @Test
   void encryptionKeyIsRefused() throws Exception {
     String keyId = kms.importKey(SampleKey.RSA_2048.privateKeyPem(), "ENCRYPT_DECRYPT");
     KeyAccessException e = assertThrows(KeyAccessException.class, () -> open(keyId));
-    assertEquals("awskms:///" + keyId + ": the key's usage is ENCRYPT_DECRYPT, not SIGN_VERIFY",
+    assertEquals(
+        "awskms:///" + keyId + ": the key's usage is ENCRYPT_DECRYPT, not SIGN_VERIFY",
         e.getMessage());
   }
 
@@ -198,12 +210,16 @@ class KmsSigningServiceTest {
   void missingKeyAndAliasAreReported() {
     String absent = "0b5c4d1e-0000-4000-8000-000000000000";
     assertEquals(
-        "awskms:///" + absent + ": DescribeKey failed: no such key (Key '" + kms.keyArn(absent)
+        "awskms:///"
+            + absent
+            + ": DescribeKey failed: no such key (Key '"
+            + kms.keyArn(absent)
             + "' does not exist)",
         assertThrows(KeyAccessException.class, () -> open(absent)).getMessage());
     assertEquals(
         "awskms:///alias/nope: DescribeKey failed: no such key (Alias "
-            + kms.aliasArn("alias/nope") + " is not found.)",
+            + kms.aliasArn("alias/nope")
+            + " is not found.)",
         assertThrows(KeyAccessException.class, () -> open("alias/nope")).getMessage());
   }
 
@@ -212,10 +228,14 @@ class KmsSigningServiceTest {
     String keyId = kms.importKey(SampleKey.RSA_2048.privateKeyPem(), "SIGN_VERIFY");
     kms.addCredentials("AKIDKILNRESTRICTED01", "restricted-secret");
     kms.denyAccess(keyId, "AKIDKILNRESTRICTED01");
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> open(keyId, "AKIDKILNRESTRICTED01", "restricted-secret", options()));
-    assertTrue(e.getMessage().startsWith(
-        "awskms:///" + keyId + ": DescribeKey failed: access denied (User: "), e.getMessage());
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () -> open(keyId, "AKIDKILNRESTRICTED01", "restricted-secret", options()));
+    assertTrue(
+        e.getMessage()
+            .startsWith("awskms:///" + keyId + ": DescribeKey failed: access denied (User: "),
+        e.getMessage());
     // The same key works for a caller that is allowed.
     try (SigningService service = open(keyId)) {
       assertEquals(256, service.signDigest(DigestAlgorithm.SHA256, new byte[32]).length);
@@ -227,36 +247,52 @@ class KmsSigningServiceTest {
     int before = audit("DescribeKey").size();
     long refusedBefore =
         kms.auditLog().stream().filter(l -> l.contains("InvalidSignatureException")).count();
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, "wrong-secret", options()));
-    assertTrue(e.getMessage().startsWith("awskms:///" + rsa4096
-        + ": DescribeKey failed: KMS rejected the credentials (InvalidSignatureException)"),
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, "wrong-secret", options()));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "awskms:///"
+                    + rsa4096
+                    + ": DescribeKey failed: KMS rejected the credentials"
+                    + " (InvalidSignatureException)"),
         e.getMessage());
     assertTrue(!e.getMessage().contains("wrong-secret"));
     // The SDK does not retry a signature mismatch; the failed attempt is logged without an
     // eventName (verification happens first), so no new DescribeKey line appears either.
     assertEquals(before, audit("DescribeKey").size());
-    long refused = kms.auditLog().stream().filter(l -> l.contains("InvalidSignatureException"))
-        .count();
+    long refused =
+        kms.auditLog().stream().filter(l -> l.contains("InvalidSignatureException")).count();
     assertEquals(refusedBefore + 1, refused);
   }
 
   @Test
   void wrongRegionFailsSigV4() {
     KeyOptions otherRegion = options().withKmsRegion("eu-central-1");
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, LocalKms.SECRET_ACCESS_KEY, otherRegion));
-    assertTrue(e.getMessage().contains("KMS rejected the credentials (InvalidSignatureException)"),
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, LocalKms.SECRET_ACCESS_KEY, otherRegion));
+    assertTrue(
+        e.getMessage().contains("KMS rejected the credentials (InvalidSignatureException)"),
         e.getMessage());
   }
 
   @Test
   void keyOfTheWrongSizeIsRefused() {
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> open(rsa2048, LocalKms.ACCESS_KEY_ID, LocalKms.SECRET_ACCESS_KEY,
-            options().withRequiredKeyBits(4096)));
-    assertEquals("awskms:///" + rsa2048 + ": the key is RSA_2048 but RSA-4096 is required",
-        e.getMessage());
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () ->
+                open(
+                    rsa2048,
+                    LocalKms.ACCESS_KEY_ID,
+                    LocalKms.SECRET_ACCESS_KEY,
+                    options().withRequiredKeyBits(4096)));
+    assertEquals(
+        "awskms:///" + rsa2048 + ": the key is RSA_2048 but RSA-4096 is required", e.getMessage());
   }
 
   @Test
@@ -266,10 +302,17 @@ class KmsSigningServiceTest {
       port = socket.getLocalPort();
     }
     KeyOptions closed = options().withKmsEndpoint(java.net.URI.create("http://127.0.0.1:" + port));
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, LocalKms.SECRET_ACCESS_KEY, closed));
-    assertTrue(e.getMessage().startsWith("awskms:///" + rsa4096
-        + ": DescribeKey failed before reaching KMS or without an answer"), e.getMessage());
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () -> open(rsa4096, LocalKms.ACCESS_KEY_ID, LocalKms.SECRET_ACCESS_KEY, closed));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "awskms:///"
+                    + rsa4096
+                    + ": DescribeKey failed before reaching KMS or without an answer"),
+        e.getMessage());
   }
 
   @Test

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * Signs through real AWS KMS. Runs only when {@code KILN_LIVE_KMS_KEY} names a key reference
- * ({@code awskms:///alias/...} or {@code awskms:///arn:...}) of an RSA_2048 or RSA_4096
- * SIGN_VERIFY key; credentials and region come from the SDK's default chain ({@code
- * KILN_LIVE_KMS_REGION} overrides the region).
+ * ({@code awskms:///alias/...} or {@code awskms:///arn:...}) of an RSA_2048 or RSA_4096 SIGN_VERIFY
+ * key; credentials and region come from the SDK's default chain ({@code KILN_LIVE_KMS_REGION}
+ * overrides the region).
  */
 @EnabledIfEnvironmentVariable(named = "KILN_LIVE_KMS_KEY", matches = "awskms:.+")
 class LiveKmsTest {

@@ -34,8 +34,8 @@ import software.amazon.awssdk.services.kms.model.MessageType;
 import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 
 /**
- * The local KMS stand-in behaves like AWS KMS where Kiln relies on it, driven by the plain AWS
- * SDK v2 client: DIGEST and RAW semantics and limits, algorithm/key checks, SigV4.
+ * The local KMS stand-in behaves like AWS KMS where Kiln relies on it, driven by the plain AWS SDK
+ * v2 client: DIGEST and RAW semantics and limits, algorithm/key checks, SigV4.
  */
 class LocalKmsTest {
   private static LocalKms kms;
@@ -114,7 +114,9 @@ class LocalKmsTest {
             KmsException.class,
             () ->
                 sign(
-                    new byte[4097], MessageType.RAW, SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_256));
+                    new byte[4097],
+                    MessageType.RAW,
+                    SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_256));
     assertEquals("ValidationException", tooLong.awsErrorDetails().errorCode());
   }
 
@@ -124,7 +126,10 @@ class LocalKmsTest {
         assertThrows(
             KmsException.class,
             () ->
-                sign(new byte[32], MessageType.DIGEST, SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_512));
+                sign(
+                    new byte[32],
+                    MessageType.DIGEST,
+                    SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_512));
     assertEquals("ValidationException", e.awsErrorDetails().errorCode());
     assertEquals(
         "Digest is invalid length for algorithm RSASSA_PKCS1_V1_5_SHA_512.",
@@ -145,7 +150,8 @@ class LocalKmsTest {
     String id = created.keyMetadata().keyId();
     var metadata = client.describeKey(b -> b.keyId(id)).keyMetadata();
     assertEquals(KeySpec.RSA_2048, metadata.keySpec());
-    assertEquals(SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_256, metadata.signingAlgorithms().get(0));
+    assertEquals(
+        SigningAlgorithmSpec.RSASSA_PKCS1_V1_5_SHA_256, metadata.signingAlgorithms().get(0));
     assertTrue(client.listKeys().keys().stream().anyMatch(k -> k.keyId().equals(id)));
     client.createAlias(b -> b.aliasName("alias/created").targetKeyId(id));
     client.disableKey(b -> b.keyId("alias/created"));
@@ -169,13 +175,20 @@ class LocalKmsTest {
         HttpRequest.newBuilder(URI.create(kms.endpoint() + "/"))
             .header("Content-Type", "application/x-amz-json-1.1")
             .header("X-Amz-Target", "TrentService.ListKeys")
-            .header("X-Amz-Date", java.time.format.DateTimeFormatter
-                .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
-                .format(java.time.Instant.now()))
-            .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + LocalKms.ACCESS_KEY_ID + "/"
-                + java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString().replace("-", "")
-                + "/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target,"
-                + " Signature=" + "0".repeat(64))
+            .header(
+                "X-Amz-Date",
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                    .withZone(java.time.ZoneOffset.UTC)
+                    .format(java.time.Instant.now()))
+            .header(
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential="
+                    + LocalKms.ACCESS_KEY_ID
+                    + "/"
+                    + java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString().replace("-", "")
+                    + "/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target,"
+                    + " Signature="
+                    + "0".repeat(64))
             .POST(HttpRequest.BodyPublishers.ofString("{}"))
             .build();
     response = http.send(forged, HttpResponse.BodyHandlers.ofString());

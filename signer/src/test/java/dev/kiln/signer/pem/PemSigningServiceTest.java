@@ -51,8 +51,7 @@ class PemSigningServiceTest extends SigningServiceContract {
 
   @Test
   void pkcs1AndEncryptedFormsSignLikeThePkcs8File() throws Exception {
-    byte[] pkcs8 =
-        signWith(SampleKey.RSA_2048.privateKeyResource(), KeyOptions.defaults());
+    byte[] pkcs8 = signWith(SampleKey.RSA_2048.privateKeyResource(), KeyOptions.defaults());
     assertArrayEquals(pkcs8, signWith(SampleKeys.RSA2048_PKCS1, KeyOptions.defaults()));
     assertArrayEquals(pkcs8, signWith(SampleKeys.RSA2048_PKCS1_ENCRYPTED, withPassphraseFile()));
   }
@@ -73,7 +72,9 @@ class PemSigningServiceTest extends SigningServiceContract {
             KeyAccessException.class,
             () -> SigningServices.open("file:" + file, KeyOptions.defaults()));
     assertEquals(
-        "file:" + file + ": the key is encrypted; give its passphrase as env:VAR or file:PATH"
+        "file:"
+            + file
+            + ": the key is encrypted; give its passphrase as env:VAR or file:PATH"
             + " (--key-pass)",
         e.getMessage());
   }
@@ -143,8 +144,7 @@ class PemSigningServiceTest extends SigningServiceContract {
                 SigningServices.open(
                     KeyReference.parse("file:" + file),
                     KeyOptions.defaults().withRequiredKeyBits(4096)));
-    assertEquals(
-        "file:" + file + ": the key is RSA-2048 but RSA-4096 is required", e.getMessage());
+    assertEquals("file:" + file + ": the key is RSA-2048 but RSA-4096 is required", e.getMessage());
   }
 
   @Test

@@ -9,8 +9,8 @@ import dev.kiln.testkit.SoftHsmToken;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The SigningService contract through SoftHSM2: a signature made on the token is byte-identical
- * to the same key's file signature, for RSA-2048 and RSA-4096.
+ * The SigningService contract through SoftHSM2: a signature made on the token is byte-identical to
+ * the same key's file signature, for RSA-2048 and RSA-4096.
  */
 class Pkcs11ContractTest extends SigningServiceContract {
   private static SoftHsmToken token;

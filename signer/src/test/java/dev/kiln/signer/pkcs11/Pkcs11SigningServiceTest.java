@@ -53,10 +53,14 @@ class Pkcs11SigningServiceTest {
         SigningServices.open(fwSign2.uri(SampleKey.RSA_2048), KeyOptions.defaults())) {
       assertEquals(SampleKey.RSA_2048.fingerprint(), KeyFingerprint.of(service.publicKey()));
     }
-    String prefix = "pkcs11:token=fw-sig;object=sample-rsa4096?" + MODULE
-        + "&pin-source=file:" + fwSign.pinFile();
+    String prefix =
+        "pkcs11:token=fw-sig;object=sample-rsa4096?"
+            + MODULE
+            + "&pin-source=file:"
+            + fwSign.pinFile();
     KeyAccessException e = openFails(prefix);
-    assertTrue(e.getMessage().startsWith(prefix + ": no such token; tokens present: "), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(prefix + ": no such token; tokens present: "), e.getMessage());
     assertTrue(e.getMessage().contains("'fw-sign' (serial "), e.getMessage());
   }
 
@@ -73,8 +77,8 @@ class Pkcs11SigningServiceTest {
     SoftHsmToken token = SoftHsmToken.create("kiln-wrong-pin", SampleKey.RSA_2048);
     Path wrong = dir.resolve("wrong-pin.txt");
     Files.writeString(wrong, "999999\n", StandardCharsets.UTF_8);
-    String uri = "pkcs11:token=kiln-wrong-pin;object=sample-rsa2048?" + MODULE
-        + "&pin-source=file:" + wrong;
+    String uri =
+        "pkcs11:token=kiln-wrong-pin;object=sample-rsa2048?" + MODULE + "&pin-source=file:" + wrong;
     KeyAccessException e = openFails(uri);
     assertEquals(uri + ": wrong PIN (from file:" + wrong + ")", e.getMessage());
     assertFalse(e.getMessage().contains("999999"));
@@ -97,7 +101,8 @@ class Pkcs11SigningServiceTest {
   void noSuchKeyListsTheKeysPresent() {
     String uri = fwSign.uri("object=nope");
     assertEquals(
-        uri + ": no such private key on token 'fw-sign'; private keys present:"
+        uri
+            + ": no such private key on token 'fw-sign'; private keys present:"
             + " object=sample-rsa4096;id=1000",
         openFails(uri).getMessage());
     String wrongId = fwSign.uri("object=sample-rsa4096;id=%08%00");
@@ -112,10 +117,11 @@ class Pkcs11SigningServiceTest {
     String uri = token.uri("object=dup");
     String message = openFails(uri).getMessage();
     assertTrue(
-        message.startsWith(uri + ": ambiguous, several private keys match on token"
-            + " 'kiln-dup-keys': "), message);
-    assertTrue(message.contains("object=dup;id=01") && message.contains("object=dup;id=02"),
+        message.startsWith(
+            uri + ": ambiguous, several private keys match on token" + " 'kiln-dup-keys': "),
         message);
+    assertTrue(
+        message.contains("object=dup;id=01") && message.contains("object=dup;id=02"), message);
     try (SigningService service =
         SigningServices.open(token.uri("object=dup;id=%02"), KeyOptions.defaults())) {
       assertEquals(4096, service.publicKey().getModulus().bitLength());
@@ -128,12 +134,14 @@ class Pkcs11SigningServiceTest {
     SoftHsmToken second = SoftHsmToken.create("kiln-twin", SampleKey.RSA_2048);
     String uri = first.uri(SampleKey.RSA_2048);
     String message = openFails(uri).getMessage();
-    assertTrue(message.startsWith(uri + ": ambiguous, 2 tokens match: 'kiln-twin' (serial "),
-        message);
+    assertTrue(
+        message.startsWith(uri + ": ambiguous, 2 tokens match: 'kiln-twin' (serial "), message);
     assertTrue(message.endsWith("(add serial= or slot-id=)"), message);
     for (SoftHsmToken token : new SoftHsmToken[] {first, second}) {
-      try (SigningService service = SigningServices.open(
-          token.uri("object=sample-rsa2048;slot-id=" + token.slotId()), KeyOptions.defaults())) {
+      try (SigningService service =
+          SigningServices.open(
+              token.uri("object=sample-rsa2048;slot-id=" + token.slotId()),
+              KeyOptions.defaults())) {
         assertEquals(SampleKey.RSA_2048.fingerprint(), KeyFingerprint.of(service.publicKey()));
       }
     }
@@ -149,24 +157,35 @@ class Pkcs11SigningServiceTest {
     Files.writeString(notALibrary, "text");
     String invalid = "pkcs11:token=fw-sign;object=k?module-path=" + notALibrary;
     assertTrue(
-        openFails(invalid).getMessage().startsWith(
-            invalid + ": cannot load PKCS#11 module " + notALibrary),
+        openFails(invalid)
+            .getMessage()
+            .startsWith(invalid + ": cannot load PKCS#11 module " + notALibrary),
         openFails(invalid).getMessage());
   }
 
   @Test
   void keyOfTheWrongSizeIsRefused() {
     String uri = fwSign2.uri(SampleKey.RSA_2048);
-    KeyAccessException e = assertThrows(KeyAccessException.class,
-        () -> SigningServices.open(uri, KeyOptions.defaults().withRequiredKeyBits(4096)));
+    KeyAccessException e =
+        assertThrows(
+            KeyAccessException.class,
+            () -> SigningServices.open(uri, KeyOptions.defaults().withRequiredKeyBits(4096)));
     assertEquals(uri + ": the key is RSA-2048 but RSA-4096 is required", e.getMessage());
   }
 
   @Test
   void alwaysAuthenticateKeyLogsInForEverySignature() throws Exception {
     SoftHsmToken token = SoftHsmToken.create("kiln-always-auth");
-    token.pkcs11Tool("--keypairgen", "--key-type", "rsa:2048", "--label", "always", "--id", "0a",
-        "--always-auth", "--usage-sign");
+    token.pkcs11Tool(
+        "--keypairgen",
+        "--key-type",
+        "rsa:2048",
+        "--label",
+        "always",
+        "--id",
+        "0a",
+        "--always-auth",
+        "--usage-sign");
     byte[] message = "two signatures, two logins".getBytes(StandardCharsets.UTF_8);
     try (SigningService service =
         SigningServices.open(token.uri("object=always"), KeyOptions.defaults())) {

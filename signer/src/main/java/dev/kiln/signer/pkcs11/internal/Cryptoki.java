@@ -7,8 +7,8 @@ import com.sun.jna.ptr.NativeLongByReference;
 
 /**
  * The Cryptoki (PKCS#11 v2.40) functions Kiln calls, mapped by JNA from the module's exported
- * {@code C_*} symbols. {@code CK_ULONG} and {@code CK_RV} are C {@code unsigned long}, hence
- * {@link NativeLong}; structures are passed as raw {@link Pointer}s laid out by {@link Structs}.
+ * {@code C_*} symbols. {@code CK_ULONG} and {@code CK_RV} are C {@code unsigned long}, hence {@link
+ * NativeLong}; structures are passed as raw {@link Pointer}s laid out by {@link Structs}.
  *
  * @see <a href="https://docs.oasis-open.org/pkcs11/pkcs11-base/v2.40/pkcs11-base-v2.40.html">PKCS
  *     #11 v2.40 base specification</a>

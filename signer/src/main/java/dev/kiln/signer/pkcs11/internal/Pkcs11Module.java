@@ -21,8 +21,8 @@ import java.util.Map;
  * finalises. If something else in the process (e.g. SunPKCS11) initialised the library first, we
  * use it and never finalise it.
  *
- * <p>Every call into the library goes through this object's monitor, so the module sees one
- * thread at a time even when it would allow more.
+ * <p>Every call into the library goes through this object's monitor, so the module sees one thread
+ * at a time even when it would allow more.
  */
 public final class Pkcs11Module {
   private static final Map<Path, Pkcs11Module> LOADED = new HashMap<>();
@@ -176,8 +176,8 @@ public final class Pkcs11Module {
    */
   public synchronized void login(long session, long userType, byte[] pin) throws CkException {
     long rv =
-        cryptoki
-            .C_Login(new NativeLong(session), new NativeLong(userType), pin, new NativeLong(pin.length))
+        cryptoki.C_Login(
+                new NativeLong(session), new NativeLong(userType), pin, new NativeLong(pin.length))
             .longValue();
     if (rv != Ck.CKR_OK && !(rv == Ck.CKR_USER_ALREADY_LOGGED_IN && userType == Ck.CKU_USER)) {
       throw new CkException("C_Login", rv);
@@ -189,15 +189,18 @@ public final class Pkcs11Module {
   }
 
   /** Handles of the objects matching {@code template}, at most {@code max}. */
-  public synchronized List<Long> findObjects(long session, Structs.Template template, int count, int max)
-      throws CkException {
+  public synchronized List<Long> findObjects(
+      long session, Structs.Template template, int count, int max) throws CkException {
     NativeLong handle = new NativeLong(session);
-    check("C_FindObjectsInit", cryptoki.C_FindObjectsInit(handle, template.pointer(), new NativeLong(count)));
+    check(
+        "C_FindObjectsInit",
+        cryptoki.C_FindObjectsInit(handle, template.pointer(), new NativeLong(count)));
     List<Long> found = new ArrayList<>();
     try {
       Memory objects = new Memory((long) max * Structs.LONG);
       NativeLongByReference returned = new NativeLongByReference();
-      check("C_FindObjects", cryptoki.C_FindObjects(handle, objects, new NativeLong(max), returned));
+      check(
+          "C_FindObjects", cryptoki.C_FindObjects(handle, objects, new NativeLong(max), returned));
       for (int i = 0; i < returned.getValue().intValue(); i++) {
         found.add(objects.getNativeLong((long) i * Structs.LONG).longValue());
       }
@@ -219,9 +222,11 @@ public final class Pkcs11Module {
     for (int i = 0; i < types.length; i++) {
       Structs.Template query = new Structs.Template(new long[] {types[i]});
       long rv =
-          cryptoki
-              .C_GetAttributeValue(
-                  new NativeLong(session), new NativeLong(object), query.pointer(), new NativeLong(1))
+          cryptoki.C_GetAttributeValue(
+                  new NativeLong(session),
+                  new NativeLong(object),
+                  query.pointer(),
+                  new NativeLong(1))
               .longValue();
       if (rv == Ck.CKR_ATTRIBUTE_TYPE_INVALID || rv == Ck.CKR_ATTRIBUTE_SENSITIVE) {
         continue;
@@ -252,7 +257,9 @@ public final class Pkcs11Module {
       long session, long key, byte[] data, int signatureLength, byte[] contextPin)
       throws CkException {
     NativeLong handle = new NativeLong(session);
-    check("C_SignInit", cryptoki.C_SignInit(handle, Structs.mechanism(Ck.CKM_RSA_PKCS), new NativeLong(key)));
+    check(
+        "C_SignInit",
+        cryptoki.C_SignInit(handle, Structs.mechanism(Ck.CKM_RSA_PKCS), new NativeLong(key)));
     if (contextPin != null) {
       // If this login fails the sign operation stays active in the session; the caller reports
       // the failure and closes the service, which closes the session and ends the operation.
@@ -260,9 +267,7 @@ public final class Pkcs11Module {
     }
     byte[] signature = new byte[signatureLength];
     NativeLongByReference length = new NativeLongByReference(new NativeLong(signatureLength));
-    check(
-        "C_Sign",
-        cryptoki.C_Sign(handle, data, new NativeLong(data.length), signature, length));
+    check("C_Sign", cryptoki.C_Sign(handle, data, new NativeLong(data.length), signature, length));
     int produced = length.getValue().intValue();
     if (produced == signatureLength) {
       return signature;

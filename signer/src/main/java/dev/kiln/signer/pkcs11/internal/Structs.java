@@ -36,10 +36,13 @@ public final class Structs {
 
   static final int LONG = Native.LONG_SIZE;
   static final int POINTER = Native.POINTER_SIZE;
+
   /** Offset of pValue in CK_ATTRIBUTE (the pointer is aligned to its own size). */
   static final int VALUE_OFFSET = align(LONG, POINTER);
+
   /** Offset of ulValueLen in CK_ATTRIBUTE. */
   static final int LENGTH_OFFSET = align(VALUE_OFFSET + POINTER, LONG);
+
   /** Size of CK_ATTRIBUTE and CK_MECHANISM. */
   static final int ATTRIBUTE_SIZE = align(LENGTH_OFFSET + LONG, Math.max(LONG, POINTER));
 

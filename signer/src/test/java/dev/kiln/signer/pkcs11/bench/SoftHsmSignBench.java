@@ -15,8 +15,8 @@ import java.util.Locale;
 /**
  * Measures, in one JVM, what signing through SoftHSM2 costs: opening the PKCS#11 service (module
  * load/initialise, token lookup, login, key lookup) and one RSA-4096 signature over a SHA-512
- * digest, next to the same key from a PEM file. A benchmark, not a test: run it with
- * {@code bench/softhsm-sign.sh}; surefire does not pick it up (no Test suffix).
+ * digest, next to the same key from a PEM file. A benchmark, not a test: run it with {@code
+ * bench/softhsm-sign.sh}; surefire does not pick it up (no Test suffix).
  */
 public final class SoftHsmSignBench {
   private SoftHsmSignBench() {}
@@ -29,7 +29,8 @@ public final class SoftHsmSignBench {
     String file = "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
     byte[] digest = DigestAlgorithm.SHA512.digest(new byte[32 << 20]);
 
-    System.out.printf(Locale.ROOT, "RSA-4096, SHA-512 digest, %d iterations, medians%n", iterations);
+    System.out.printf(
+        Locale.ROOT, "RSA-4096, SHA-512 digest, %d iterations, medians%n", iterations);
     System.out.printf(Locale.ROOT, "%-44s %10s%n", "operation", "ms");
     for (String reference : new String[] {pkcs11, file}) {
       String backend = reference.startsWith("pkcs11:") ? "pkcs11 (SoftHSM2)" : "file (PEM)";
