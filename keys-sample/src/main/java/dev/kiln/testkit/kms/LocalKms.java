@@ -157,6 +157,31 @@ public final class LocalKms implements AutoCloseable {
     return region;
   }
 
+  /**
+   * Makes this endpoint's default credentials the ones the AWS SDK's default chain finds first
+   * (the {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties), so code that
+   * builds its own client, such as {@code kiln sign --key awskms:///... --kms-endpoint URL} run
+   * in-process, can talk to this stand-in. Closing the result restores the previous values.
+   */
+  public static AutoCloseable useAsDefaultCredentials() {
+    String previousId = System.getProperty("aws.accessKeyId");
+    String previousSecret = System.getProperty("aws.secretAccessKey");
+    System.setProperty("aws.accessKeyId", ACCESS_KEY_ID);
+    System.setProperty("aws.secretAccessKey", SECRET_ACCESS_KEY);
+    return () -> {
+      restoreProperty("aws.accessKeyId", previousId);
+      restoreProperty("aws.secretAccessKey", previousSecret);
+    };
+  }
+
+  private static void restoreProperty(String name, String value) {
+    if (value == null) {
+      System.clearProperty(name);
+    } else {
+      System.setProperty(name, value);
+    }
+  }
+
   /** Accepts another access key id / secret pair. */
   public void addCredentials(String accessKeyId, String secretAccessKey) {
     secrets.put(accessKeyId, secretAccessKey);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class KmsContractTest extends SigningServiceContract {
   private static LocalKms kms;
+  private static AutoCloseable credentials;
   private static final Map<SampleKey, String> ALIASES = new EnumMap<>(SampleKey.class);
 
   @BeforeAll
@@ -30,12 +31,12 @@ class KmsContractTest extends SigningServiceContract {
       kms.createAlias(alias, keyId);
       ALIASES.put(key, alias);
     }
-    DefaultChainCredentials.install();
+    credentials = LocalKms.useAsDefaultCredentials();
   }
 
   @AfterAll
-  static void stopKms() {
-    DefaultChainCredentials.uninstall();
+  static void stopKms() throws Exception {
+    credentials.close();
     kms.close();
   }
 
