@@ -251,7 +251,14 @@ public final class EmulatedDevice implements RegisterTransport {
       recorder = Recording.Recorder.create(options.recordTo().get());
     }
     EmulatedDevice device = new EmulatedDevice(dir, identity, options, flash, nv, recorder);
-    device.boot();
+    try {
+      device.boot();
+    } catch (IOException | RuntimeException e) {
+      // Includes a power loss injected during boot: the device is off again.
+      device.dead = true;
+      device.closeQuietly();
+      throw e;
+    }
     return device;
   }
 

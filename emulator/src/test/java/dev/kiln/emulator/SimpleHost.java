@@ -105,26 +105,29 @@ final class SimpleHost {
    */
   MccErrorCode burn(byte[] image) throws TransportException {
     int handle = lock();
-    try {
-      download(handle, EmulatedDevice.INDEX_BOOT_IMG, TestImages.component(image));
-      MccReply verify = mcc(MccInstruction.VERIFY_COMPONENT, 0, handle, 0);
-      if (verify.status() != RegisterStatus.OK) {
-        return verify.error();
-      }
-      if (verify.state() != FsmState.LOCKED) {
-        throw new TransportException("unexpected state after verify " + verify);
-      }
-      MccReply activate = mcc(MccInstruction.ACTIVATE, 0, handle, 0);
-      if (activate.status() != RegisterStatus.OK) {
-        return activate.error();
-      }
-      return MccErrorCode.OK;
-    } finally {
-      MccReply release = mcc(MccInstruction.RELEASE_UPDATE_HANDLE, 0, handle, 0);
-      if (release.status() != RegisterStatus.OK) {
-        mcc(MccInstruction.FORCE_HANDLE_RELEASE, 0, handle, 0);
-      }
+    // No try/finally: when the device dies mid-burn (power loss) there is nobody to release to.
+    MccErrorCode result = burnSteps(handle, image);
+    SimpleHost.MccReply release = mcc(MccInstruction.RELEASE_UPDATE_HANDLE, 0, handle, 0);
+    if (release.status() != RegisterStatus.OK) {
+      mcc(MccInstruction.FORCE_HANDLE_RELEASE, 0, handle, 0);
     }
+    return result;
+  }
+
+  private MccErrorCode burnSteps(int handle, byte[] image) throws TransportException {
+    download(handle, EmulatedDevice.INDEX_BOOT_IMG, TestImages.component(image));
+    MccReply verify = mcc(MccInstruction.VERIFY_COMPONENT, 0, handle, 0);
+    if (verify.status() != RegisterStatus.OK) {
+      return verify.error();
+    }
+    if (verify.state() != FsmState.LOCKED) {
+      throw new TransportException("unexpected state after verify " + verify);
+    }
+    MccReply activate = mcc(MccInstruction.ACTIVATE, 0, handle, 0);
+    if (activate.status() != RegisterStatus.OK) {
+      return activate.error();
+    }
+    return MccErrorCode.OK;
   }
 
   /** MFRL SET level 3: the FW reset that makes a pending image run. */

@@ -113,8 +113,23 @@ final class TestImages {
 
   private TestImages() {}
 
-  /** Builds, provisions keys and signs one image in {@code work}; returns its bytes. */
+  private static final java.util.Map<Spec, byte[]> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Builds, provisions keys and signs one image in {@code work}; returns its bytes. Images are
+   * cached per spec for the whole test run (building and signing is the slow part of the suite).
+   */
   static byte[] build(Path work, Spec spec) throws Exception {
+    byte[] cached = CACHE.get(spec);
+    if (cached == null) {
+      cached = buildUncached(work, spec);
+      CACHE.put(spec, cached);
+    }
+    return cached.clone();
+  }
+
+  private static byte[] buildUncached(Path work, Spec spec) throws Exception {
     Files.createDirectories(work);
     Path raw = Files.createTempFile(work, "raw", ".bin");
     ImageDescription description =
