@@ -118,7 +118,8 @@ public final class Fs4ImageSigner {
       ordered.add(keys.get(first));
       ordered.add(keys.get(1 - first));
     }
-    ImageLayout layout = LayoutReader.read(input);
+    LayoutReader.Input parsed = LayoutReader.read(input);
+    ImageLayout layout = parsed.layout();
     SectionWriter precheck = new SectionWriter(null, layout);
     for (SigningKey key : ordered) {
       boolean wide = Pkcs1.modulusBytes(key.service().publicKey()) == 512;
@@ -151,6 +152,7 @@ public final class Fs4ImageSigner {
       for (SigningKey key : ordered) {
         written.add(signOne(transaction.image(), layout, writer, key));
       }
+      parsed.requireVerified();
       return PreparedImage.finish(transaction, written, false);
     } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
       transaction.close();
@@ -218,12 +220,14 @@ public final class Fs4ImageSigner {
    */
   public static PreparedImage insertDigest(Path input, Path output)
       throws IOException, ImageSigningException {
-    ImageLayout layout = LayoutReader.read(input);
+    LayoutReader.Input parsed = LayoutReader.read(input);
+    ImageLayout layout = parsed.layout();
     new SectionWriter(null, layout).requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
     FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
     ImageTransaction transaction = ImageTransaction.open(input, output);
     try {
       writeDigest(transaction.image(), layout, new SectionWriter(transaction.image(), layout));
+      parsed.requireVerified();
       return PreparedImage.finish(transaction, List.of(), true);
     } catch (IOException | ImageSigningException | RuntimeException e) {
       transaction.close();
@@ -277,7 +281,8 @@ public final class Fs4ImageSigner {
   private static PreparedImage replaceWholeSection(
       Path input, Path output, int type, byte[] content, String what)
       throws IOException, ImageSigningException {
-    ImageLayout layout = LayoutReader.read(input);
+    LayoutReader.Input parsed = LayoutReader.read(input);
+    ImageLayout layout = parsed.layout();
     SectionWriter precheck = new SectionWriter(null, layout);
     ImageLayout.ItocSlot slot = precheck.require(type);
     if (content.length != slot.sectionLength()) {
@@ -299,6 +304,7 @@ public final class Fs4ImageSigner {
       if (digest) {
         writeDigest(transaction.image(), layout, writer);
       }
+      parsed.requireVerified();
       return PreparedImage.finish(transaction, List.of(), digest);
     } catch (IOException | ImageSigningException | RuntimeException e) {
       transaction.close();

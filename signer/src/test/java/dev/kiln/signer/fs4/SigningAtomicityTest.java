@@ -123,6 +123,29 @@ class SigningAtomicityTest {
   }
 
   @Test
+  void anImageWithABadSectionCrcIsRefusedAfterTheWork() throws Exception {
+    byte[] image = Fs4Fixtures.build(Fs4Fixtures.v1());
+    image[Fs4Fixtures.FIRST_SECTION_AT + 0x500] ^= 1; // inside PCIE_LINK_CODE; its CRC now fails
+    Path input = dir.resolve("in.bin");
+    Files.write(input, image);
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    Path output = dir.resolve("out.bin");
+    try (SigningService service = SigningServices.open("file:" + key, KeyOptions.defaults())) {
+      ImageSigningException failure =
+          assertThrows(
+              ImageSigningException.class,
+              () ->
+                  Fs4ImageSigner.sign(
+                      input, output,
+                      List.of(new SigningKey(service, KeyUuid.parse("3".repeat(32))))));
+      assertTrue(failure.getMessage().contains("fails verification"), failure.getMessage());
+      assertTrue(failure.getMessage().contains("PCIE_LINK_CODE"), failure.getMessage());
+    }
+    assertArrayEquals(image, Files.readAllBytes(input));
+    assertEquals(List.of(input), files());
+  }
+
+  @Test
   void closingWithoutCommitLeavesNoOutput() throws Exception {
     Path input = input();
     byte[] before = Files.readAllBytes(input);

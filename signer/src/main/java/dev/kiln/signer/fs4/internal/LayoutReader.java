@@ -5,6 +5,7 @@ import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageVerifier;
 import dev.kiln.inspector.Section;
+import dev.kiln.inspector.Severity;
 import dev.kiln.inspector.Toc;
 import dev.kiln.inspector.VerificationResult;
 import dev.kiln.inspector.format.Boot2;
@@ -16,6 +17,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Turns a parsed image into the {@link ImageLayout} the signing engine works with, refusing images
@@ -32,22 +36,72 @@ public final class LayoutReader {
   private LayoutReader() {}
 
   /**
-   * Parses an image file and returns its layout.
+   * An image being updated: its layout now, and the full structural verification (every section
+   * CRC, which costs a pass over the whole file) running on a helper thread meanwhile.
+   */
+  public static final class Input {
+    private final Path path;
+    private final ImageLayout layout;
+    private final Future<VerificationResult> verification;
+
+    Input(Path path, ImageLayout layout, Future<VerificationResult> verification) {
+      this.path = path;
+      this.layout = layout;
+      this.verification = verification;
+    }
+
+    public ImageLayout layout() {
+      return layout;
+    }
+
+    /**
+     * Waits for the structural verification.
+     *
+     * @throws ImageSigningException when the image fails it (mstflint refuses such images too)
+     */
+    public void requireVerified() throws ImageSigningException {
+      VerificationResult result;
+      try {
+        result = verification.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ImageSigningException(path + ": interrupted while verifying the image", e);
+      } catch (ExecutionException e) {
+        throw new ImageSigningException(
+            path + ": the image cannot be verified: " + e.getCause().getMessage(), e.getCause());
+      }
+      if (!result.passed()) {
+        Finding first = result.errors().get(0);
+        throw new ImageSigningException(
+            path + ": the image fails verification (" + result.errors().size()
+                + " error(s)), fix it first: " + first.structure() + ": " + first.message());
+      }
+    }
+  }
+
+  /**
+   * Parses an image file, returns its layout at once and starts its full verification.
    *
    * @throws dev.kiln.inspector.ImageFormatException when the file is not an FS4 image at all
-   * @throws ImageSigningException when the image has structural errors (mstflint refuses to update
-   *     such images too) or a structure the engine cannot patch
+   * @throws ImageSigningException when the parser already found errors, or the image has a
+   *     structure the engine cannot patch
    */
-  public static ImageLayout read(Path path) throws IOException, ImageSigningException {
+  public static Input read(Path path) throws IOException, ImageSigningException {
     Fs4Image image = ImageParser.parse(path);
-    VerificationResult result = ImageVerifier.verify(image);
-    if (!result.passed()) {
-      Finding first = result.errors().get(0);
-      throw new ImageSigningException(
-          path + ": the image fails verification (" + result.errors().size()
-              + " error(s)), fix it first: " + first.structure() + ": " + first.message());
+    for (Finding finding : image.parseFindings()) {
+      if (finding.severity() == Severity.ERROR) {
+        throw new ImageSigningException(
+            path + ": the image fails verification, fix it first: " + finding.structure() + ": "
+                + finding.message());
+      }
     }
-    return of(image);
+    ImageLayout layout = of(image);
+    FutureTask<VerificationResult> verification =
+        new FutureTask<>(() -> ImageVerifier.verify(image));
+    Thread thread = new Thread(verification, "kiln-verify");
+    thread.setDaemon(true);
+    thread.start();
+    return new Input(path, layout, verification);
   }
 
   public static ImageLayout of(Fs4Image image) throws ImageSigningException {
