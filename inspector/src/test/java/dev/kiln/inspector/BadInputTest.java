@@ -17,30 +17,34 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest {
   @TempDir Path dir;
 
+  private static Fs4Image parse(Path path) throws IOException {
+    return ImageParser.parse(path);
+  }
+
   @Test
   void missingFile() {
     Path file = dir.resolve("absent.bin");
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertEquals(file + ": no such file", e.getMessage());
   }
 
   @Test
   void emptyFile() throws IOException {
     Path file = Files.createFile(dir.resolve("empty.bin"));
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertEquals(file + ": 0 bytes is too small to be an FS4 image", e.getMessage());
   }
 
   @Test
   void threeByteFile() throws IOException {
     Path file = Files.write(dir.resolve("three.bin"), new byte[] {'M', 'T', 'F'});
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertEquals(file + ": 3 bytes is too small to be an FS4 image", e.getMessage());
   }
 
   @Test
   void directory() {
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(dir));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(dir));
     assertEquals(dir + ": is a directory, not an image file", e.getMessage());
   }
 
@@ -53,7 +57,7 @@ class BadInputTest {
     Path fifo = dir.resolve("fifo");
     Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
     assertEquals(0, mkfifo.waitFor());
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(fifo));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(fifo));
     assertEquals(fifo + ": not a regular file", e.getMessage());
   }
 
@@ -62,7 +66,7 @@ class BadInputTest {
     byte[] bytes = new byte[1 << 16];
     new Random(1).nextBytes(bytes);
     Path file = Files.write(dir.resolve("random.bin"), bytes);
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertTrue(e.getMessage().endsWith("no FS4 image signature at any offset mstflint searches"));
   }
 
@@ -72,7 +76,7 @@ class BadInputTest {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.setLength(4L << 30);
     }
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertEquals(
         file + ": 4294967296 bytes is larger than the 256 MiB kiln accepts for an image",
         e.getMessage());
@@ -82,7 +86,7 @@ class BadInputTest {
   void magicOnlyFileEndsInsideTheBootArea() throws IOException {
     byte[] image = java.util.Arrays.copyOf(TestImages.valid(), 0x40);
     Path file = Files.write(dir.resolve("short.bin"), image);
-    ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageParser.parse(file));
+    ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));
     assertTrue(e.getMessage().contains("ends inside the boot area"), e.getMessage());
   }
 

@@ -60,7 +60,8 @@ public record Boot2(int loadAddress, int dwordCount, int storedCrc, int computed
     int size = (int) sizeFor(count);
     Dwords.checkRange(buffer, offset, size);
     int crc = Crc16.sw(buffer, offset, size - 4);
-    return new Boot2(Dwords.get(buffer, offset), (int) count, Dwords.get(buffer, offset + size - 4), crc);
+    int stored = Dwords.get(buffer, offset + size - 4);
+    return new Boot2(Dwords.get(buffer, offset), (int) count, stored, crc);
   }
 
   /** Size of this BOOT2 in bytes. */

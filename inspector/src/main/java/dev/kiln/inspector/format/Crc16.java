@@ -66,7 +66,8 @@ public final class Crc16 {
    */
   public static int sw(byte[] data, int offset, int length) {
     if ((length & 3) != 0) {
-      throw new IllegalArgumentException("CRC16-SW runs over whole dwords, not " + length + " bytes");
+      throw new IllegalArgumentException(
+          "CRC16-SW runs over whole dwords, not " + length + " bytes");
     }
     if (offset < 0 || length < 0 || offset > data.length - length) {
       throw new IllegalArgumentException(
@@ -137,8 +138,8 @@ public final class Crc16 {
    * offset}, without copying and without moving the buffer's position. This is the fast path for
    * section bodies in a memory-mapped image: it folds eight bytes per step (slicing-by-8).
    *
-   * @throws IllegalArgumentException if {@code length} is not a multiple of 4 or the range is out of
-   *     bounds
+   * @throws IllegalArgumentException if {@code length} is not a multiple of 4 or the range is
+   *     out of bounds
    */
   public static int sw(ByteBuffer buffer, int offset, int length) {
     return swUpdate(SW_DIRECT_INIT, buffer, offset, length) ^ 0xFFFF;
@@ -158,7 +159,8 @@ public final class Crc16 {
       return sw(buffer, offset, length);
     }
     if ((length & 3) != 0) {
-      throw new IllegalArgumentException("CRC16-SW runs over whole dwords, not " + length + " bytes");
+      throw new IllegalArgumentException(
+          "CRC16-SW runs over whole dwords, not " + length + " bytes");
     }
     if (offset < 0 || offset > buffer.limit() - length) {
       throw new IllegalArgumentException(
@@ -228,7 +230,8 @@ public final class Crc16 {
   /** Folds {@code length} bytes into a raw CRC16-SW register (no final inversion). */
   private static int swUpdate(int register, ByteBuffer buffer, int offset, int length) {
     if ((length & 3) != 0) {
-      throw new IllegalArgumentException("CRC16-SW runs over whole dwords, not " + length + " bytes");
+      throw new IllegalArgumentException(
+          "CRC16-SW runs over whole dwords, not " + length + " bytes");
     }
     if (offset < 0 || length < 0 || offset > buffer.limit() - length) {
       throw new IllegalArgumentException(

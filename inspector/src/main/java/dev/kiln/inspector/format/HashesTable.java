@@ -13,7 +13,7 @@ import java.util.List;
  *   <caption>Layout (H = hash_size, 64 for SHA-512)</caption>
  *   <tr><th>offset</th><th>size</th><th>content</th></tr>
  *   <tr><td>0x000</td><td>4</td><td>load_address</td></tr>
- *   <tr><td>0x004</td><td>4</td><td>dw_size; signing takes the length as (dw_size + 4) · 4</td></tr>
+ *   <tr><td>0x004</td><td>4</td><td>dw_size; signing uses the length (dw_size + 4) · 4</td></tr>
  *   <tr><td>0x008</td><td>4</td><td>low 16 bits: CRC16-SW of bytes 0x0..0x7</td></tr>
  *   <tr><td>0x00C</td><td>16</td><td>HTOC header: 0x0 version; 0x4.0-7 num_of_entries; 0x4.8-15
  *       hash_type; 0x4.16-31 hash_size</td></tr>
@@ -167,7 +167,7 @@ public record HashesTable(
   public static void fixCrcs(byte[] table) {
     Dwords.put(table, 8, (Dwords.get(table, 8) & 0xFFFF0000) | Crc16.sw(table, 0, 8));
     int length = table.length;
-    Dwords.put(
-        table, length - 4, (Dwords.get(table, length - 4) & 0xFFFF0000) | Crc16.sw(table, 0, length - 4));
+    int tail = Dwords.get(table, length - 4) & 0xFFFF0000;
+    Dwords.put(table, length - 4, tail | Crc16.sw(table, 0, length - 4));
   }
 }

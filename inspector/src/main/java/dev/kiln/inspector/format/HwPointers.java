@@ -32,7 +32,8 @@ public record HwPointers(byte[] raw) {
 
   public HwPointers {
     if (raw.length != SIZE) {
-      throw new IllegalArgumentException("HW pointer table is " + SIZE + " bytes, not " + raw.length);
+      throw new IllegalArgumentException(
+          "HW pointer table is " + SIZE + " bytes, not " + raw.length);
     }
     raw = raw.clone();
   }
@@ -45,7 +46,8 @@ public record HwPointers(byte[] raw) {
   /** A table holding {@code values} (16 entries) with every CRC computed. */
   public static HwPointers of(int... values) {
     if (values.length != COUNT) {
-      throw new IllegalArgumentException("need " + COUNT + " HW pointer values, got " + values.length);
+      throw new IllegalArgumentException(
+          "need " + COUNT + " HW pointer values, got " + values.length);
     }
     byte[] bytes = new byte[SIZE];
     for (int i = 0; i < COUNT; i++) {
@@ -55,7 +57,7 @@ public record HwPointers(byte[] raw) {
     return new HwPointers(bytes);
   }
 
-  /** A copy of this table with entry {@code pointer} set to {@code value} and its CRC recomputed. */
+  /** A copy of this table with {@code pointer} set to {@code value} and its CRC recomputed. */
   public HwPointers with(HwPointer pointer, int value) {
     byte[] bytes = raw.clone();
     int at = pointer.index() * ENTRY_SIZE;

@@ -17,7 +17,7 @@ import java.util.Arrays;
  *   <tr><td>version</td><td>0x10.0-7</td><td>not checked by mstflint</td></tr>
  *   <tr><td>flash_layout_version</td><td>0x10.24-31</td><td>not checked</td></tr>
  *   <tr><td>num_of_entries</td><td>0x14.0-7</td><td>not checked</td></tr>
- *   <tr><td>crc</td><td>0x1C.0-15</td><td>CRC16-SW of bytes 0x00..0x1B; upper half ignored</td></tr>
+ *   <tr><td>crc</td><td>0x1C.0-15</td><td>CRC16-SW of bytes 0x00..0x1B (upper half free)</td></tr>
  * </table>
  *
  * @param raw the 0x20 bytes as stored (copied in and out)

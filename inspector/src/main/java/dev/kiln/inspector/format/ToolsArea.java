@@ -14,7 +14,7 @@ import java.util.Arrays;
  *   <tr><td>bin_ver_minor</td><td>0x4.0-7</td><td></td></tr>
  *   <tr><td>bin_ver_major</td><td>0x4.8-15</td><td>0.0 or 1.x accepted</td></tr>
  *   <tr><td>log2_img_slot_size</td><td>0x4.16-31</td><td>ITOC address translation (§9.6)</td></tr>
- *   <tr><td>crc</td><td>0x3C.0-15</td><td>CRC16-SW of bytes 0x00..0x3B; upper half ignored</td></tr>
+ *   <tr><td>crc</td><td>0x3C.0-15</td><td>CRC16-SW of bytes 0x00..0x3B (upper half free)</td></tr>
  * </table>
  *
  * @param raw the 0x40 bytes as stored (copied in and out)

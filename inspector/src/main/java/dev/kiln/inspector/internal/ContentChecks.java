@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The content checks of mstflint's verify that look inside sections (fs4-format.md §17 #19, #22–24):
+ * The checks of mstflint's verify that look inside sections (fs4-format.md §17 #19, #22–24):
  * IMAGE_INFO version and supported HW id, MFG_INFO and DEV_INFO versions, MFG_INFO presence and
  * exactly one valid DEV_INFO. Only the handful of fields these checks need are read here; the full
  * decoders live in {@code dev.kiln.inspector.section}.
@@ -90,7 +90,7 @@ public final class ContentChecks {
     int size = (int) info.get().size();
     if (size < 0x128) {
       findings.add(Finding.of(FindingCode.IMAGE_INFO_INVALID, offset, "IMAGE_INFO",
-          String.format("IMAGE_INFO is 0x%x bytes, too short for its supported_hw_id field", size)));
+          String.format("IMAGE_INFO is 0x%x bytes, too short for supported_hw_id", size)));
       return;
     }
     int major = Dwords.get(bytes, offset) >>> 24;
