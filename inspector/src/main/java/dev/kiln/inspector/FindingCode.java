@@ -44,7 +44,7 @@ public enum FindingCode {
   TOC_ENTRY_CRC(Severity.ERROR),
   /** §17 #17: a section lies (partly) outside the file. */
   SECTION_OUT_OF_BOUNDS(Severity.ERROR),
-  /** kiln: an ITOC section ends beyond 2^log2_img_slot_size (mstflint reads translated addresses). */
+  /** kiln: an ITOC section ends beyond 2^log2_img_slot_size (mstflint reads elsewhere). */
   SECTION_BEYOND_SLOT(Severity.ERROR),
   /** §17 #18: section CRC wrong. */
   SECTION_CRC(Severity.ERROR),
