@@ -158,9 +158,9 @@ public final class LocalKms implements AutoCloseable {
   }
 
   /**
-   * Makes this endpoint's default credentials the ones the AWS SDK's default chain finds first
-   * (the {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties), so code that
-   * builds its own client, such as {@code kiln sign --key awskms:///... --kms-endpoint URL} run
+   * Makes this endpoint's default credentials the ones the AWS SDK's default chain finds first (the
+   * {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties), so code that builds
+   * its own client, such as {@code kiln sign --key awskms:///... --kms-endpoint URL} run
    * in-process, can talk to this stand-in. Closing the result restores the previous values.
    */
   public static AutoCloseable useAsDefaultCredentials() {
