@@ -1,0 +1,66 @@
+package dev.kiln.emulator;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The emulator daemon as a real child JVM (so a test can {@code kill -9} it). */
+final class DaemonProcess implements AutoCloseable {
+  final Process process;
+  final int port;
+
+  private DaemonProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts {@link DeviceServer#main} on port 0 with extra arguments; waits for its port. */
+  static DaemonProcess start(Path dir, String... extra) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xshare:auto");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(DeviceServer.class.getName());
+    command.add(dir.toString());
+    command.add("--listen");
+    command.add("127.0.0.1:0");
+    command.addAll(List.of(extra));
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null || !line.startsWith("listening on ")) {
+      process.destroyForcibly();
+      throw new IOException("daemon did not start: " + line);
+    }
+    int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
+    return new DaemonProcess(process, port);
+  }
+
+  DaemonClient connect() throws Exception {
+    return DaemonClient.connect("127.0.0.1", port, 30_000);
+  }
+
+  /** {@code kill -9}, then wait for the process to be gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+}
