@@ -169,7 +169,8 @@ public final class Pkcs11SigningService implements SigningService {
       throw new KeyAccessException(
           reference
               + ": no such token; tokens present: "
-              + (tokens.isEmpty() ? "none" : describeTokens(tokens)));
+              + (tokens.isEmpty() ? "none" : describeTokens(tokens))
+              + softHsmHint(reference));
     }
     throw new KeyAccessException(
         reference
@@ -191,8 +192,23 @@ public final class Pkcs11SigningService implements SigningService {
 
   private static String describeTokens(List<TokenInfo> tokens) {
     return tokens.stream()
-        .map(t -> "'" + t.label() + "' (serial " + t.serial() + ", slot-id " + t.slotId() + ")")
+        .map(
+            t ->
+                (t.flags() & Ck.CKF_TOKEN_INITIALIZED) == 0
+                    ? "an uninitialized token (slot-id " + t.slotId() + ")"
+                    : "'" + t.label() + "' (serial " + t.serial() + ", slot-id " + t.slotId() + ")")
         .collect(Collectors.joining(", "));
+  }
+
+  /** SoftHSM2 finds its tokens through SOFTHSM2_CONF; an unset variable is the usual mistake. */
+  private static String softHsmHint(KeyReference.Pkcs11Key reference) {
+    if (!reference.modulePath().getFileName().toString().contains("softhsm")) {
+      return "";
+    }
+    String conf = System.getenv("SOFTHSM2_CONF");
+    return conf == null
+        ? " (SOFTHSM2_CONF is not set, so SoftHSM2 reads /etc/softhsm/softhsm2.conf)"
+        : " (SoftHSM2 reads " + conf + ")";
   }
 
   private static void login(

@@ -62,6 +62,12 @@ class Pkcs11SigningServiceTest {
     assertTrue(
         e.getMessage().startsWith(prefix + ": no such token; tokens present: "), e.getMessage());
     assertTrue(e.getMessage().contains("'fw-sign' (serial "), e.getMessage());
+    // SoftHSM always offers one free, uninitialized slot; it is listed as such, and the message
+    // says which configuration SoftHSM2 read.
+    assertTrue(e.getMessage().contains("an uninitialized token (slot-id "), e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith(" (SoftHSM2 reads " + System.getenv("SOFTHSM2_CONF") + ")"),
+        e.getMessage());
   }
 
   @Test
