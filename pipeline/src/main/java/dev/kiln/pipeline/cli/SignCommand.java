@@ -92,6 +92,15 @@ public class SignCommand implements Callable<Integer> {
   boolean allowSampleKeys;
 
   @Option(
+      names = "--secure-boot",
+      description = {
+        "Secure-boot signing first ('mstflint rsa_sign'): RSA_PUBLIC_KEY and RSA_4096_SIGNATURES",
+        "(boot, critical, non-critical), then the RSA-4096 fw-update signature; IMAGE_SIGNATURE_256",
+        "ends up 0xFF. RSA-4096 keys and images without a hashes table only."
+      })
+  boolean secureBoot;
+
+  @Option(
       names = "--audit-log",
       paramLabel = "PATH",
       description = "Audit log to append to (default: OUT.kiln-audit.jsonl).")
@@ -99,6 +108,10 @@ public class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (secureBoot && key2 != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--secure-boot signs with one RSA-4096 key; --key2 is not allowed");
+    }
     if ((key2 == null) != (keyUuid2 == null)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--key2 and --key-uuid2 go together");
@@ -122,7 +135,10 @@ public class SignCommand implements Callable<Integer> {
         refuseSampleKey(service, allowSampleKeys);
         keys.add(new SigningKey(service, uuids.get(i)));
       }
-      try (PreparedImage prepared = Fs4ImageSigner.sign(image, output, keys)) {
+      try (PreparedImage prepared =
+          secureBoot
+              ? Fs4ImageSigner.signSecureBoot(image, output, keys.get(0))
+              : Fs4ImageSigner.sign(image, output, keys)) {
         List<AuditRecord.Signature> audited = new ArrayList<>();
         for (WrittenSignature written : prepared.signatures()) {
           audited.add(
@@ -134,7 +150,8 @@ public class SignCommand implements Callable<Integer> {
                   written.backend(),
                   written.kmsRequestId()));
         }
-        publish(prepared, "sign", image, output, auditLog, audited);
+        publish(prepared, secureBoot ? "sign-secure-boot" : "sign", image, output, auditLog,
+            audited);
         PrintWriter stdout = spec.commandLine().getOut();
         for (WrittenSignature written : prepared.signatures()) {
           stdout.printf(

@@ -169,4 +169,20 @@ class SignCommandTest {
     assertEquals("kiln: the image has no IMAGE_SIGNATURE_512 section (ITOC type 0xA3)\n",
         run.err());
   }
+
+  @Test
+  void secureBootSigningThroughTheCli() throws Exception {
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    Path input = image("in.bin");
+    Path out = dir.resolve("sb.bin");
+    Run run = kiln("sign", input.toString(), "--secure-boot", "--key", "file:" + key,
+        "--key-uuid", UUID, "--out", out.toString(), "--allow-sample-keys");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("RSA_4096_SIGNATURES: signed"), run.out());
+    assertTrue(run.out().contains("IMAGE_SIGNATURE_512: signed"), run.out());
+    assertEquals(0, Mstflint.require().verify(out).exitCode());
+    Run twoKeys = kiln("sign", input.toString(), "--secure-boot", "--key", "file:" + key,
+        "--key-uuid", UUID, "--key2", "file:" + key, "--key-uuid2", UUID);
+    assertEquals(ExitCodes.USAGE, twoKeys.exitCode());
+  }
 }

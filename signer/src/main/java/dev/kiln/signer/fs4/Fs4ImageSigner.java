@@ -197,6 +197,181 @@ public final class Fs4ImageSigner {
         key.service().lastRequestId());
   }
 
+  /** RSA_PUBLIC_KEY (secure boot). */
+  public static final int RSA_PUBLIC_KEY = 0xA6;
+
+  /** RSA_4096_SIGNATURES (secure boot). */
+  public static final int RSA_4096_SIGNATURES = 0xA7;
+
+  /** Size of the RSA_PUBLIC_KEY content mstflint writes (8 entries of 0x220). */
+  public static final int RSA_PUBLIC_KEY_LENGTH = 0x1100;
+
+  /** Size of the RSA_4096_SIGNATURES content (boot, critical, non-critical). */
+  public static final int RSA_4096_SIGNATURES_LENGTH = 0x600;
+
+  /** Padding unit of the critical / non-critical data. */
+  private static final int SECURE_BOOT_ALIGNMENT = 0x80;
+
+  /**
+   * Secure-boot signing (mstflint {@code rsa_sign}, fs4-format.md §16.5) of an image without a
+   * hashes table, followed by the RSA-4096 fw-update signature, byte-identical to mstflint:
+   *
+   * <ol>
+   *   <li>RSA_PUBLIC_KEY: entry 0 = {0x00010001, UUID, modulus}, entries 1-7 zero;
+   *   <li>boot signature: RSA-SHA-512 over the file bytes authentication_start_pointer ..
+   *       authentication_end_pointer (inclusive);
+   *   <li>critical signature over the bodies of the sections of types 0x04, 0x0C, 0x08 and
+   *       non-critical signature over all other sections except 0xA7, 0xA3, 0xA0, in ITOC order,
+   *       each body padded with 0xFF to a multiple of 0x80;
+   *   <li>RSA_4096_SIGNATURES = boot | critical | non-critical;
+   *   <li>the RSA-4096 fw-update signing of {@link #sign} (IMAGE_SIGNATURE_256 zeroed,
+   *       IMAGE_SIGNATURE_512 signed);
+   *   <li>IMAGE_SIGNATURE_256 (if present) filled with 0xFF.
+   * </ol>
+   *
+   * <p>Refused where mstflint misbehaves: keys other than RSA-4096 (mstflint leaves uninitialised
+   * bytes in every signature slot for a 2048-bit key), public exponents other than 65537 (it writes
+   * 0x00010001 whatever the key), RSA_PUBLIC_KEY / RSA_4096_SIGNATURES sections of another size
+   * than it writes (it would read past its buffer), and images with a hashes table (secure boot v2
+   * is not implemented in Kiln yet).
+   */
+  public static PreparedImage signSecureBoot(Path input, Path output, SigningKey key)
+      throws IOException, ImageSigningException, KeyAccessException {
+    RSAPublicKey publicKey = key.service().publicKey();
+    if (Pkcs1.modulusBytes(publicKey) != 512) {
+      throw new ImageSigningException(
+          "secure-boot signing needs an RSA-4096 key; " + key.service().describe() + " is RSA-"
+              + Pkcs1.modulusBytes(publicKey) * 8
+              + " (mstflint would write uninitialised bytes into the signature slots)");
+    }
+    if (!publicKey.getPublicExponent().equals(java.math.BigInteger.valueOf(65537))) {
+      throw new ImageSigningException(
+          "secure-boot signing needs the public exponent 65537 (RSA_PUBLIC_KEY stores no other);"
+              + " " + key.service().describe() + " has " + publicKey.getPublicExponent());
+    }
+    LayoutReader.Input parsed = LayoutReader.read(input);
+    ImageLayout layout = parsed.layout();
+    if (layout.hasHashesTable()) {
+      throw new ImageSigningException(
+          "secure-boot signing of images with a hashes table (secure boot v2) is not implemented;"
+              + " sign the fw-update signature only (kiln sign without --secure-boot)");
+    }
+    SectionWriter precheck = new SectionWriter(null, layout);
+    requireExactSize(precheck, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_LENGTH);
+    requireExactSize(precheck, RSA_4096_SIGNATURES, RSA_4096_SIGNATURES_LENGTH);
+    precheck.requireRoom(IMAGE_SIGNATURE_512, SIGNATURE_512_LENGTH);
+    if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
+      precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+    }
+    long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
+    long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
+    if (authEnd < authStart || authEnd >= layout.fileSize()) {
+      throw new ImageSigningException(
+          String.format(
+              "the authenticated boot range 0x%x..0x%x (HW pointers 4 and 5) is not inside the"
+                  + " %d-byte file", authStart, authEnd, layout.fileSize()));
+    }
+    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512);
+
+    ImageTransaction transaction = ImageTransaction.open(input, output);
+    try {
+      ByteBuffer image = transaction.image();
+      SectionWriter writer = new SectionWriter(image, layout);
+      byte[] publicKeySection = new byte[RSA_PUBLIC_KEY_LENGTH];
+      ByteBuffer entry = ByteBuffer.wrap(publicKeySection);
+      entry.putInt(0, 0x00010001);
+      entry.put(0x04, key.uuid().bytes());
+      entry.put(0x14, dev.kiln.signer.fs4.internal.PublicKeyEntries.unsigned(
+          publicKey.getModulus(), 512));
+      writer.replace(RSA_PUBLIC_KEY, publicKeySection);
+
+      java.security.MessageDigest boot = DigestAlgorithm.SHA512.newMessageDigest();
+      feed(boot, image, (int) authStart, (int) (authEnd - authStart + 1));
+      java.security.MessageDigest critical = DigestAlgorithm.SHA512.newMessageDigest();
+      java.security.MessageDigest nonCritical = DigestAlgorithm.SHA512.newMessageDigest();
+      for (ImageLayout.ItocSlot slot : layout.itocEntries()) {
+        int type = slot.type();
+        java.security.MessageDigest target;
+        if (type == 0x04 || type == 0x0C || type == 0x08) {
+          target = critical;
+        } else if (type == RSA_4096_SIGNATURES || type == IMAGE_SIGNATURE_512
+            || type == IMAGE_SIGNATURE_256) {
+          continue;
+        } else {
+          target = nonCritical;
+        }
+        feed(target, image, slot.sectionAddress(), slot.sectionLength());
+        int remainder = slot.sectionLength() % SECURE_BOOT_ALIGNMENT;
+        if (remainder != 0) {
+          byte[] padding = new byte[SECURE_BOOT_ALIGNMENT - remainder];
+          java.util.Arrays.fill(padding, (byte) 0xFF);
+          target.update(padding);
+        }
+      }
+      byte[] signatures = new byte[RSA_4096_SIGNATURES_LENGTH];
+      int at = 0;
+      for (java.security.MessageDigest digest : List.of(boot, critical, nonCritical)) {
+        byte[] hash = digest.digest();
+        byte[] signature = key.service().signDigest(DigestAlgorithm.SHA512, hash);
+        if (!Pkcs1.verifies(publicKey, DigestAlgorithm.SHA512, hash, signature)) {
+          throw new KeyAccessException(
+              "the signature returned by " + key.service().describe()
+                  + " does not verify with that key's public key; nothing was written");
+        }
+        System.arraycopy(signature, 0, signatures, at, signature.length);
+        at += 512;
+      }
+      writer.replace(RSA_4096_SIGNATURES, signatures);
+
+      List<WrittenSignature> written = new ArrayList<>();
+      written.add(
+          new WrittenSignature(
+              RSA_4096_SIGNATURES,
+              "RSA_4096_SIGNATURES",
+              key.uuid(),
+              key.service().describe(),
+              key.service().backend(),
+              KeyFingerprint.of(publicKey),
+              key.service().lastRequestId()));
+      if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
+        writer.replace(IMAGE_SIGNATURE_256, new byte[SIGNATURE_256_LENGTH]);
+      }
+      written.add(signOne(image, layout, writer, key));
+      if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
+        byte[] erased = new byte[SIGNATURE_256_LENGTH];
+        java.util.Arrays.fill(erased, (byte) 0xFF);
+        writer.replace(IMAGE_SIGNATURE_256, erased);
+      }
+      parsed.requireVerified();
+      return PreparedImage.finish(transaction, written, false);
+    } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
+      transaction.close();
+      throw e;
+    }
+  }
+
+  private static void requireExactSize(SectionWriter precheck, int type, int length)
+      throws ImageSigningException {
+    ImageLayout.ItocSlot slot = precheck.require(type);
+    if (slot.sectionLength() != length) {
+      throw new ImageSigningException(
+          String.format(
+              "the %s section has 0x%x bytes; secure-boot signing needs exactly 0x%x (mstflint"
+                  + " reads past its buffer for other sizes)",
+              dev.kiln.inspector.format.SectionType.nameOf(type), slot.sectionLength(), length));
+    }
+  }
+
+  private static void feed(
+      java.security.MessageDigest digest, ByteBuffer image, int offset, int length) {
+    byte[] chunk = new byte[Math.min(length, 1 << 20)];
+    for (int done = 0; done < length; done += chunk.length) {
+      int size = Math.min(chunk.length, length - done);
+      image.get(offset + done, chunk, 0, size);
+      digest.update(chunk, 0, size);
+    }
+  }
+
   /**
    * The content of an IMAGE_SIGNATURE_256/512 section.
    *

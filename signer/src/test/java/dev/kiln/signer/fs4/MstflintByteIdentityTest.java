@@ -228,4 +228,59 @@ class MstflintByteIdentityTest {
       assertSameFile(in[0], out);
     }
   }
+
+  @Test
+  void secureBootRsaSignMatchesMstflint() throws Exception {
+    Path key = key(SampleKey.RSA_4096);
+    for (Fs4Fixtures.Spec spec : List.of(Fs4Fixtures.v1(), Fs4Fixtures.v1().withUntidyEntries(true))) {
+      String name = "rsasign" + spec.untidyEntries();
+      Path[] in = inputs(spec, name);
+      try (SigningService service = SigningServices.open("file:" + key, KeyOptions.defaults())) {
+        java.math.BigInteger modulus = service.publicKey().getModulus();
+        String hex = String.format("%01024x", modulus);
+        Path publicKeyText = dir.resolve(name + "-pub.txt");
+        Files.writeString(publicKeyText, hex);
+        runMstflint(in[0], "--private_key", key.toString(), "--public_key",
+            publicKeyText.toString(), "--key_uuid", UUID_A, "rsa_sign");
+        Path out = dir.resolve(name + "-kiln-out.bin");
+        try (PreparedImage prepared =
+            Fs4ImageSigner.signSecureBoot(
+                in[1], out, new SigningKey(service, KeyUuid.parse(UUID_A)))) {
+          assertEquals(2, prepared.signatures().size());
+          prepared.commit();
+        }
+        assertSameFile(in[0], out);
+        assertEquals(0, mstflint.verify(out).exitCode());
+      }
+    }
+  }
+
+  @Test
+  void secureBootRefusesWhatMstflintGetsWrong() throws Exception {
+    Path[] in = inputs(Fs4Fixtures.v1(), "rsasign2048");
+    try (SigningService service =
+        SigningServices.open("file:" + key(SampleKey.RSA_2048), KeyOptions.defaults())) {
+      ImageSigningException failure =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ImageSigningException.class,
+              () ->
+                  Fs4ImageSigner.signSecureBoot(
+                      in[1], dir.resolve("never.bin"),
+                      new SigningKey(service, KeyUuid.parse(UUID_A))));
+      assertTrue(failure.getMessage().startsWith("secure-boot signing needs an RSA-4096 key"));
+    }
+    Path[] v2 = inputs(Fs4Fixtures.v2(), "rsasignv2");
+    try (SigningService service =
+        SigningServices.open("file:" + key(SampleKey.RSA_4096), KeyOptions.defaults())) {
+      ImageSigningException failure =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ImageSigningException.class,
+              () ->
+                  Fs4ImageSigner.signSecureBoot(
+                      v2[1], dir.resolve("never.bin"),
+                      new SigningKey(service, KeyUuid.parse(UUID_A))));
+      assertTrue(failure.getMessage().contains("not implemented"), failure.getMessage());
+    }
+    assertFalse(Files.exists(dir.resolve("never.bin")));
+  }
 }
