@@ -12,6 +12,11 @@ public enum FindingCode {
   FORMAT_VERSION(Severity.ERROR),
   /** §17 #4: more than one FS4 magic at the search offsets. */
   MAGIC_DUPLICATE(Severity.ERROR),
+  /**
+   * kiln: the image does not start at offset 0. mstflint 4.21 looks for the ITOC of such a file at
+   * the untranslated toc_ptr and reports it as encrypted, so it cannot verify it.
+   */
+  IMAGE_START_NOT_ZERO(Severity.WARNING),
   /** §17 #5/#7: a HW pointer entry's CRC16-HW dword is wrong. */
   HW_POINTER_CRC(Severity.ERROR),
   /** kiln: a HW pointer that must point into the file does not. */

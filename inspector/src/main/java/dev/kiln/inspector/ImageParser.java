@@ -150,6 +150,10 @@ public final class ImageParser {
         add(FindingCode.MAGIC_DUPLICATE, magics.get(1), "MAGIC",
             "more than one FS4 image signature: at " + hexList(magics));
       }
+      if (start != 0) {
+        add(FindingCode.IMAGE_START_NOT_ZERO, start, "MAGIC", String.format(
+            "the image starts at 0x%x, not 0; mstflint cannot verify such a file", start));
+      }
       int bootVersion = Dwords.get(buffer, (int) start + Fs4Magic.BOOT_VERSION_OFFSET);
       if (bootVersion >>> 24 != Fs4Magic.FORMAT_VERSION) {
         add(FindingCode.FORMAT_VERSION, start + Fs4Magic.BOOT_VERSION_OFFSET, "BOOT_VERSION",

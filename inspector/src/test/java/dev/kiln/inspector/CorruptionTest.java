@@ -52,6 +52,19 @@ class CorruptionTest {
     }
   }
 
+  @Test
+  void erasedHwPointerIsAcceptedByBothWhateverItsCrc() throws IOException {
+    byte[] image = TestImages.valid();
+    int entry = HwPointer.AUTHENTICATION_END.entryOffset();
+    set(image, entry, 0xFFFFFFFF);
+    set(image, entry + 4, 0x00001234);
+    Path file = write(image);
+    Mstflint.Result reference = MSTFLINT.verify(file);
+    assertEquals(0, reference.exitCode(), reference.output());
+    VerificationResult result = ImageVerifier.verify(ImageParser.parse(file));
+    assertTrue(result.passed(), result.findings().toString());
+  }
+
   static Stream<Arguments> corruptions() {
     return Stream.of(
         // #1 file size not a multiple of 4

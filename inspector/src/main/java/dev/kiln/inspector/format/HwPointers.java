@@ -15,8 +15,9 @@ import java.util.Objects;
  *       whole dword is compared, so its upper half must be 0</td></tr>
  * </table>
  *
- * <p>An entry of eight 0xFF bytes is accepted by mstflint's verify and query as "pointer 0, CRC
- * valid"; {@link #crcOk(int)} follows that rule and {@link #value(int)} then returns 0.
+ * <p>An entry whose pointer dword is 0xFFFFFFFF (erased flash) is read by mstflint's verify and
+ * query as "pointer 0, CRC valid", whatever its CRC dword holds (checked against mstflint 4.21);
+ * {@link #crcOk(int)} follows that rule and {@link #value(int)} then returns 0.
  *
  * @param raw the 128 bytes of the table as stored (copied in and out)
  */
@@ -88,9 +89,9 @@ public record HwPointers(byte[] raw) {
     return Dwords.get(raw, Objects.checkIndex(index, COUNT) * ENTRY_SIZE);
   }
 
-  /** The effective pointer value: the stored dword, or 0 for an all-0xFF entry. */
+  /** The effective pointer value: the stored dword, or 0 for an erased (0xFFFFFFFF) pointer. */
   public int value(int index) {
-    return isAllOnes(index) ? 0 : rawValue(index);
+    return isErased(index) ? 0 : rawValue(index);
   }
 
   /** The effective value of {@code pointer}. */
@@ -108,15 +109,17 @@ public record HwPointers(byte[] raw) {
     return Crc16.hw(raw, Objects.checkIndex(index, COUNT) * ENTRY_SIZE, 6);
   }
 
-  /** True when the entry is all 0xFF (accepted as pointer 0 by verify and query). */
-  public boolean isAllOnes(int index) {
-    int at = Objects.checkIndex(index, COUNT) * ENTRY_SIZE;
-    return Dwords.get(raw, at) == -1 && Dwords.get(raw, at + 4) == -1;
+  /**
+   * True when the pointer dword is 0xFFFFFFFF: verify and query then use pointer 0 and skip the
+   * CRC (mstflint's {@code sign_with_hmac} does not, and fails on such an entry).
+   */
+  public boolean isErased(int index) {
+    return rawValue(index) == -1;
   }
 
-  /** True when entry {@code index} passes mstflint's check (whole CRC dword, or all 0xFF). */
+  /** True when entry {@code index} passes mstflint's check (whole CRC dword, or erased). */
   public boolean crcOk(int index) {
-    return isAllOnes(index) || storedCrc(index) == computedCrc(index);
+    return isErased(index) || storedCrc(index) == computedCrc(index);
   }
 
   @Override

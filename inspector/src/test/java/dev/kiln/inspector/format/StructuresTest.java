@@ -64,7 +64,7 @@ class StructuresTest {
       assertTrue(pointers.crcOk(i));
     }
     byte[] raw = pointers.raw();
-    Arrays.fill(raw, 8 * 5, 8 * 6, (byte) 0xFF);
+    Arrays.fill(raw, 8 * 5, 8 * 5 + 4, (byte) 0xFF); // erased pointer, CRC dword left as it was
     raw[8 * 2 + 4] = 1; // upper half of toc_ptr's CRC dword must be 0
     HwPointers changed = new HwPointers(raw);
     assertTrue(changed.crcOk(5));
