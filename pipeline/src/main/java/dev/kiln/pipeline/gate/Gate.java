@@ -175,7 +175,14 @@ public final class Gate {
                 entry.sectionName() + " is signed by key "
                     + entry.keyUuid().map(Object::toString).orElse("(no UUID)")
                     + ", which the policy does not trust"));
-        case NOT_COVERING, BAD_SIGNATURE, DIGEST_MISMATCH -> findings.add(
+        // No trusted key's public operation yields a PKCS#1 block: another key made it.
+        case BAD_SIGNATURE -> findings.add(
+            CheckFinding.error(
+                GateCodes.UNTRUSTED_KEY,
+                entry.sectionName() + " is not signed by any key the policy trusts ("
+                    + entry.detail() + ")"));
+        // A trusted key made it, but over other bytes: the image changed after signing.
+        case NOT_COVERING, DIGEST_MISMATCH -> findings.add(
             CheckFinding.error(
                 GateCodes.SIGNATURE_INVALID, entry.sectionName() + ": " + entry.detail()));
         case DIGEST_OK, EMPTY -> {

@@ -1,0 +1,18 @@
+package dev.kiln.pipeline.release;
+
+import java.util.List;
+
+/** The release pipeline, composed so that it reads like the process. */
+public final class Pipelines {
+  private Pipelines() {}
+
+  /** build → sign → verify → check → bundle. */
+  public static List<Stage> release(ImageBuilder builder) {
+    return List.of(
+        new BuildStage(builder),
+        new SignStage(),
+        new VerifyStage(),
+        new CheckStage(),
+        new BundleStage());
+  }
+}
