@@ -8,6 +8,7 @@ public final class Ck {
 
   // Return values.
   public static final long CKR_OK = 0x0;
+  public static final long CKR_CANT_LOCK = 0xA;
   public static final long CKR_ATTRIBUTE_SENSITIVE = 0x11;
   public static final long CKR_ATTRIBUTE_TYPE_INVALID = 0x12;
   public static final long CKR_USER_ALREADY_LOGGED_IN = 0x100;

@@ -72,6 +72,11 @@ public final class Pkcs11Module {
     synchronized (module) {
       if (module.users == 0) {
         long rv = module.cryptoki.C_Initialize(Structs.initializeArgs()).longValue();
+        if (rv == Ck.CKR_CANT_LOCK) {
+          // A module that cannot use OS locking: initialise it for single-threaded use instead;
+          // every call is serialised on this object anyway.
+          rv = module.cryptoki.C_Initialize(Pointer.NULL).longValue();
+        }
         if (rv == Ck.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
           module.initializedByUs = false;
         } else if (rv == Ck.CKR_OK) {
