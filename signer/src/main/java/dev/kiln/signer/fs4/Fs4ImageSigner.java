@@ -232,8 +232,11 @@ public final class Fs4ImageSigner {
    * <p>Refused where mstflint misbehaves: keys other than RSA-4096 (mstflint leaves uninitialised
    * bytes in every signature slot for a 2048-bit key), public exponents other than 65537 (it writes
    * 0x00010001 whatever the key), RSA_PUBLIC_KEY / RSA_4096_SIGNATURES sections of another size
-   * than it writes (it would read past its buffer), and images with a hashes table (secure boot v2
-   * is not implemented in Kiln yet).
+   * than it writes (it would read past its buffer).
+   *
+   * <p>Images with a hashes table (secure boot v2, ConnectX-7/8 only, §16.6): first HW pointer 14
+   * (gcm_iv_delta) is set; the boot signature covers boot_version, the 16 HW pointer values, the
+   * boot record, BOOT2 and the hashes table; there are no critical / non-critical signatures.
    */
   public static PreparedImage signSecureBoot(Path input, Path output, SigningKey key)
       throws IOException, ImageSigningException, KeyAccessException {
@@ -251,10 +254,24 @@ public final class Fs4ImageSigner {
     }
     LayoutReader.Input parsed = LayoutReader.read(input);
     ImageLayout layout = parsed.layout();
+    int bootRecordLength = 0;
     if (layout.hasHashesTable()) {
-      throw new ImageSigningException(
-          "secure-boot signing of images with a hashes table (secure boot v2) is not implemented;"
-              + " sign the fw-update signature only (kiln sign without --secure-boot)");
+      // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).
+      bootRecordLength =
+          layout.hwDeviceId() == ImageLayout.CX7_HW_ID ? 0x3F4
+              : layout.hwDeviceId() == ImageLayout.CX8_HW_ID ? 0x2A0 : -1;
+      if (bootRecordLength < 0) {
+        throw new ImageSigningException(
+            String.format(
+                "secure-boot signing of hashes-table images is supported for ConnectX-7/8 only;"
+                    + " this image names HW id 0x%x", layout.hwDeviceId()));
+      }
+      long bootRecord = Integer.toUnsignedLong(layout.hwPointerValues().get(0));
+      if (bootRecord + bootRecordLength > layout.fileSize()) {
+        throw new ImageSigningException(
+            String.format("the boot record at 0x%x (0x%x bytes) is not inside the file",
+                bootRecord, bootRecordLength));
+      }
     }
     SectionWriter precheck = new SectionWriter(null, layout);
     requireExactSize(precheck, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_LENGTH);
@@ -265,7 +282,7 @@ public final class Fs4ImageSigner {
     }
     long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
     long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
-    if (authEnd < authStart || authEnd >= layout.fileSize()) {
+    if (!layout.hasHashesTable() && (authEnd < authStart || authEnd >= layout.fileSize())) {
       throw new ImageSigningException(
           String.format(
               "the authenticated boot range 0x%x..0x%x (HW pointers 4 and 5) is not inside the"
@@ -277,6 +294,9 @@ public final class Fs4ImageSigner {
     try {
       ByteBuffer image = transaction.image();
       SectionWriter writer = new SectionWriter(image, layout);
+      if (layout.hasHashesTable()) {
+        writeImageIvPointer(image, layout);
+      }
       byte[] publicKeySection = new byte[RSA_PUBLIC_KEY_LENGTH];
       ByteBuffer entry = ByteBuffer.wrap(publicKeySection);
       entry.putInt(0, 0x00010001);
@@ -286,10 +306,15 @@ public final class Fs4ImageSigner {
       writer.replace(RSA_PUBLIC_KEY, publicKeySection);
 
       java.security.MessageDigest boot = DigestAlgorithm.SHA512.newMessageDigest();
-      feed(boot, image, (int) authStart, (int) (authEnd - authStart + 1));
       java.security.MessageDigest critical = DigestAlgorithm.SHA512.newMessageDigest();
       java.security.MessageDigest nonCritical = DigestAlgorithm.SHA512.newMessageDigest();
-      for (ImageLayout.ItocSlot slot : layout.itocEntries()) {
+      if (layout.hasHashesTable()) {
+        feedBootDataV2(boot, image, layout, bootRecordLength);
+      } else {
+        feed(boot, image, (int) authStart, (int) (authEnd - authStart + 1));
+      }
+      for (ImageLayout.ItocSlot slot : layout.hasHashesTable() ? List.<ImageLayout.ItocSlot>of()
+          : layout.itocEntries()) {
         int type = slot.type();
         java.security.MessageDigest target;
         if (type == 0x04 || type == 0x0C || type == 0x08) {
@@ -310,7 +335,9 @@ public final class Fs4ImageSigner {
       }
       byte[] signatures = new byte[RSA_4096_SIGNATURES_LENGTH];
       int at = 0;
-      for (java.security.MessageDigest digest : List.of(boot, critical, nonCritical)) {
+      // v2 images carry only the boot signature; the other two slots stay zero.
+      for (java.security.MessageDigest digest :
+          layout.hasHashesTable() ? List.of(boot) : List.of(boot, critical, nonCritical)) {
         byte[] hash = digest.digest();
         byte[] signature = key.service().signDigest(DigestAlgorithm.SHA512, hash);
         if (!Pkcs1.verifies(publicKey, DigestAlgorithm.SHA512, hash, signature)) {
@@ -348,6 +375,47 @@ public final class Fs4ImageSigner {
       transaction.close();
       throw e;
     }
+  }
+
+  /**
+   * v2 only: HW pointer 14 (gcm_iv_delta, offset 0x88) = the first 4 bytes of SHA-256 over the
+   * IMAGE_INFO FW_VERSION structure (0x04..0x13) with its reserved bits cleared, plus CRC16-HW.
+   */
+  private static void writeImageIvPointer(ByteBuffer image, ImageLayout layout)
+      throws ImageSigningException {
+    ImageLayout.ItocSlot info = layout.first(0x10).orElseThrow(
+        () -> new ImageSigningException("secure-boot v2 signing needs an IMAGE_INFO section"));
+    byte[] version = new byte[16];
+    image.get(info.sectionAddress() + 4, version);
+    ByteBuffer words = ByteBuffer.wrap(version);
+    words.putInt(0, words.getInt(0) & 0xFFFF0000);
+    words.putInt(8, words.getInt(8) & 0xFFFFFF00);
+    byte[] sha = DigestAlgorithm.SHA256.digest(version);
+    byte[] entry = new byte[8];
+    System.arraycopy(sha, 0, entry, 0, 4);
+    int crc = dev.kiln.inspector.format.Crc16.hw(entry, 0, 6);
+    ByteBuffer.wrap(entry).putInt(4, crc & 0xFFFF);
+    image.put(0x18 + 14 * 8, entry);
+  }
+
+  /**
+   * v2 boot data: boot_version and reserved dword (0x10..0x17), the 16 HW pointer values without
+   * their CRC dwords, the boot record, BOOT2, and the hashes table as long as its dw_size says.
+   */
+  private static void feedBootDataV2(
+      java.security.MessageDigest digest, ByteBuffer image, ImageLayout layout,
+      int bootRecordLength) throws ImageSigningException {
+    feed(digest, image, 0x10, 8);
+    for (int i = 0; i < 16; i++) {
+      feed(digest, image, 0x18 + 8 * i, 4);
+    }
+    feed(digest, image, image.getInt(0x18), bootRecordLength);
+    feed(digest, image, layout.boot2Address(), layout.boot2Length());
+    long tableLength = (Integer.toUnsignedLong(image.getInt(layout.hashesTableAddress() + 4)) + 4) * 4;
+    if (layout.hashesTableAddress() + tableLength > layout.fileSize()) {
+      throw new ImageSigningException("the hashes table's dw_size runs past the end of the file");
+    }
+    feed(digest, image, layout.hashesTableAddress(), (int) tableLength);
   }
 
   private static void requireExactSize(SectionWriter precheck, int type, int length)
