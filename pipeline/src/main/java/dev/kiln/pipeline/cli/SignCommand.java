@@ -96,7 +96,7 @@ public class SignCommand implements Callable<Integer> {
       description = {
         "Secure-boot signing first ('mstflint rsa_sign'): RSA_PUBLIC_KEY and RSA_4096_SIGNATURES",
         "(boot, critical, non-critical), then the RSA-4096 fw-update signature; IMAGE_SIGNATURE_256",
-        "ends up 0xFF. RSA-4096 keys and images without a hashes table only."
+        "ends up 0xFF. RSA-4096 keys only; hashes-table images for ConnectX-7/8 only."
       })
   boolean secureBoot;
 
