@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     description = "Create, serve and manage devices (the secure-FW emulator and real adapters).",
     subcommands = {
       // Emulator commands (init, serve) and host-side device commands (burner), one per line.
+      DeviceInitCommand.class,
+      DeviceServeCommand.class,
       DeviceResetCommand.class,
       DeviceReactivateCommand.class,
       DeviceSetKeyCommand.class,
