@@ -9,6 +9,7 @@ import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.format.ToolsArea;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import java.util.Optional;
  */
 public final class Fs4Image {
   private final String source;
+  private final Path file;
   private final ByteBuffer bytes;
   private final long imageStart;
   private final List<Long> magicOffsets;
@@ -41,6 +43,7 @@ public final class Fs4Image {
 
   Fs4Image(
       String source,
+      Path file,
       ByteBuffer bytes,
       long imageStart,
       List<Long> magicOffsets,
@@ -55,6 +58,7 @@ public final class Fs4Image {
       List<Structure> structures,
       List<Finding> parseFindings) {
     this.source = source;
+    this.file = file;
     this.bytes = bytes.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
     this.imageStart = imageStart;
     this.magicOffsets = List.copyOf(magicOffsets);
@@ -73,6 +77,15 @@ public final class Fs4Image {
   /** Where the image came from (a path or a caller-given name), for messages. */
   public String source() {
     return source;
+  }
+
+  /**
+   * The file the image was mapped from, when it came from {@link ImageParser#parse(Path)}. The
+   * verifier reads large section bodies through it rather than through the mapping (cheaper than
+   * faulting in every page of a fresh mapping).
+   */
+  public Optional<Path> file() {
+    return Optional.ofNullable(file);
   }
 
   /** A read-only, big-endian view of the whole file; each call returns an independent view. */

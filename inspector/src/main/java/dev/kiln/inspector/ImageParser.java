@@ -72,7 +72,7 @@ public final class ImageParser {
       long size = channel.size();
       checkSize(path.toString(), size);
       ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      return parse(mapped, path.toString());
+      return new Run(mapped, path.toString(), path).parse();
     } catch (AccessDeniedException e) {
       throw new ImageFormatException(path + ": permission denied", e);
     }
@@ -90,7 +90,7 @@ public final class ImageParser {
   public static Fs4Image parse(ByteBuffer image, String source) throws ImageFormatException {
     ByteBuffer buffer = image.duplicate().clear().asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
     checkSize(source, buffer.limit());
-    return new Run(buffer, source).parse();
+    return new Run(buffer, source, null).parse();
   }
 
   private static void checkSize(String source, long size) throws ImageFormatException {
@@ -110,13 +110,15 @@ public final class ImageParser {
   private static final class Run {
     private final ByteBuffer buffer;
     private final String source;
+    private final Path file;
     private final long size;
     private final List<Finding> findings = new ArrayList<>();
     private final List<Structure> structures = new ArrayList<>();
 
-    Run(ByteBuffer buffer, String source) {
-      this.buffer = buffer;
+    Run(ByteBuffer buffer, String source, Path file) {
+      this.buffer = buffer.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
       this.source = source;
+      this.file = file;
       this.size = buffer.limit();
     }
 
@@ -183,7 +185,7 @@ public final class ImageParser {
       HashesTable hashes = readHashesTable(start, pointers);
       Toc itoc = readItoc(start, pointers, log2);
       Toc dtoc = readDtoc();
-      return new Fs4Image(source, buffer, start, magics, bootVersion, pointers, log2, tools, boot2,
+      return new Fs4Image(source, file, buffer, start, magics, bootVersion, pointers, log2, tools, boot2,
           hashes, itoc, dtoc, structures, findings);
     }
 

@@ -7,7 +7,10 @@ import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.format.TocEntry;
 import dev.kiln.inspector.format.TocHeader;
 import dev.kiln.inspector.internal.ContentChecks;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,16 +35,67 @@ public final class ImageVerifier {
     List<Finding> findings = new ArrayList<>(image.parseFindings());
     List<SectionCheck> checks = new ArrayList<>();
     ByteBuffer bytes = image.bytes();
-    for (Section section : image.sections()) {
-      checks.add(checkSection(image, bytes, section, findings));
+    FileChannel channel = openQuietly(image);
+    try {
+      for (Section section : image.sections()) {
+        checks.add(checkSection(image, bytes, channel, section, findings));
+      }
+    } finally {
+      closeQuietly(channel);
     }
     findOverlaps(image, findings);
     ContentChecks.run(image, findings);
     return new VerificationResult(findings, checks);
   }
 
+  /** Sections at least this large are read through the file instead of the mapping. */
+  private static final int STREAM_THRESHOLD = 256 * 1024;
+
+  /**
+   * A channel on the image file for streaming large section bodies, or null for in-memory images
+   * or when the file cannot be opened again (then the mapping is used).
+   */
+  private static FileChannel openQuietly(Fs4Image image) {
+    if (image.file().isEmpty()) {
+      return null;
+    }
+    try {
+      FileChannel channel = FileChannel.open(image.file().get(), StandardOpenOption.READ);
+      if (channel.size() == image.size()) {
+        return channel;
+      }
+      channel.close(); // changed since it was parsed: stay with the mapped bytes
+    } catch (IOException e) {
+      // fall back to the mapping
+    }
+    return null;
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // read-only channel: nothing to lose
+      }
+    }
+  }
+
+  /** CRC16-SW of a body range, streamed from the file when that is cheaper. */
+  private static int crc(ByteBuffer bytes, FileChannel channel, int offset, int length) {
+    if (channel != null && length >= STREAM_THRESHOLD) {
+      try {
+        return Crc16.swParallel(channel, offset, length);
+      } catch (IOException e) {
+        // the file went away or shrank under us: use the mapped bytes
+      }
+    }
+    return Crc16.swParallel(bytes, offset, length);
+  }
+
   private static SectionCheck checkSection(
-      Fs4Image image, ByteBuffer bytes, Section section, List<Finding> findings) {
+      Fs4Image image, ByteBuffer bytes, FileChannel channel, Section section,
+      List<Finding> findings) {
     TocEntry entry = section.entry();
     String name = section.name();
     if (section.knownType().isEmpty()) {
@@ -90,7 +144,7 @@ public final class ImageVerifier {
     int computed;
     if (mode == TocEntry.CRC_IN_ENTRY) {
       stored = entry.sectionCrc();
-      computed = Crc16.swParallel(bytes, offset, size);
+      computed = crc(bytes, channel, offset, size);
     } else {
       if (size < 4) {
         findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,
@@ -98,7 +152,7 @@ public final class ImageVerifier {
         return new SectionCheck(section, Status.BAD, 0, 0);
       }
       stored = Dwords.get(bytes, offset + size - 4) & 0xFFFF;
-      computed = Crc16.swParallel(bytes, offset, size - 4);
+      computed = crc(bytes, channel, offset, size - 4);
     }
     if (stored != computed) {
       findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,

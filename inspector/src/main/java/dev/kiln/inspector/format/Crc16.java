@@ -1,7 +1,11 @@
 package dev.kiln.inspector.format;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 
 /**
  * The two 16-bit checksums of the FS4 format (see {@code docs/fs4-format.md} §2 in the shared
@@ -185,6 +189,76 @@ public final class Crc16 {
       crc = shiftZeros(crc, size) ^ registers[i];
     }
     return crc ^ 0xFFFF;
+  }
+
+  /** Per-thread read buffer for {@link #swParallel(FileChannel, long, long)}. */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
+
+  /**
+   * CRC16-SW of {@code length} bytes of a file at {@code offset}, read with positional reads into
+   * a small per-thread buffer, in 2 MiB chunks spread over the common fork-join pool. For large
+   * sections of an image file this is several times cheaper than touching a fresh memory mapping
+   * (no page-table work per 4 KiB page) and it holds no more than 1 MiB per thread.
+   *
+   * @throws EOFException if the file ends before {@code offset + length}
+   * @throws IOException if reading fails
+   */
+  public static int swParallel(FileChannel channel, long offset, long length)
+      throws IOException {
+    if ((length & 3) != 0 || length < 0 || offset < 0) {
+      throw new IllegalArgumentException("CRC16-SW range " + offset + "+" + length);
+    }
+    int chunks = (int) Math.max(1, (length + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK);
+    java.util.stream.IntStream indexes = java.util.stream.IntStream.range(0, chunks);
+    if (chunks > 1 && Runtime.getRuntime().availableProcessors() > 1) {
+      indexes = indexes.parallel();
+    }
+    int[] registers;
+    try {
+      registers =
+          indexes
+              .map(
+                  i -> {
+                    long from = offset + (long) i * PARALLEL_CHUNK;
+                    long size = Math.min(PARALLEL_CHUNK, offset + length - from);
+                    return readChunk(channel, from, (int) size, i == 0 ? SW_DIRECT_INIT : 0);
+                  })
+              .toArray();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    int crc = registers[0];
+    for (int i = 1; i < chunks; i++) {
+      long size = Math.min(PARALLEL_CHUNK, length - (long) i * PARALLEL_CHUNK);
+      crc = shiftZeros(crc, size) ^ registers[i];
+    }
+    return crc ^ 0xFFFF;
+  }
+
+  /** Folds one chunk of the file into {@code register}, reading whole buffers at a time. */
+  private static int readChunk(FileChannel channel, long from, int size, int register) {
+    ByteBuffer buffer = READ_BUFFER.get();
+    int crc = register;
+    long position = from;
+    long end = from + size;
+    try {
+      while (position < end) {
+        buffer.clear();
+        buffer.limit((int) Math.min(buffer.capacity(), end - position));
+        while (buffer.hasRemaining()) {
+          int read = channel.read(buffer, position + buffer.position());
+          if (read < 0) {
+            throw new EOFException("file ends before 0x" + Long.toHexString(end));
+          }
+        }
+        crc = swUpdate(crc, buffer, 0, buffer.limit());
+        position += buffer.limit();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return crc;
   }
 
   /**

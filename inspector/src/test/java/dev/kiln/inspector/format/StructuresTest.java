@@ -41,6 +41,22 @@ class StructuresTest {
   }
 
   @Test
+  void fileCrcEqualsBufferCrc(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    byte[] data = new byte[(5 << 20) + 64];
+    new Random(12).nextBytes(data);
+    java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("data.bin"), data);
+    ByteBuffer buffer = ByteBuffer.wrap(data);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+      for (int length : new int[] {0, 4, 1 << 20, (5 << 20) + 60}) {
+        assertEquals(Crc16.sw(buffer, 4, length), Crc16.swParallel(channel, 4, length));
+      }
+      org.junit.jupiter.api.Assertions.assertThrows(java.io.EOFException.class,
+          () -> Crc16.swParallel(channel, 64, 5 << 20));
+    }
+  }
+
+  @Test
   void itocHeaderMatchesReferenceVector() {
     TocHeader header = TocHeader.of(TocHeader.Kind.ITOC, 1, 0, 0);
     assertEquals(0x6A70, header.storedCrc());
