@@ -68,8 +68,31 @@ public final class BurnCommand implements Callable<Integer> {
 
   @Mixin DeviceOptions device;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The signed FS4 image.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "IMAGE",
+      description = "The signed FS4 image (or give --bundle).")
   Path imagePath;
+
+  // Release bundles and the burn log (pipeline helper G): additive options, see burnFromBundle.
+  @Option(
+      names = "--bundle",
+      paramLabel = "BUNDLE",
+      description = "Burn the image a verified release bundle holds for this device.")
+  Path bundle;
+
+  @Option(
+      names = "--trust",
+      paramLabel = "KEY",
+      description = "PEM public key trusted to sign bundle manifests (with --bundle); repeatable.")
+  List<Path> bundleTrust = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--log",
+      paramLabel = "LOG",
+      description = "Append a record of this burn to a hash-chained burn log (kiln log verify).")
+  Path burnLog;
 
   @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
   boolean yes;
@@ -98,6 +121,20 @@ public final class BurnCommand implements Callable<Integer> {
 
   @Override
   public Integer call()
+      throws IOException, DeviceException, TransportException, SectionFormatException,
+          ImageRejectedException {
+    if (bundle == null && imagePath == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
+    }
+    if (bundle != null || !bundleTrust.isEmpty() || burnLog != null) {
+      return BundleBurnSupport.run(this);
+    }
+    return burnImage();
+  }
+
+  /** The burn of {@link #imagePath}; {@link BundleBurnSupport} wraps it for bundles and logs. */
+  Integer burnImage()
       throws IOException, DeviceException, TransportException, SectionFormatException,
           ImageRejectedException {
     PrintWriter out = spec.commandLine().getOut();

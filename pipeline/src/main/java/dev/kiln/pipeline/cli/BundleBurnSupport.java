@@ -1,0 +1,122 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.burner.DeviceException;
+import dev.kiln.burner.DeviceInfo;
+import dev.kiln.burner.ImageRejectedException;
+import dev.kiln.burner.SecureDevice;
+import dev.kiln.inspector.section.SectionFormatException;
+import dev.kiln.pipeline.bundle.BundleBurn;
+import dev.kiln.pipeline.bundle.BundleReader;
+import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.burnlog.BurnLog;
+import dev.kiln.pipeline.burnlog.BurnRecord;
+import dev.kiln.registers.TransportException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * {@code kiln burn --bundle BUNDLE --trust KEY... [--log LOG]}: verifies the bundle offline,
+ * selects the image for the device, then runs the ordinary burn (pre-check, MCC burn, activate,
+ * re-query) on exactly the verified bytes, and appends a burn-log record whatever the outcome.
+ */
+final class BundleBurnSupport {
+  private BundleBurnSupport() {}
+
+  static Integer run(BurnCommand command)
+      throws IOException, DeviceException, TransportException, SectionFormatException,
+          ImageRejectedException {
+    CommandLine commandLine = command.spec.commandLine();
+    if (command.bundle != null && command.imagePath != null) {
+      throw new CommandLine.ParameterException(commandLine, "give IMAGE or --bundle, not both");
+    }
+    if (command.bundle != null && command.bundleTrust.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          commandLine, "--bundle needs --trust KEY: an unverified bundle is never burnt");
+    }
+    if (command.bundle == null && !command.bundleTrust.isEmpty()) {
+      throw new CommandLine.ParameterException(commandLine, "--trust goes with --bundle");
+    }
+    PrintWriter out = commandLine.getOut();
+    DeviceInfo before = query(command);
+    Path workDirectory = null;
+    String bundleSha512 = null;
+    String imageSha512;
+    try {
+      if (command.bundle != null) {
+        SignCommand.requireReadable(command.bundle);
+        TrustedKeys trust = TrustedKeys.load(command.bundleTrust);
+        BundleBurn.Selection selection;
+        try {
+          selection =
+              BundleBurn.select(command.bundle, trust, before.psid(), before.hwDeviceId());
+        } catch (BundleBurn.RefusedException e) {
+          log(command, before, before, "n/a", null, "refused", e.getMessage());
+          throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage());
+        }
+        bundleSha512 = selection.bundleSha512();
+        if (!command.json) {
+          out.printf("Bundle %s verified; selected %s (FW %s) for PSID %s%n", command.bundle,
+              selection.entry().path(), selection.entry().fwVersion(), before.psid());
+        }
+        // The verified bytes are burnt from a private copy, never re-read from the bundle.
+        workDirectory = Files.createTempDirectory("kiln-bundle-burn");
+        Path image = workDirectory.resolve(selection.entry().fileName());
+        Files.write(image, selection.image());
+        command.imagePath = image;
+      }
+      imageSha512 = BundleReader.sha512Hex(Files.readAllBytes(command.imagePath));
+      int exitCode;
+      try {
+        exitCode = command.burnImage();
+      } catch (CommandFailure e) {
+        log(command, before, before, imageSha512, bundleSha512,
+            e.exitCode() == ExitCodes.CHECK_FAILED ? "refused" : "failed", e.getMessage());
+        throw e;
+      } catch (DeviceException | TransportException | ImageRejectedException e) {
+        log(command, before, before, imageSha512, bundleSha512, "failed", e.getMessage());
+        throw e;
+      }
+      DeviceInfo after = query(command);
+      log(command, before, after, imageSha512, bundleSha512, "ok", "");
+      return exitCode;
+    } finally {
+      if (command.bundle != null) {
+        command.imagePath = null;
+      }
+      if (workDirectory != null) {
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(file);
+          }
+        }
+      }
+    }
+  }
+
+  private static DeviceInfo query(BurnCommand command)
+      throws DeviceException, TransportException {
+    try (SecureDevice session = command.device.open()) {
+      return session.query();
+    }
+  }
+
+  private static void log(
+      BurnCommand command, DeviceInfo before, DeviceInfo after, String imageSha512,
+      String bundleSha512, String result, String detail) throws IOException {
+    if (command.burnLog == null) {
+      return;
+    }
+    new BurnLog(command.burnLog)
+        .append(
+            new BurnRecord(
+                Instant.now(), command.device.uri().text(), before.psid(),
+                before.runningVersion().toString(), after.flashVersion().toString(), imageSha512,
+                bundleSha512, result, detail));
+  }
+}
