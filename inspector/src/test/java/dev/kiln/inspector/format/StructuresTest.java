@@ -52,7 +52,7 @@ class StructuresTest {
         assertEquals(Crc16.sw(buffer, 4, length), Crc16.swParallel(channel, 4, length));
       }
       org.junit.jupiter.api.Assertions.assertThrows(java.io.EOFException.class,
-          () -> Crc16.swParallel(channel, 64, 5 << 20));
+          () -> Crc16.swParallel(channel, 128, 5 << 20));
     }
   }
 
