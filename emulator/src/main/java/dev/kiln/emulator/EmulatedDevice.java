@@ -493,7 +493,8 @@ public final class EmulatedDevice implements RegisterTransport {
 
   /**
    * Declares the image a recovery burn wrote at the start of {@code slot} (its size), as the
-   * legacy tool's boot-address update does; the next power cycle boots it if it is valid.
+   * legacy tool's boot-address update does; the next power cycle boots it if it is valid. Also
+   * clears the HW access key lock (the secure-FW rules' lost-key recovery procedure).
    */
   public synchronized void gatewaySetImage(int slot, int size) throws TransportException {
     checkAlive();
@@ -504,7 +505,9 @@ public final class EmulatedDevice implements RegisterTransport {
       throw new TransportException(describe() + ": bad slot " + slot + " or size " + size);
     }
     try {
-      nv = nv.withSlotSize(slot, size).withBootSlot(slot);
+      // The documented lost-key procedure (jumper, re-burn, reboot, set the key again) implies
+      // the re-burn clears the HW access key: so does the recovery burn here.
+      nv = nv.withSlotSize(slot, size).withBootSlot(slot).withHwAccess(false, "");
       nv.store(dir);
     } catch (IOException e) {
       throw new TransportException(describe() + ": device storage failed: " + e.getMessage(), e);

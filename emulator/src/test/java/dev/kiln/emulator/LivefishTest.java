@@ -80,6 +80,27 @@ class LivefishTest {
   }
 
   @Test
+  void lostHwAccessKeyRecoveryProcedureClearsTheLock(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    try (EmulatedDevice device = EmulatedDevice.open(dir)) {
+      new SimpleHost(device).access(AccessRegister.MLOCK, RegisterMethod.SET,
+          new dev.kiln.registers.Mlock(dev.kiln.registers.Mlock.LOCK, 42).encode());
+      assertTrue(device.nvState().hwAccessDisabled());
+    }
+    // Fit the jumper, re-burn through the gateway, remove the jumper, reboot.
+    try (EmulatedDevice device =
+        EmulatedDevice.open(dir, EmulatedDevice.Options.defaults().withFlashNotPresent(true))) {
+      device.gatewayWrite(device.identity().flashSize() / 2, v2);
+      device.gatewaySetImage(1, v2.length);
+    }
+    try (EmulatedDevice device = EmulatedDevice.open(dir)) {
+      assertEquals(Optional.of(new FwVersion(22, 42, 1010)), device.runningVersion());
+      assertTrue(!device.nvState().hwAccessDisabled(), "the key is gone; set it again");
+      assertEquals(dev.kiln.registers.MccErrorCode.OK, new SimpleHost(device).burn(v1));
+    }
+  }
+
+  @Test
   void recoveryStillOnlyBootsImagesSignedByTheTrustAnchor(@TempDir Path dir) throws Exception {
     EmulatedDevice.create(dir, TestImages.identity(), v1);
     byte[] foreign =
