@@ -7,6 +7,13 @@ import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
 import dev.kiln.pipeline.demo.SampleFirmware;
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.build.ImageDescription;
+import dev.kiln.inspector.build.ImageWriter;
+import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.section.ForbiddenVersions;
+import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
 import dev.kiln.signer.pem.PemKeys;
@@ -14,6 +21,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Images and devices for the burner's CLI tests: each image is built with the inspector's writer
@@ -36,15 +44,46 @@ final class BurnTestImages {
     return new Run(code, out.toString(), err.toString());
   }
 
-  /** Builds an unsigned image that trusts the sample key. */
+  /** Image size of the tests: small, so that many burns stay fast (the bench uses 32 MiB). */
+  static final long SIZE = 128 * 1024;
+
+  /**
+   * Builds an unsigned {@value #SIZE}-byte image that trusts the sample key: the demo's image
+   * description ({@link SampleFirmware#description}) at the test size, written by the inspector's
+   * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
+   */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
     Files.createDirectories(dir);
+    Path raw = dir.resolve(name + "-raw.bin");
+    ImageDescription template = SampleFirmware.description(spec);
+    ImageDescription.Builder builder =
+        ImageDescription.builder(template.device(), template.fwVersion())
+            .psid(spec.psid())
+            .securityVersion(spec.securityVersion())
+            .flags(template.flags())
+            .reserved(template.reserved())
+            .imageSize(SIZE);
+    if (!spec.forbidden().isEmpty()) {
+      builder.forbiddenVersions(
+          new ForbiddenVersions(
+              spec.forbidden().stream().map(ForbiddenVersions.Range::of).toList()));
+    }
+    ImageWriter.write(builder.build(), raw, true);
+    Fs4Image image = ImageParser.parse(raw);
+    int keysSize = (int) image.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
+    byte[] keysFile =
+        PublicKeysFile.encode(
+            List.of(
+                new PublicKeysFile.Key(
+                    PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"),
+                    TRUSTED)),
+            keysSize);
     Path out = dir.resolve(name + "-unsigned.bin");
-    SampleFirmware.buildUnsigned(
-        spec,
-        new PublicKeysFile.Key(
-            PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"), TRUSTED),
-        out);
+    try (Fs4ImageSigner.PreparedImage prepared =
+        Fs4ImageSigner.setPublicKeys(raw, out, keysFile)) {
+      prepared.commit();
+    }
+    Files.delete(raw);
     return out;
   }
 
