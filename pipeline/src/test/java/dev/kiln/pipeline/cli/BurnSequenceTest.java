@@ -1,0 +1,150 @@
+package dev.kiln.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.burner.BurnOptions;
+import dev.kiln.burner.SecureDevice;
+import dev.kiln.burner.progress.BurnProgress;
+import dev.kiln.emulator.EmulatedDevice;
+import dev.kiln.emulator.Recording;
+import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.pipeline.demo.SampleFirmware;
+import dev.kiln.registers.AccessRegister;
+import dev.kiln.registers.FsmState;
+import dev.kiln.registers.Mcc;
+import dev.kiln.registers.MccInstruction;
+import dev.kiln.registers.Mcda;
+import dev.kiln.registers.RegisterEnvelope;
+import dev.kiln.registers.RegisterMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The register sequence of a burn, as the emulator records it, against protocol doc §2.6: handle
+ * query, LOCK (reply LOCKED), UPDATE_COMPONENT with the size (reply INITIALIZE or DOWNLOAD), GETs
+ * while INITIALIZE, MCDA SETs of 128 bytes at offsets 0, 128, ... (the last one the remainder),
+ * VERIFY (reply LOCKED), ACTIVATE, RELEASE - and nothing else between LOCK and RELEASE.
+ */
+class BurnSequenceTest {
+
+  @Test
+  void recordedBurnMatchesTheProtocolSequence(@TempDir Path dir) throws Exception {
+    Path v1 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
+    Path v2 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.41.1000"), "v2");
+    byte[] component = Files.readAllBytes(v2);
+    Arrays.fill(component, 0, Fs4Magic.LENGTH, (byte) 0xFF);
+    Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
+    Path recording = dir.resolve("burn.rec");
+    try (EmulatedDevice device =
+            EmulatedDevice.open(
+                deviceDir, EmulatedDevice.Options.defaults().withRecording(recording));
+        SecureDevice session = SecureDevice.open(device.client(), ms -> {}, "recorded")) {
+      session.burn(
+          component, new BurnOptions(true, FwVersion.parse("22.41.1000")), BurnProgress.SILENT);
+    }
+
+    List<Recording.Transaction> all = Recording.read(recording);
+    // From the handle query that precedes LOCK to the RELEASE.
+    int lock = -1;
+    int release = -1;
+    for (int i = 0; i < all.size(); i++) {
+      RegisterEnvelope request = all.get(i).requestEnvelope();
+      if (request.registerId() == AccessRegister.MCC.id()) {
+        MccInstruction instruction = Mcc.decode(request.payload()).instructionCode();
+        if (instruction == MccInstruction.LOCK_UPDATE_HANDLE && lock < 0) {
+          lock = i;
+        }
+        if (instruction == MccInstruction.RELEASE_UPDATE_HANDLE) {
+          release = i;
+        }
+      }
+    }
+    assertTrue(lock > 0 && release > lock, "no LOCK ... RELEASE in the recording");
+    List<Recording.Transaction> flow = all.subList(lock - 1, release + 1);
+
+    int step = 0;
+    Mcc handleQuery = mcc(flow.get(step), RegisterMethod.GET, MccInstruction.QUERY);
+    int handle = Mcc.decode(flow.get(step).responseEnvelope().payload()).updateHandle();
+    assertEquals(FsmState.IDLE, Mcc.decode(flow.get(step++).responseEnvelope().payload()).state());
+    assertEquals(0, handleQuery.updateHandle());
+
+    Mcc locking = mcc(flow.get(step), RegisterMethod.SET, MccInstruction.LOCK_UPDATE_HANDLE);
+    assertEquals(handle, locking.updateHandle());
+    assertEquals(FsmState.LOCKED, reply(flow.get(step++)).state());
+
+    Mcc update = mcc(flow.get(step), RegisterMethod.SET, MccInstruction.UPDATE_COMPONENT);
+    assertEquals(component.length, update.componentSize());
+    assertEquals(handle, update.updateHandle());
+    FsmState afterUpdate = reply(flow.get(step++)).state();
+    assertTrue(afterUpdate == FsmState.INITIALIZE || afterUpdate == FsmState.DOWNLOAD);
+    while (isMcc(flow.get(step), RegisterMethod.GET)) {
+      mcc(flow.get(step), RegisterMethod.GET, MccInstruction.QUERY);
+      step++;
+    }
+
+    long expectedOffset = 0;
+    int chunks = 0;
+    while (flow.get(step).requestEnvelope().registerId() == AccessRegister.MCDA.id()) {
+      RegisterEnvelope request = flow.get(step).requestEnvelope();
+      assertEquals(RegisterMethod.SET, request.method());
+      Mcda mcda = Mcda.decode(request.payload());
+      assertEquals(handle, mcda.updateHandle());
+      assertEquals(expectedOffset, mcda.offset());
+      int expectedSize = (int) Math.min(128, component.length - expectedOffset);
+      assertEquals(expectedSize, mcda.size());
+      // Each dword of the image travels byte-reversed (§2.7).
+      byte[] data = mcda.data();
+      assertEquals(component[(int) expectedOffset + 3], data[0]);
+      assertEquals(0, flow.get(step).responseEnvelope().status());
+      expectedOffset += mcda.size();
+      chunks++;
+      step++;
+    }
+    assertEquals(component.length, expectedOffset);
+    assertEquals((component.length + 127) / 128, chunks);
+
+    mcc(flow.get(step), RegisterMethod.SET, MccInstruction.VERIFY_COMPONENT);
+    assertEquals(FsmState.LOCKED, reply(flow.get(step++)).state());
+    mcc(flow.get(step), RegisterMethod.SET, MccInstruction.ACTIVATE);
+    assertEquals(0, flow.get(step++).responseEnvelope().status());
+    mcc(flow.get(step), RegisterMethod.SET, MccInstruction.RELEASE_UPDATE_HANDLE);
+    assertEquals(0, flow.get(step++).responseEnvelope().status());
+    assertEquals(flow.size(), step, "unexpected transactions inside the burn");
+
+    List<String> names = new ArrayList<>();
+    for (Recording.Transaction transaction : flow) {
+      names.add(transaction.requestEnvelope().register().name());
+    }
+    assertEquals("MCC", names.get(0));
+  }
+
+  private static boolean isMcc(Recording.Transaction transaction, RegisterMethod method)
+      throws Exception {
+    RegisterEnvelope request = transaction.requestEnvelope();
+    return request.registerId() == AccessRegister.MCC.id() && request.method() == method;
+  }
+
+  private static Mcc mcc(
+      Recording.Transaction transaction, RegisterMethod method, MccInstruction instruction)
+      throws Exception {
+    RegisterEnvelope request = transaction.requestEnvelope();
+    assertEquals(AccessRegister.MCC.id(), request.registerId(), "expected MCC, got " + request);
+    assertEquals(method, request.method(), request.toString());
+    Mcc mcc = Mcc.decode(request.payload());
+    assertEquals(instruction, mcc.instructionCode(), request.toString());
+    return mcc;
+  }
+
+  private static Mcc reply(Recording.Transaction transaction) throws Exception {
+    RegisterEnvelope response = transaction.responseEnvelope();
+    assertEquals(0, response.status(), response.toString());
+    return Mcc.decode(response.payload());
+  }
+}
