@@ -19,11 +19,11 @@ public enum FindingCode {
   IMAGE_START_NOT_ZERO(Severity.WARNING),
   /** §17 #5/#7: a HW pointer entry's CRC16-HW dword is wrong. */
   HW_POINTER_CRC(Severity.ERROR),
-  /** kiln: a HW pointer that must point into the file does not. */
-  HW_POINTER_OUT_OF_BOUNDS(Severity.ERROR),
   /** §17 #6: no ITOC signature at toc_ptr or toc_ptr + 0x1000 (mstflint: "encrypted image"). */
   ITOC_NOT_FOUND(Severity.ERROR),
-  /** §17 #8: tools area CRC wrong, or the tools area is not inside the file. */
+  /** §17 #8: tools_ptr does not leave room for the 0x40-byte tools area inside the file. */
+  TOOLS_AREA_OUT_OF_BOUNDS(Severity.ERROR),
+  /** §17 #8: tools area CRC wrong. */
   TOOLS_AREA_CRC(Severity.ERROR),
   /** §17 #9: tools area binary version not supported. */
   TOOLS_AREA_VERSION(Severity.ERROR),

@@ -192,7 +192,7 @@ public final class ImageParser {
     private ToolsArea readTools(long start, HwPointers pointers) {
       long at = start + Integer.toUnsignedLong(pointers.value(HwPointer.TOOLS));
       if (!Dwords.fits(at, ToolsArea.SIZE, size)) {
-        add(FindingCode.TOOLS_AREA_CRC, at, "TOOLS_AREA",
+        add(FindingCode.TOOLS_AREA_OUT_OF_BOUNDS, at, "TOOLS_AREA",
             String.format("tools_ptr 0x%x: the 0x40-byte tools area is not inside the file", at));
         return null;
       }

@@ -87,6 +87,8 @@ class CorruptionTest {
           set(b, TestImages.TOOLS_AT + 4, (0x16 << 16) | (2 << 8));
           return set(b, TestImages.TOOLS_AT + 0x3C, Crc16.sw(b, TestImages.TOOLS_AT, 0x3C));
         }),
+        c("tools area beyond file", "read error", "TOOLS_AREA",
+            b -> pointer(b, HwPointer.TOOLS, SIZE - 0x20)),
         // #10 everything before BOOT2 must be readable
         c("boot2 beyond file", "read error", "BOOT2", b -> pointer(b, HwPointer.BOOT2, SIZE * 2)),
         // #11/#12 BOOT2 size and CRC
