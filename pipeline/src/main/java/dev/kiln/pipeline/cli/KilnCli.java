@@ -32,6 +32,7 @@ public final class KilnCli implements Runnable {
    */
   static List<Object> subcommands() {
     return List.of(
+        new BuildCommand(),
         new InspectCommand(),
         new VerifyCommand(),
         new DeviceCommand(),
@@ -46,6 +47,8 @@ public final class KilnCli implements Runnable {
         new BundleCommand(),
         new LogCommand(),
         new GateCommand(),
+        new ReleaseCommand(),
+        new DemoCommand(),
         new CommandLine.HelpCommand());
   }
 
