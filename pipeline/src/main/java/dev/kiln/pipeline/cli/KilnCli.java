@@ -32,7 +32,6 @@ public final class KilnCli implements Runnable {
    */
   static List<Object> subcommands() {
     return List.of(
-        new BuildCommand(),
         new InspectCommand(),
         new VerifyCommand(),
         new DeviceCommand(),
@@ -47,7 +46,6 @@ public final class KilnCli implements Runnable {
         new BundleCommand(),
         new LogCommand(),
         new GateCommand(),
-        new ReleaseCommand(),
         new DemoCommand(),
         new CommandLine.HelpCommand());
   }
