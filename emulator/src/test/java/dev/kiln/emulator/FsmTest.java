@@ -262,6 +262,34 @@ class FsmTest {
   }
 
   @Test
+  void readPendingComponentUploadsTheActivatedImageAndCancelReturnsToLocked() throws Exception {
+    byte[] newer = TestImages.build(work, TestImages.spec(22, 42, 1010));
+    assertEquals(MccErrorCode.OK, host.burn(newer));
+    int handle = host.lock();
+    SimpleHost.MccReply read = host.mcc(MccInstruction.READ_PENDING_COMPONENT, 0, handle, 0);
+    assertEquals(FsmState.UPLOAD, read.state());
+    assertEquals(newer.length, read.mcc().componentSize());
+    byte[] back = new byte[newer.length];
+    for (int offset = 0; offset < newer.length; offset += Mcda.MAX_DATA) {
+      RegisterEnvelope reply =
+          host.access(AccessRegister.MCDA, RegisterMethod.GET,
+              new Mcda(handle, offset, Mcda.MAX_DATA, new byte[0]).encode());
+      Mcda.decode(reply.payload()).copyImageBytes(back, offset);
+    }
+    assertArrayEquals(newer, back, "the pending slot holds the image with its magic restored");
+    assertEquals(RegisterStatus.BAD_PARAM,
+        host.access(AccessRegister.MCDA, RegisterMethod.GET,
+            new Mcda(handle, newer.length, Mcda.MAX_DATA, new byte[0]).encode())
+            .registerStatus(), "past the end");
+    SimpleHost.MccReply cancel = host.mcc(MccInstruction.CANCEL, 0, handle, 0);
+    assertEquals(FsmState.LOCKED, cancel.state());
+    assertEquals(RegisterStatus.BAD_PARAM,
+        host.access(AccessRegister.MCDA, RegisterMethod.GET,
+            new Mcda(handle, 0, Mcda.MAX_DATA, new byte[0]).encode()).registerStatus(),
+        "no upload after CANCEL");
+  }
+
+  @Test
   void activateNeedsAVerifiedComponent() throws Exception {
     int handle = host.lock();
     assertEquals(MccErrorCode.ERROR, host.mcc(MccInstruction.ACTIVATE, 0, handle, 0).error());

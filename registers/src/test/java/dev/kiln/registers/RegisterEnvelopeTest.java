@@ -90,6 +90,52 @@ class RegisterEnvelopeTest {
   }
 
   @Test
+  void exchangeChecksTheReplyAnswersTheRequest() throws Exception {
+    RegisterEnvelope request =
+        RegisterEnvelope.request(AccessRegister.MIRC, RegisterMethod.GET, new byte[8]);
+    RegisterTransport echo =
+        new RegisterTransport() {
+          @Override
+          public byte[] exchange(byte[] bytes) throws TransportException {
+            try {
+              return RegisterEnvelope.decode(bytes).reply(RegisterStatus.OK, new byte[8]).encode();
+            } catch (RegisterFormatException e) {
+              throw new TransportException("bad", e);
+            }
+          }
+
+          @Override
+          public String describe() {
+            return "echo";
+          }
+
+          @Override
+          public void close() {}
+        };
+    assertEquals(RegisterStatus.OK, request.exchange(echo).registerStatus());
+    RegisterTransport wrong =
+        new RegisterTransport() {
+          @Override
+          public byte[] exchange(byte[] bytes) {
+            return RegisterEnvelope.request(AccessRegister.MGIR, RegisterMethod.GET, new byte[8])
+                .reply(RegisterStatus.OK, new byte[8])
+                .encode();
+          }
+
+          @Override
+          public String describe() {
+            return "wrong";
+          }
+
+          @Override
+          public void close() {}
+        };
+    RegisterFormatException e =
+        assertThrows(RegisterFormatException.class, () -> request.exchange(wrong));
+    assertEquals("wrong answered register 0x9020 to a request for 0x9162", e.getMessage());
+  }
+
+  @Test
   void mlockKeyNeverRendered() {
     byte[] payload = new Mlock(1, 0x1122334455667788L).encode();
     String text =
