@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public record BundleManifest(String bundleVersion, Instant createdAt, List<Manif
               required(node, "sha512").asText(),
               required(node, "psid").asText(),
               hwIds,
-              FirmwareVersion.parse(required(node, "fwVersion").asText()),
+              FwVersion.parse(required(node, "fwVersion").asText()),
               required(node, "securityVersion").asInt(),
               uuids,
               results));

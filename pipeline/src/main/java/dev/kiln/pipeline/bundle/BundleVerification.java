@@ -1,6 +1,6 @@
 package dev.kiln.pipeline.bundle;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.report.CheckFinding;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -56,7 +56,7 @@ public record BundleVerification(
   public static Optional<ManifestImage> selectFrom(
       List<ManifestImage> images, String psid, int hwDeviceId) {
     Comparator<ManifestImage> byVersion =
-        Comparator.comparing(ManifestImage::fwVersion, Comparator.<FirmwareVersion>naturalOrder())
+        Comparator.comparing(ManifestImage::fwVersion, Comparator.<FwVersion>naturalOrder())
             .thenComparing(ManifestImage::path);
     return images.stream()
         .filter(image -> image.psid().equals(psid) && image.hwDeviceIds().contains(hwDeviceId))

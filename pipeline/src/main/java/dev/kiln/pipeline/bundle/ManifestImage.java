@@ -1,6 +1,6 @@
 package dev.kiln.pipeline.bundle;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,7 +23,7 @@ public record ManifestImage(
     String sha512,
     String psid,
     List<Integer> hwDeviceIds,
-    FirmwareVersion fwVersion,
+    FwVersion fwVersion,
     int securityVersion,
     List<String> signingKeyUuids,
     List<TargetResult> prevalidation) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.pipeline.report.CheckFinding;
 import java.io.ByteArrayInputStream;
@@ -53,7 +53,7 @@ class BundleFormatTest {
     ManifestImage entry =
         new ManifestImage(
             "images/" + name, bytes.length, BundleReader.sha512Hex(bytes), "MT_0000000528",
-            List.of(0x212), FirmwareVersion.parse(version), 1,
+            List.of(0x212), FwVersion.parse(version), 1,
             List.of("6f065e04bb0b43349d90f62cea2b3382"),
             List.of(new ManifestImage.TargetResult("lab", true, List.of())));
     return new BundleWriter.Content(entry, bytes);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.burner.FirmwareVersion;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.TestSigners;
@@ -41,10 +41,10 @@ class FeedCodecTest {
         ISSUED, EXPIRES, 7,
         List.of(
             new FeedEntry(
-                "MT_0000000528", null, List.of(FirmwareVersion.parse("22.39.1002")),
+                "MT_0000000528", null, List.of(FwVersion.parse("22.39.1002")),
                 "CVE-2025-12345"),
             new FeedEntry(
-                null, 0x212, List.of(FirmwareVersion.parse("22.40.1000")), "field recall")));
+                null, 0x212, List.of(FwVersion.parse("22.40.1000")), "field recall")));
   }
 
   static byte[] signed() throws Exception {
@@ -56,12 +56,12 @@ class FeedCodecTest {
     ForbiddenVersionsFeed read = FeedCodec.verify(signed(), trust, NOW);
     assertEquals(feed(), read);
     assertEquals(
-        1, read.matching("MT_0000000528", List.of(0x212), FirmwareVersion.parse("22.39.1002"))
+        1, read.matching("MT_0000000528", List.of(0x212), FwVersion.parse("22.39.1002"))
             .size());
     assertEquals(
-        0, read.matching("MT_OTHER", List.of(0x20f), FirmwareVersion.parse("22.39.1002")).size());
+        0, read.matching("MT_OTHER", List.of(0x20f), FwVersion.parse("22.39.1002")).size());
     assertEquals(
-        List.of(FirmwareVersion.parse("22.39.1002"), FirmwareVersion.parse("22.40.1000")),
+        List.of(FwVersion.parse("22.39.1002"), FwVersion.parse("22.40.1000")),
         read.forbiddenFor("MT_0000000528", 0x212));
   }
 
