@@ -283,6 +283,13 @@ public final class SecureDevice implements AutoCloseable {
     return (nul >= 0 ? text.substring(0, nul) : text).trim();
   }
 
+  private DeviceException hwAccessDisabled() {
+    return new DeviceException(
+        "Cannot access " + uri + ": HW access is disabled on the device. Run \"kiln device"
+            + " hw-access enable --device " + uri + " --key-file FILE\" in order to enable HW"
+            + " access.");
+  }
+
   /** Whether MLOCK says host access is locked by a HW access key (false when MLOCK is absent). */
   public boolean hwAccessLocked() throws TransportException {
     RegisterClient.Reply reply = client.get(AccessRegister.MLOCK, new byte[Mlock.SIZE]);
@@ -431,6 +438,10 @@ public final class SecureDevice implements AutoCloseable {
    */
   private void lock(int componentIndex)
       throws DeviceException, ImageRejectedException, TransportException {
+    if (hwAccessLocked()) {
+      // A locked device refuses every SET but MLOCK: say why instead of "method not supported".
+      throw hwAccessDisabled();
+    }
     RegisterClient.Reply reply =
         client.access(
             AccessRegister.MCC,
@@ -448,11 +459,23 @@ public final class SecureDevice implements AutoCloseable {
     }
     handle = state.updateHandle();
     MccReply locking = mcc(MccInstruction.LOCK_UPDATE_HANDLE, componentIndex, 0);
-    if (locking.status() != RegisterStatus.OK || locking.mcc().state() != FsmState.LOCKED) {
+    if (locking.status() == RegisterStatus.OK && locking.mcc().state() == FsmState.LOCKED) {
+      locked = true;
+      return;
+    }
+    if (locking.status() == RegisterStatus.OK
+        || locking.status() == RegisterStatus.RES_NOT_AVLBL
+        || locking.status() == RegisterStatus.DEV_BUSY
+        || locking.mcc().state() != FsmState.IDLE) {
       // Another host won the race between our GET and our LOCK.
       throw busy(locking.mcc());
     }
-    locked = true;
+    if (locking.mcc().errorCode() != 0) {
+      throw new DeviceException(
+          uri + ": LOCK_UPDATE_HANDLE failed: " + MccMessages.describe(locking.mcc().error()));
+    }
+    throw new DeviceException(
+        uri + ": LOCK_UPDATE_HANDLE failed: " + locking.status().text());
   }
 
   private DeviceException busy(Mcc state) {

@@ -12,8 +12,10 @@ import java.nio.file.Path;
 
 /**
  * Opens {@code emu:DIR} devices: the emulator in-process, powered on from its directory for the
- * length of one command. A pending image stays pending across commands (the emulator keeps the
- * marker on disk); only {@code kiln device reset} makes it run.
+ * length of one command. Each command is therefore a power cycle of the emulated device: an image
+ * activated by one {@code kiln burn} already runs at the next command. To keep a device powered
+ * between commands (and see the pending state), serve it with {@code kiln device serve} and use
+ * {@code tcp://}.
  */
 final class EmulatorDevices {
   private EmulatorDevices() {}
