@@ -52,7 +52,8 @@ public final class DeviceServer implements AutoCloseable {
       throws IOException {
     if (!address.isLoopbackAddress()) {
       throw new IllegalArgumentException(
-          address.getHostAddress() + " is not a loopback address; the emulator serves loopback only");
+          address.getHostAddress()
+              + " is not a loopback address; the emulator serves loopback only");
     }
     ServerSocket socket = new ServerSocket();
     socket.setReuseAddress(true);

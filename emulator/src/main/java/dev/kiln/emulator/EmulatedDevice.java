@@ -244,7 +244,8 @@ public final class EmulatedDevice implements RegisterTransport {
     if (flash.size() != identity.flashSize()) {
       flash.close();
       throw new IOException(
-          dir + ": flash file is " + flash.size() + " bytes, identity says " + identity.flashSize());
+          dir + ": flash file is " + flash.size() + " bytes, identity says "
+              + identity.flashSize());
     }
     Recording.Recorder recorder = null;
     if (options.recordTo().isPresent()) {
@@ -679,11 +680,17 @@ public final class EmulatedDevice implements RegisterTransport {
         return get ? ok(mcam(Mcam.decode(payload)).encode())
             : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCQS:
-        return get ? mcqs(Mcqs.decode(payload)) : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
+        return get
+            ? mcqs(Mcqs.decode(payload))
+            : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCQI:
-        return get ? mcqi(Mcqi.decode(payload)) : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
+        return get
+            ? mcqi(Mcqi.decode(payload))
+            : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MQIS:
-        return get ? mqis(Mqis.decode(payload)) : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
+        return get
+            ? mqis(Mqis.decode(payload))
+            : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCC:
         return mcc(client, get, Mcc.decode(payload));
       case MCDA:

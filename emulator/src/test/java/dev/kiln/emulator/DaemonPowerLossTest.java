@@ -72,7 +72,8 @@ class DaemonPowerLossTest {
           burner.join(60_000);
         } else {
           // Random instant within the measured length of a whole burn (first full run measures).
-          delayMillis = burnNanos == 0 ? 60_000 : random.nextInt((int) (burnNanos / 1_000_000) + 50);
+          delayMillis =
+              burnNanos == 0 ? 60_000 : random.nextInt((int) (burnNanos / 1_000_000) + 50);
           burner.join(delayMillis);
           if (burnNanos == 0 && !burner.isAlive()) {
             burnNanos = System.nanoTime() - start;

@@ -167,7 +167,8 @@ final class TestImages {
     SigningService service = signingService(work, spec.signer());
     KeyUuid uuid = spec.signer() == Signer.UNKNOWN_UUID ? OTHER_UUID : TRUSTED_UUID;
     try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.sign(withKeys, signed, List.of(new Fs4ImageSigner.SigningKey(service, uuid)))) {
+        Fs4ImageSigner.sign(
+            withKeys, signed, List.of(new Fs4ImageSigner.SigningKey(service, uuid)))) {
       prepared.commit();
     }
     return Files.readAllBytes(signed);

@@ -115,7 +115,7 @@ public record Mcam(int accessRegGroup, int featureGroup, byte[] regCapMask, byte
 
   @Override
   public String toString() {
-    return "Mcam[group=" + accessRegGroup + ", regs=" + java.util.HexFormat.of().formatHex(regCapMask)
-        + "]";
+    return "Mcam[group=" + accessRegGroup + ", regs="
+        + java.util.HexFormat.of().formatHex(regCapMask) + "]";
   }
 }

@@ -73,7 +73,8 @@ public record Mcqi(
   /** A reply carrying {@code info} (the whole set, windowed at this request's offset and size). */
   public Mcqi withInfo(byte[] info) {
     int from = (int) Math.min(offset, info.length);
-    int length = Math.min(Math.min(dataSize == 0 ? MAX_DATA : dataSize, MAX_DATA), info.length - from);
+    int wanted = Math.min(dataSize == 0 ? MAX_DATA : dataSize, MAX_DATA);
+    int length = Math.min(wanted, info.length - from);
     byte[] window = Arrays.copyOfRange(info, from, from + length);
     return new Mcqi(
         componentIndex, deviceIndex, readPendingComponent, deviceType, infoType, info.length,

@@ -17,7 +17,8 @@ import java.util.Arrays;
  * info_string    0x10..0x17
  * </pre>
  */
-public record Mqis(int infoType, int infoLength, int readLength, int readOffset, byte[] infoString) {
+public record Mqis(
+    int infoType, int infoLength, int readLength, int readOffset, byte[] infoString) {
 
   public static final int SIZE = 0x18;
   public static final int MAX_READ = 8;

@@ -14,7 +14,8 @@ class RegisterEnvelopeTest {
   @Test
   void requestHeaderHasTheBitsOfSection12() {
     byte[] payload = new byte[Mcc.SIZE];
-    byte[] wire = RegisterEnvelope.request(AccessRegister.MCC, RegisterMethod.SET, payload).encode();
+    byte[] wire =
+        RegisterEnvelope.request(AccessRegister.MCC, RegisterMethod.SET, payload).encode();
     assertEquals(20 + 32, wire.length);
     // type 1 << 27 | length 4 << 16 = 0x08040000
     assertEquals("08040000", HexFormat.of().formatHex(wire, 0, 4));

@@ -131,7 +131,8 @@ class RegisterLayoutsTest {
 
   @Test
   void mqisWindows() throws Exception {
-    byte[] name = "ConnectX-6 Dx EN adapter card".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] name =
+        "ConnectX-6 Dx EN adapter card".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     Mqis reply = Mqis.query(Mqis.MODEL_NAME, 24, 8).withInfo(name);
     byte[] reg = reply.encode();
     assertEquals("00000001", hex(reg, 0, 4));

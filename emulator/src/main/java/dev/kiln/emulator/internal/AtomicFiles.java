@@ -41,7 +41,7 @@ public final class AtomicFiles {
     syncDirectory(dir);
   }
 
-  /** Makes a completed rename in {@code dir} durable (a no-op where directories cannot be opened). */
+  /** Makes a completed rename in {@code dir} durable (no-op where directories cannot be opened). */
   public static void syncDirectory(Path dir) {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);

@@ -51,7 +51,8 @@ public final class DeviceServeCommand implements Callable<Integer> {
       names = "--lock-timeout",
       paramLabel = "SECONDS",
       defaultValue = "300",
-      description = "Idle time after which a locked update handle is freed (default ${DEFAULT-VALUE}).")
+      description =
+          "Idle time after which a locked update handle is freed (default ${DEFAULT-VALUE}).")
   long lockTimeoutSeconds;
 
   @Option(
