@@ -108,6 +108,9 @@ public final class SecureDevice implements AutoCloseable {
     if (client.transport() instanceof PciTransport pci && pci.isLivefish()) {
       throw livefish();
     }
+    if (client.transport() instanceof RecoveryGateway gateway && gateway.identify().livefish()) {
+      throw livefish();
+    }
     RegisterClient.Reply reply = client.get(AccessRegister.MCAM, Mcam.query(0).encode());
     if (!reply.ok()) {
       if (isLivefish()) {
