@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bounded, seeded mutation fuzz of parse + verify: thousands of variants of a valid image, with
+ * A bounded, seeded mutation fuzz of parse + verify + summary: thousands of variants of a valid image, with
  * mutations aimed at the structures (pointers, entries, sizes) as well as random bytes. The only
  * acceptable outcomes are a result or an {@link ImageFormatException}; any other exception fails.
  * The run is deterministic (fixed seed) and takes a few seconds.
@@ -33,8 +33,10 @@ class FuzzTest {
     for (int i = 0; i < ITERATIONS; i++) {
       byte[] image = mutate(base, random);
       try {
-        VerificationResult result = ImageVerifier.verify(ImageParser.parse(image, "fuzz-" + i));
+        Fs4Image parsedImage = ImageParser.parse(image, "fuzz-" + i);
+        VerificationResult result = ImageVerifier.verify(parsedImage);
         result.findings().forEach(f -> assertTrue(f.message().length() < 400));
+        ImageSummary.of(parsedImage);
         parsed++;
       } catch (ImageFormatException expected) {
         // not an image: acceptable
