@@ -70,7 +70,8 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
     if (text.startsWith("emu:")) {
       String dir = text.substring("emu:".length());
       if (dir.isEmpty()) {
-        throw new IllegalArgumentException("'emu:' needs a directory, e.g. emu:/tmp/dev0");
+        throw new IllegalArgumentException(
+            "'emu:' needs a directory; expected emu:DIR, e.g. emu:/tmp/dev0");
       }
       return new Emulated(Path.of(dir));
     }
@@ -86,7 +87,8 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
       }
       int port = Integer.parseInt(matcher.group(2));
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("'" + text + "': TCP port must be 1..65535");
+        throw new IllegalArgumentException(
+            "'" + text + "': TCP port must be 1..65535; expected tcp://HOST:PORT");
       }
       return new Tcp(host, port);
     }

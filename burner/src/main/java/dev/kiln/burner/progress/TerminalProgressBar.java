@@ -21,7 +21,8 @@ public final class TerminalProgressBar implements BurnProgress {
   private final PrintWriter out;
   private final LongSupplier nanoClock;
   private long start = -1;
-  private long lastDraw = Long.MIN_VALUE;
+  private long lastDraw;
+  private boolean drawn;
   private boolean lineOpen;
 
   public TerminalProgressBar(PrintWriter out, LongSupplier nanoClock) {
@@ -46,9 +47,10 @@ public final class TerminalProgressBar implements BurnProgress {
     if (start < 0) {
       start = now;
     }
-    if (done < total && now - lastDraw < REDRAW_NANOS) {
+    if (done < total && drawn && now - lastDraw < REDRAW_NANOS) {
       return;
     }
+    drawn = true;
     lastDraw = now;
     int percent = ProgressFormat.percent(done, total);
     int filled = percent * WIDTH / 100;
@@ -73,6 +75,8 @@ public final class TerminalProgressBar implements BurnProgress {
   }
 
   private void endLine() {
+    drawn = false;
+    start = -1;
     if (lineOpen) {
       out.println();
       out.flush();
