@@ -199,6 +199,33 @@ class BundleFormatTest {
   }
 
   @Test
+  void removedManifestFails() throws Exception {
+    byte[] tampered = rewrite(bundle(signer), entries -> entries.remove("manifest.json"));
+    BundleVerification verification = BundleReader.verify(tampered, trust);
+    assertFalse(verification.verified());
+    assertTrue(codes(verification).contains(BundleCodes.MANIFEST_INVALID), codes(verification)
+        .toString());
+  }
+
+  @Test
+  void duplicateEntryNamesFail() throws Exception {
+    byte[] withExtra =
+        rewrite(bundle(signer), entries -> entries.put("images/nex.bin", new byte[] {9}));
+    // The JDK's zip writer refuses duplicate names, so rename the extra entry in place (local
+    // header and central directory) to collide with images/new.bin.
+    byte[] from = "images/nex.bin".getBytes(StandardCharsets.US_ASCII);
+    byte[] to = "images/new.bin".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i + from.length <= withExtra.length; i++) {
+      if (java.util.Arrays.equals(withExtra, i, i + from.length, from, 0, from.length)) {
+        System.arraycopy(to, 0, withExtra, i, to.length);
+      }
+    }
+    assertTrue(
+        codes(BundleReader.verify(withExtra, trust)).contains(BundleCodes.DUPLICATE_ENTRY),
+        codes(BundleReader.verify(withExtra, trust)).toString());
+  }
+
+  @Test
   void notAZipIsUnreadable() {
     assertThrows(
         IOException.class,
