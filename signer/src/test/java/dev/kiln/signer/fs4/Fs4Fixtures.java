@@ -132,6 +132,14 @@ final class Fs4Fixtures {
   }
 
   static byte[] build(Spec spec) {
+    return build(spec, false);
+  }
+
+  /**
+   * Builds the image; with {@code failsafeItoc} toc_ptr points 0x1000 below the ITOC, at erased
+   * flash, so readers must take the fail-safe copy at toc_ptr + 0x1000.
+   */
+  static byte[] build(Spec spec, boolean failsafeItoc) {
     int size = spec.size();
     byte[] image = new byte[size];
     Arrays.fill(image, (byte) 0xFF);
@@ -141,7 +149,7 @@ final class Fs4Fixtures {
     int[] pointers = new int[16];
     pointers[0] = 0x400;
     pointers[1] = BOOT2_AT;
-    pointers[2] = TOC_AT;
+    pointers[2] = failsafeItoc ? TOC_AT - 0x1000 : TOC_AT;
     pointers[3] = TOOLS_AT;
     pointers[4] = 0;
     pointers[5] = BOOT2_AT - 1;

@@ -272,4 +272,21 @@ class MstflintByteIdentityTest {
     }
     assertFalse(Files.exists(dir.resolve("never.bin")));
   }
+
+  @Test
+  void failsafeItocCopyIsSignedWhereItIs() throws Exception {
+    for (Fs4Fixtures.Spec spec : List.of(Fs4Fixtures.v1(), Fs4Fixtures.v2())) {
+      byte[] image = Fs4Fixtures.build(spec, true);
+      String name = "failsafe" + spec.hashesTable();
+      Path forMstflint = dir.resolve(name + "-mstflint.bin");
+      Path forKiln = dir.resolve(name + "-kiln-in.bin");
+      Files.write(forMstflint, image);
+      Files.write(forKiln, image);
+      assertEquals(0, mstflint.verify(forKiln).exitCode(), mstflint.verify(forKiln).output());
+      runMstflint(forMstflint, "--private_key", key(SampleKey.RSA_4096).toString(), "--key_uuid",
+          UUID_A, "sign");
+      Path signed = kilnSign(forKiln, List.of(key(SampleKey.RSA_4096)), List.of(UUID_A));
+      assertSameFile(forMstflint, signed);
+    }
+  }
 }
