@@ -94,7 +94,15 @@ public final class Demo {
     String shortUuid = uuid.substring(0, 8);
     out.println();
 
+    boolean haveSample = Demo.class.getResource(SAMPLE_DESCRIPTION) != null;
     for (String version : List.of(OLD, NEW, FORBIDDEN)) {
+      if (!haveSample) {
+        number++;
+        missing.add("the sample description " + SAMPLE_DESCRIPTION);
+        out.println(String.format(Locale.ROOT, "%2d. %-44s ", number, "build " + version)
+            + "MISSING: the sample description is not in this build");
+        continue;
+      }
       writeDescription(version);
       step("build", "build " + version + " (sample description)", Set.of(),
           List.of("build", file("cx6dx-" + version + ".json"), "--out",
