@@ -81,13 +81,17 @@ public final class ImageVerifier {
     }
   }
 
-  /** CRC16-SW of a body range, streamed from the file when that is cheaper. */
+  /**
+   * CRC16-SW of a body range, streamed from the file when that is cheaper; -1 when the file can
+   * no longer be read there (it shrank after parsing; touching the mapping beyond its new end
+   * would fault, so the mapping is not used as a fallback).
+   */
   private static int crc(ByteBuffer bytes, FileChannel channel, int offset, int length) {
     if (channel != null && length >= STREAM_THRESHOLD) {
       try {
         return Crc16.swParallel(channel, offset, length);
       } catch (IOException e) {
-        // the file went away or shrank under us: use the mapped bytes
+        return -1;
       }
     }
     return Crc16.swParallel(bytes, offset, length);
@@ -153,6 +157,11 @@ public final class ImageVerifier {
       }
       stored = Dwords.get(bytes, offset + size - 4) & 0xFFFF;
       computed = crc(bytes, channel, offset, size - 4);
+    }
+    if (computed < 0) {
+      findings.add(Finding.of(FindingCode.SECTION_OUT_OF_BOUNDS, offset, name,
+          "the body can no longer be read: the file changed after it was parsed"));
+      return new SectionCheck(section, Status.UNCHECKED, stored, 0);
     }
     if (stored != computed) {
       findings.add(Finding.of(FindingCode.SECTION_CRC, offset, name,
