@@ -16,7 +16,9 @@ import dev.kiln.pipeline.demo.SampleFirmware;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.kiln.testkit.SoftHsmToken;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +118,22 @@ class BundleCommandTest {
     assertTrue(result.out().contains("images/fw-22.39.2000.bin"), result.out());
     assertTrue(result.out().contains("Target lab-cx6dx: accepts"), result.out());
     assertTrue(result.out().contains("Verified:        yes"), result.out());
+  }
+
+  @Test
+  void manifestCanBeSignedOnAPkcs11Token() throws Exception {
+    Assumptions.assumeTrue(SoftHsmToken.installed(), "softhsm2 is not installed");
+    SoftHsmToken token = SoftHsmToken.create("kiln-bundle-test", SampleKey.RSA_2048);
+    Path out = dir.resolve("hsm.kbundle");
+    Fixtures.Result result =
+        Fixtures.kiln("bundle", "create", "--out", out.toString(), "--key",
+            token.uri(SampleKey.RSA_2048), "--allow-sample-keys", newer.toString());
+    assertEquals(0, result.exitCode(), result.out() + result.err());
+    assertTrue(result.out().contains("signed with pkcs11:"), result.out());
+    Fixtures.Result verify =
+        Fixtures.kiln("bundle", "verify", out.toString(), "--trust",
+            fixtures.publicKey.toString());
+    assertEquals(0, verify.exitCode(), verify.out() + verify.err());
   }
 
   @Test
