@@ -46,6 +46,7 @@ public final class KilnCli implements Runnable {
         new BundleCommand(),
         new LogCommand(),
         new GateCommand(),
+        new ReleaseCommand(),
         new DemoCommand(),
         new CommandLine.HelpCommand());
   }

@@ -1,0 +1,119 @@
+package dev.kiln.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.pipeline.bundle.BundleReader;
+import dev.kiln.pipeline.bundle.BundleVerification;
+import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.check.Fixtures;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kiln release}: stages in order, dry run writes nothing, failure names the stage. */
+class ReleaseCommandTest {
+  @TempDir static Path dir;
+  static Fixtures fixtures;
+  static Path target;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    fixtures = new Fixtures(dir);
+    target = fixtures.profile(fixtures.device("dev"), "lab-cx6dx");
+    try (InputStream sample =
+        ReleaseCommandTest.class.getResourceAsStream(
+            "/dev/kiln/pipeline/samples/cx6dx-sample.json")) {
+      String text = new String(sample.readAllBytes(), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("cx6dx.json"), text);
+      // An older build: the device already runs something newer than this.
+      Files.writeString(
+          dir.resolve("cx6dx-old.json"), text.replace("\"22.41.1000\"", "\"22.38.1000\""));
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    fixtures.close();
+  }
+
+  static Path release(String name, String description) throws Exception {
+    Path file = dir.resolve(name + ".json");
+    Files.writeString(
+        file,
+        """
+        {
+          "name": "%s",
+          "outputDirectory": "%s-out",
+          "images": [{"description": "%s"}],
+          "signing": {"key": "file:%s", "keyUuid": "%s", "allowSampleKeys": true},
+          "trust": ["%s"],
+          "targets": ["%s"],
+          "bundle": {"file": "%s.kbundle"}
+        }
+        """.formatted(name, name, description, fixtures.privateKey, Fixtures.TRUSTED_UUID,
+            fixtures.publicKey, target, name),
+        StandardCharsets.UTF_8);
+    return file;
+  }
+
+  @Test
+  void dryRunRunsEveryStageAndWritesNothing() throws Exception {
+    Fixtures.Result result =
+        Fixtures.kiln("release", release("dry", "cx6dx.json").toString(), "--dry-run");
+    assertEquals(0, result.exitCode(), result.out() + result.err());
+    for (String stage : List.of("[1/5] build", "[2/5] sign", "[3/5] verify", "[4/5] check",
+        "[5/5] bundle")) {
+      assertTrue(result.out().contains(stage), result.out());
+    }
+    assertTrue(result.out().contains("nothing was written"), result.out());
+    assertFalse(Files.exists(dir.resolve("dry-out")));
+  }
+
+  @Test
+  void releasePublishesSignedImageAndVerifiedBundle() throws Exception {
+    Fixtures.Result result = Fixtures.kiln("release", release("real", "cx6dx.json").toString());
+    assertEquals(0, result.exitCode(), result.out() + result.err());
+    Path out = dir.resolve("real-out");
+    assertTrue(Files.exists(out.resolve("cx6dx.bin")));
+    assertTrue(Files.exists(out.resolve("cx6dx.bin.kiln-audit.jsonl")));
+    BundleVerification bundle =
+        BundleReader.verify(out.resolve("real.kbundle"),
+            TrustedKeys.load(List.of(fixtures.publicKey)));
+    assertTrue(bundle.verified(), bundle.findings().toString());
+    assertEquals("22.41.1000", bundle.manifest().bundleVersion());
+    assertTrue(bundle.manifest().images().get(0).prevalidation().get(0).accepted());
+    Fixtures.Result verify =
+        Fixtures.kiln("verify", out.resolve("cx6dx.bin").toString(), "--trust",
+            fixtures.publicKey.toString());
+    assertEquals(0, verify.exitCode(), verify.out() + verify.err());
+  }
+
+  @Test
+  void failingStageIsNamedAndNothingIsWritten() throws Exception {
+    Fixtures.Result result = Fixtures.kiln("release", release("old", "cx6dx-old.json").toString());
+    assertEquals(1, result.exitCode(), result.out());
+    assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
+    assertTrue(result.err().contains("DOWNGRADE"), result.err());
+    assertTrue(result.out().contains("[4/5] check FAILED"), result.out());
+    assertFalse(result.out().contains("[5/5]"), result.out());
+    assertFalse(Files.exists(dir.resolve("old-out")));
+  }
+
+  @Test
+  void keyProblemsStopAtTheSignStage() throws Exception {
+    Path file = release("nokey", "cx6dx.json");
+    Files.writeString(
+        file, Files.readString(file).replace(fixtures.privateKey.toString(), "/no/such.pem"));
+    Fixtures.Result result = Fixtures.kiln("release", file.toString());
+    assertEquals(4, result.exitCode(), result.out() + result.err());
+    assertTrue(result.err().startsWith("kiln: stage sign failed:"), result.err());
+  }
+}
