@@ -74,6 +74,21 @@ class BundleBurnTest {
   }
 
   @Test
+  void plainImageBurnsAreLoggedToo() throws Exception {
+    String device = fixtures.device("burn-plain");
+    Path log = dir.resolve("plain.log");
+    Path image = fixtures.signed(SampleFirmware.Spec.secure("22.40.3000"), "fw-plain");
+    Fixtures.Result burn =
+        Fixtures.kiln("burn", "--device", device, image.toString(), "--yes", "--log",
+            log.toString());
+    assertEquals(0, burn.exitCode(), burn.out() + burn.err());
+    BurnLog.Verification verification = new BurnLog(log).verify();
+    assertTrue(verification.intact(), verification.message());
+    assertEquals(null, verification.records().get(0).bundleSha512());
+    assertEquals("22.40.3000", verification.records().get(0).afterVersion());
+  }
+
+  @Test
   void bundleWithoutTrustIsAUsageError() throws Exception {
     String device = fixtures.device("burn-usage");
     Fixtures.Result burn =
