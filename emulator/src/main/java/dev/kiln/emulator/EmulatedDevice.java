@@ -1,6 +1,7 @@
 package dev.kiln.emulator;
 
 import dev.kiln.emulator.internal.AtomicFiles;
+import dev.kiln.emulator.internal.DirectoryLock;
 import dev.kiln.emulator.internal.Flash;
 import dev.kiln.emulator.internal.ImageFacts;
 import dev.kiln.emulator.internal.SecureBootPolicy;
@@ -134,6 +135,7 @@ public final class EmulatedDevice implements RegisterTransport {
   private final Options options;
   private final Flash flash;
   private final Recording.Recorder recorder;
+  private final DirectoryLock lock;
   private final AtomicInteger clientIds = new AtomicInteger(1);
 
   private NvState nv;
@@ -165,13 +167,14 @@ public final class EmulatedDevice implements RegisterTransport {
 
   private EmulatedDevice(
       Path dir, DeviceIdentity identity, Options options, Flash flash, NvState nv,
-      Recording.Recorder recorder) {
+      Recording.Recorder recorder, DirectoryLock lock) {
     this.dir = dir;
     this.identity = identity;
     this.options = options;
     this.flash = flash;
     this.nv = nv;
     this.recorder = recorder;
+    this.lock = lock;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -239,19 +242,28 @@ public final class EmulatedDevice implements RegisterTransport {
    */
   public static EmulatedDevice open(Path dir, Options options) throws IOException {
     DeviceIdentity identity = DeviceIdentity.load(dir);
-    NvState nv = NvState.load(dir);
-    Flash flash = Flash.open(dir.resolve(FLASH_FILE));
-    if (flash.size() != identity.flashSize()) {
-      flash.close();
-      throw new IOException(
-          dir + ": flash file is " + flash.size() + " bytes, identity says "
-              + identity.flashSize());
-    }
+    DirectoryLock lock = DirectoryLock.acquire(dir);
+    NvState nv;
+    Flash flash;
     Recording.Recorder recorder = null;
-    if (options.recordTo().isPresent()) {
-      recorder = Recording.Recorder.create(options.recordTo().get());
+    try {
+      nv = NvState.load(dir);
+      flash = Flash.open(dir.resolve(FLASH_FILE));
+      if (flash.size() != identity.flashSize()) {
+        flash.close();
+        throw new IOException(
+            dir + ": flash file is " + flash.size() + " bytes, identity says "
+                + identity.flashSize());
+      }
+      if (options.recordTo().isPresent()) {
+        recorder = Recording.Recorder.create(options.recordTo().get());
+      }
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
     }
-    EmulatedDevice device = new EmulatedDevice(dir, identity, options, flash, nv, recorder);
+    EmulatedDevice device =
+        new EmulatedDevice(dir, identity, options, flash, nv, recorder, lock);
     try {
       device.boot();
     } catch (IOException | RuntimeException e) {
@@ -579,6 +591,11 @@ public final class EmulatedDevice implements RegisterTransport {
       flash.close();
     } catch (IOException e) {
       // Nothing to save: every fail-safe step already forced its writes.
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      // The OS drops the lock with the process anyway.
     }
     if (recorder != null) {
       try {

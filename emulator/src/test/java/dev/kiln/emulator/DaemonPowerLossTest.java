@@ -106,6 +106,21 @@ class DaemonPowerLossTest {
   }
 
   @Test
+  void aDeviceDirectoryRunsInOneProcessAtATime(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    try (DaemonProcess daemon = DaemonProcess.start(dir)) {
+      assertTrue(daemon.port > 0);
+      java.io.IOException busy =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              java.io.IOException.class, () -> EmulatedDevice.open(dir));
+      assertTrue(busy.getMessage().endsWith("the device is in use by another process"),
+          busy.getMessage());
+    }
+    // kill -9 released it.
+    EmulatedDevice.open(dir).close();
+  }
+
+  @Test
   void daemonServesRegistersAndRecords(@TempDir Path dir) throws Exception {
     EmulatedDevice.create(dir.resolve("dev"), TestImages.identity(), v1);
     Path recording = dir.resolve("rec.bin");
