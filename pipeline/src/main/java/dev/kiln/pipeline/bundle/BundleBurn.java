@@ -2,7 +2,6 @@ package dev.kiln.pipeline.bundle;
 
 import dev.kiln.pipeline.report.CheckFinding;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -51,7 +50,7 @@ public final class BundleBurn {
    */
   public static Selection select(Path bundle, TrustedKeys trust, String psid, int hwDeviceId)
       throws IOException, RefusedException {
-    byte[] bytes = Files.readAllBytes(bundle);
+    byte[] bytes = BundleReader.readBundle(bundle);
     BundleVerification verification = BundleReader.verify(bytes, trust);
     if (!verification.verified()) {
       throw new RefusedException(

@@ -41,7 +41,19 @@ public final class BundleReader {
 
   /** Reads and verifies the bundle file. */
   public static BundleVerification verify(Path bundle, TrustedKeys trust) throws IOException {
-    return verify(Files.readAllBytes(bundle), trust);
+    return verify(readBundle(bundle), trust);
+  }
+
+  /** Largest bundle file read: every entry at its maximum would never be a real release. */
+  static final long MAX_BUNDLE_BYTES = 1L << 30;
+
+  /** Reads a bundle file whole, refusing files no release could be. */
+  public static byte[] readBundle(Path bundle) throws IOException {
+    long size = Files.size(bundle);
+    if (size > MAX_BUNDLE_BYTES) {
+      throw new IOException(bundle + ": " + size + " bytes is larger than any bundle (1 GiB)");
+    }
+    return Files.readAllBytes(bundle);
   }
 
   /**

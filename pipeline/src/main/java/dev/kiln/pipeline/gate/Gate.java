@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -88,7 +87,8 @@ public final class Gate {
     return new GateResult(entries);
   }
 
-  private ReportEntry checkImage(Path path, TrustStore trust, Optional<ForbiddenVersionsFeed> feed) {
+  private ReportEntry checkImage(
+      Path path, TrustStore trust, Optional<ForbiddenVersionsFeed> feed) {
     List<CheckFinding> findings = new ArrayList<>();
     String subject = path.toString();
     Fs4Image image;
@@ -190,7 +190,9 @@ public final class Gate {
         }
       }
     }
-    if (!anyVerified && findings.stream().noneMatch(f -> f.code().equals(GateCodes.UNTRUSTED_KEY))) {
+    boolean untrustedReported =
+        findings.stream().anyMatch(f -> f.code().equals(GateCodes.UNTRUSTED_KEY));
+    if (!anyVerified && !untrustedReported) {
       findings.add(
           CheckFinding.error(GateCodes.UNTRUSTED_KEY, "no signature verifies with a trusted key"));
     }
@@ -234,7 +236,7 @@ public final class Gate {
       return "none";
     }
     return ids.stream()
-        .map(id -> "0x" + HexFormat.of().withLowerCase().toHexDigits(id).replaceFirst("^0+(?=.)", ""))
+        .map(id -> "0x" + Integer.toHexString(id))
         .collect(Collectors.joining(", "));
   }
 }

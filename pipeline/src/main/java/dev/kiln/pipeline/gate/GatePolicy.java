@@ -50,7 +50,8 @@ public record GatePolicy(
     Optional<FeedSource> feed,
     int minimumSecurityVersion,
     boolean requireSecureFw) {
-  static final Set<String> SIGNATURE_SECTIONS = Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
+  static final Set<String> SIGNATURE_SECTIONS =
+      Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
 
   public GatePolicy {
     trustedKeys = List.copyOf(trustedKeys);

@@ -142,7 +142,8 @@ class FeedCodecTest {
   void canonicalBytesSortMembersAndEscapeControls() throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     byte[] canonical =
-        CanonicalJson.bytes(mapper.readTree("{ \"b\": [1, true, null], \"a\": \"x\\n\\u0001\\\"\" }"));
+        CanonicalJson.bytes(
+            mapper.readTree("{ \"b\": [1, true, null], \"a\": \"x\\n\\u0001\\\"\" }"));
     assertArrayEquals(
         "{\"a\":\"x\\n\\u0001\\\"\",\"b\":[1,true,null]}".getBytes(StandardCharsets.UTF_8),
         canonical);
