@@ -2,11 +2,13 @@ package dev.kiln.burner.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.burner.BurnOptions;
 import dev.kiln.burner.BurnReport;
 import dev.kiln.burner.DeviceInfo;
+import dev.kiln.burner.ImageRejectedException;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.pci.EmulatedConfigSpace;
 import dev.kiln.burner.pci.PciTransport;
@@ -17,6 +19,7 @@ import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.registers.FsmState;
 import dev.kiln.registers.RegisterTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +99,34 @@ class SecureDeviceFlowTest {
   @Test
   void burnsOverThePciGateway(@TempDir Path dir) throws Exception {
     burnResetQuery(BurnerImages.device(dir.resolve("dev"), oldImage), true);
+  }
+
+  @Test
+  void aRejectedBurnIsCancelledAndReleasedSoTheNextOneWorks(@TempDir Path dir) throws Exception {
+    Path unsigned =
+        BurnerImages.build(dir.resolve("img"), BurnerImages.spec("22.41.1000").withSigner(null));
+    Path dev = BurnerImages.device(dir.resolve("dev"), oldImage);
+    try (EmulatedDevice device = EmulatedDevice.open(dev);
+        SecureDevice session = SecureDevice.open(device.client(), ms -> {}, "test-device")) {
+      ImageRejectedException rejected =
+          assertThrows(
+              ImageRejectedException.class,
+              () ->
+                  session.burn(
+                      component(unsigned),
+                      new BurnOptions(true, FwVersion.parse("22.41.1000")),
+                      BurnProgress.SILENT));
+      assertEquals(0x06, rejected.mccErrorCode().orElseThrow());
+      assertTrue(rejected.getMessage().contains("unsigned image"), rejected.getMessage());
+      // CANCEL and RELEASE left the state machine idle: no handle is left behind.
+      assertEquals(FsmState.IDLE, device.fsmState());
+      BurnReport report =
+          session.burn(
+              component(newImage),
+              new BurnOptions(true, FwVersion.parse("22.41.1000")),
+              BurnProgress.SILENT);
+      assertEquals(FwVersion.parse("22.41.1000"), report.pendingVersion().orElseThrow());
+    }
   }
 
   @Test
