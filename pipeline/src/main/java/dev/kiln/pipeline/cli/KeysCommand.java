@@ -67,8 +67,8 @@ public class KeysCommand implements Runnable {
     Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
     try {
       Files.write(temp, data);
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -100,15 +100,22 @@ public class KeysCommand implements Runnable {
         names = "--size",
         required = true,
         paramLabel = "N",
-        description = "Section size in bytes (e.g. 0x900 for 8 RSA-2048 entries, 0x1100 for 8"
-            + " RSA-4096 entries).")
+        description =
+            "Section size in bytes (e.g. 0x900 for 8 RSA-2048 entries, 0x1100 for 8"
+                + " RSA-4096 entries).")
     String size;
 
-    @Option(names = "--key", required = true, paramLabel = "PUB.pem",
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PUB.pem",
         description = "PEM public key (PUBLIC KEY or RSA PUBLIC KEY); repeatable.")
     List<Path> keys;
 
-    @Option(names = "--uuid", required = true, paramLabel = "UUID",
+    @Option(
+        names = "--uuid",
+        required = true,
+        paramLabel = "UUID",
         description = "Key UUID of the --key at the same position; repeatable.")
     List<String> uuids;
 
@@ -132,8 +139,9 @@ public class KeysCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       writeAtomically(out, section);
-      spec.commandLine().getOut().printf(
-          "wrote %s: %d key(s), %d bytes%n", out, entries.size(), section.length);
+      spec.commandLine()
+          .getOut()
+          .printf("wrote %s: %d key(s), %d bytes%n", out, entries.size(), section.length);
       return ExitCodes.OK;
     }
   }
@@ -153,7 +161,9 @@ public class KeysCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "KEY", description = "PEM public key or KEYREF.")
     String key;
 
-    @Option(names = "--key-pass", paramLabel = "SECRETSOURCE",
+    @Option(
+        names = "--key-pass",
+        paramLabel = "SECRETSOURCE",
         description = "Passphrase source of an encrypted PEM private key.")
     String keyPass;
 
@@ -179,12 +189,14 @@ public class KeysCommand implements Runnable {
         name = key;
       }
       String fingerprint = KeyFingerprint.of(publicKey);
-      spec.commandLine().getOut().printf(
-          "%s  RSA-%d  %s%s%n",
-          fingerprint,
-          publicKey.getModulus().bitLength(),
-          name,
-          SampleKeys.isSample(fingerprint) ? "  (keys-sample key, NOT FOR PRODUCTION)" : "");
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "%s  RSA-%d  %s%s%n",
+              fingerprint,
+              publicKey.getModulus().bitLength(),
+              name,
+              SampleKeys.isSample(fingerprint) ? "  (keys-sample key, NOT FOR PRODUCTION)" : "");
       return ExitCodes.OK;
     }
   }
@@ -207,8 +219,9 @@ public class KeysCommand implements Runnable {
     @Option(
         names = "--size",
         paramLabel = "N",
-        description = "Section size in bytes, the size of the image's FORBIDDEN_VERSIONS"
-            + " section (default 0x100).")
+        description =
+            "Section size in bytes, the size of the image's FORBIDDEN_VERSIONS"
+                + " section (default 0x100).")
     String size = "0x100";
 
     @Parameters(arity = "0..*", paramLabel = "VERSION", description = "Forbidden versions.")
@@ -234,8 +247,11 @@ public class KeysCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       writeAtomically(out, body);
-      spec.commandLine().getOut().printf(
-          "wrote %s: %d forbidden range(s), %d bytes (KFV1)%n", out, ranges.size(), body.length);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "wrote %s: %d forbidden range(s), %d bytes (KFV1)%n",
+              out, ranges.size(), body.length);
       return ExitCodes.OK;
     }
   }

@@ -59,8 +59,7 @@ public class SetPublicKeysCommand implements Callable<Integer> {
     if (prepared.digestUpdated()) {
       out.println("updated the image digest (IMAGE_SIGNATURE_256)");
     } else {
-      out.println(
-          "warning: the image is signed-fw; sign it again ('kiln sign') before using it");
+      out.println("warning: the image is signed-fw; sign it again ('kiln sign') before using it");
     }
     out.printf("wrote %s (sha512 %s)%n", output, prepared.sha512After());
   }

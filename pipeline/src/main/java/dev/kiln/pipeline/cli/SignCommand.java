@@ -95,7 +95,8 @@ public class SignCommand implements Callable<Integer> {
       names = "--secure-boot",
       description = {
         "Secure-boot signing first ('mstflint rsa_sign'): RSA_PUBLIC_KEY and RSA_4096_SIGNATURES",
-        "(boot, critical, non-critical), then the RSA-4096 fw-update signature; IMAGE_SIGNATURE_256",
+        "(boot, critical, non-critical), then the RSA-4096 fw-update signature;"
+            + " IMAGE_SIGNATURE_256",
         "ends up 0xFF. RSA-4096 keys only; hashes-table images for ConnectX-7/8 only."
       })
   boolean secureBoot;
@@ -150,13 +151,15 @@ public class SignCommand implements Callable<Integer> {
                   written.backend(),
                   written.kmsRequestId()));
         }
-        publish(prepared, secureBoot ? "sign-secure-boot" : "sign", image, output, auditLog,
-            audited);
+        publish(
+            prepared, secureBoot ? "sign-secure-boot" : "sign", image, output, auditLog, audited);
         PrintWriter stdout = spec.commandLine().getOut();
         for (WrittenSignature written : prepared.signatures()) {
           stdout.printf(
               "%s: signed with %s (key UUID %s, fingerprint %s)%n",
-              written.sectionName(), written.keyReference(), written.keyUuid(),
+              written.sectionName(),
+              written.keyReference(),
+              written.keyUuid(),
               written.publicKeyFingerprint());
         }
         stdout.printf("wrote %s (sha512 %s)%n", output, prepared.sha512After());
@@ -200,8 +203,10 @@ public class SignCommand implements Callable<Integer> {
     String fingerprint = KeyFingerprint.of(service.publicKey());
     if (!allowed && SampleKeys.isSample(fingerprint)) {
       throw new KeyAccessException(
-          service.describe() + " is a keys-sample key (NOT FOR PRODUCTION, fingerprint "
-              + fingerprint + "); pass --allow-sample-keys to use it for tests");
+          service.describe()
+              + " is a keys-sample key (NOT FOR PRODUCTION, fingerprint "
+              + fingerprint
+              + "); pass --allow-sample-keys to use it for tests");
     }
   }
 
@@ -243,7 +248,8 @@ public class SignCommand implements Callable<Integer> {
       List<AuditRecord.Signature> signatures)
       throws IOException {
     AuditLog log =
-        auditLogPath == null ? AuditLog.besideOutput(output.toAbsolutePath())
+        auditLogPath == null
+            ? AuditLog.besideOutput(output.toAbsolutePath())
             : new AuditLog(auditLogPath);
     AuditRecord record =
         new AuditRecord(
@@ -261,7 +267,10 @@ public class SignCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new CommandFailure(
           ExitCodes.UNREADABLE_INPUT,
-          "cannot append to the audit log " + log.path() + " (" + e.getMessage()
+          "cannot append to the audit log "
+              + log.path()
+              + " ("
+              + e.getMessage()
               + "); nothing was written",
           e);
     }

@@ -19,18 +19,19 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The signature options of {@code kiln verify} ({@code --trust}, {@code --trust-image-keys},
- * {@code --require-signed}) and the signature lines of {@code kiln inspect}. Signature problems
- * become findings (codes {@code SIGNATURE_*}) next to the structural ones, so they fail the
- * command with exit code 1 like any other check.
+ * The signature options of {@code kiln verify} ({@code --trust}, {@code --trust-image-keys}, {@code
+ * --require-signed}) and the signature lines of {@code kiln inspect}. Signature problems become
+ * findings (codes {@code SIGNATURE_*}) next to the structural ones, so they fail the command with
+ * exit code 1 like any other check.
  */
 public final class SignatureTrustOptions {
   @Option(
       names = "--trust",
       arity = "1..*",
       paramLabel = "KEYS",
-      description = "Trusted public keys: PEM public-key files and/or PUBLIC_KEYS section files"
-          + " (e.g. from 'kiln keys pack'). Every signature must verify against one of them.")
+      description =
+          "Trusted public keys: PEM public-key files and/or PUBLIC_KEYS section files"
+              + " (e.g. from 'kiln keys pack'). Every signature must verify against one of them.")
   List<Path> trustFiles = new ArrayList<>();
 
   @Option(
@@ -67,8 +68,12 @@ public final class SignatureTrustOptions {
         return result; // the structural findings already say why the layout is unusable
       }
       return result.withFindings(
-          List.of(finding(FindingCode.SIGNATURE_INVALID, -1, "IMAGE",
-              "signatures cannot be checked: " + e.getMessage())));
+          List.of(
+              finding(
+                  FindingCode.SIGNATURE_INVALID,
+                  -1,
+                  "IMAGE",
+                  "signatures cannot be checked: " + e.getMessage())));
     }
     return result.withFindings(findings(report, !trust.isEmpty() || requireSigned));
   }
@@ -112,7 +117,10 @@ public final class SignatureTrustOptions {
     }
     if (signatureRequired && !report.isSigned()) {
       findings.add(
-          finding(FindingCode.SIGNATURE_MISSING, -1, "IMAGE_SIGNATURE",
+          finding(
+              FindingCode.SIGNATURE_MISSING,
+              -1,
+              "IMAGE_SIGNATURE",
               "the image carries no RSA signature (IMAGE_SIGNATURE_256/512 are empty or hold"
                   + " only the unkeyed digest)"));
     }
@@ -130,7 +138,9 @@ public final class SignatureTrustOptions {
       return;
     }
     for (SignatureReport.Entry entry : report.entries()) {
-      out.printf("%s check: %s%s%n", entry.sectionName(),
+      out.printf(
+          "%s check: %s%s%n",
+          entry.sectionName(),
           entry.keyUuid().map(u -> "key UUID " + u + ", ").orElse(""),
           inspectVerdict(entry));
     }

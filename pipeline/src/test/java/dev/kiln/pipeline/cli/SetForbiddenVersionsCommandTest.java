@@ -16,10 +16,20 @@ class SetForbiddenVersionsCommandTest {
   @Test
   void matchesMstflintOnV1AndV2Images() throws Exception {
     Path file = dir.resolve("fv.bin");
-    assertEquals(0, SignCommandTest.kiln("keys", "forbidden", "--out", file.toString(),
-        "22.39.1002", "16.35.1000-16.35.4000").exitCode());
-    for (SignTestFixtures.Spec spec : new SignTestFixtures.Spec[] {
-        SignTestFixtures.v1(), SignTestFixtures.v2().withUntidyEntries(true)}) {
+    assertEquals(
+        0,
+        SignCommandTest.kiln(
+                "keys",
+                "forbidden",
+                "--out",
+                file.toString(),
+                "22.39.1002",
+                "16.35.1000-16.35.4000")
+            .exitCode());
+    for (SignTestFixtures.Spec spec :
+        new SignTestFixtures.Spec[] {
+          SignTestFixtures.v1(), SignTestFixtures.v2().withUntidyEntries(true)
+        }) {
       byte[] image = SignTestFixtures.build(spec);
       Path reference = dir.resolve("ref.bin");
       Path input = dir.resolve("in.bin");
@@ -29,8 +39,9 @@ class SetForbiddenVersionsCommandTest {
       Mstflint.Result vendor =
           Mstflint.require().onImage(reference, "set_forbidden_versions", file.toString());
       assertEquals(0, vendor.exitCode(), vendor.output());
-      SignCommandTest.Run run = SignCommandTest.kiln("set-forbidden-versions", input.toString(),
-          file.toString(), "--out", out.toString());
+      SignCommandTest.Run run =
+          SignCommandTest.kiln(
+              "set-forbidden-versions", input.toString(), file.toString(), "--out", out.toString());
       assertEquals(0, run.exitCode(), run.err());
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(out));
       assertArrayEquals(image, Files.readAllBytes(input));
@@ -44,11 +55,15 @@ class SetForbiddenVersionsCommandTest {
     Files.write(file, new byte[0x100]);
     Path image = dir.resolve("in.bin");
     Files.write(image, SignTestFixtures.build(SignTestFixtures.v1().without(0xA2)));
-    SignCommandTest.Run run = SignCommandTest.kiln("set-forbidden-versions", image.toString(),
-        file.toString(), "--out", dir.resolve("out.bin").toString());
+    SignCommandTest.Run run =
+        SignCommandTest.kiln(
+            "set-forbidden-versions",
+            image.toString(),
+            file.toString(),
+            "--out",
+            dir.resolve("out.bin").toString());
     assertEquals(ExitCodes.CHECK_FAILED, run.exitCode());
-    assertEquals("kiln: the image has no FORBIDDEN_VERSIONS section (ITOC type 0xA2)\n",
-        run.err());
+    assertEquals("kiln: the image has no FORBIDDEN_VERSIONS section (ITOC type 0xA2)\n", run.err());
     assertFalse(Files.exists(dir.resolve("out.bin")));
   }
 }

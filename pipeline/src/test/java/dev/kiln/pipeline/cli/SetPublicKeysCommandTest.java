@@ -17,9 +17,20 @@ class SetPublicKeysCommandTest {
 
   private Path keysFile(SampleKey key, String size) throws Exception {
     Path keys = dir.resolve("keys-" + key.bits() + ".bin");
-    assertEquals(0, SignCommandTest.kiln("keys", "pack", "--out", keys.toString(), "--size", size,
-        "--key", SampleKeys.writePublicKey(key, dir).toString(), "--uuid", "ab".repeat(16))
-        .exitCode());
+    assertEquals(
+        0,
+        SignCommandTest.kiln(
+                "keys",
+                "pack",
+                "--out",
+                keys.toString(),
+                "--size",
+                size,
+                "--key",
+                SampleKeys.writePublicKey(key, dir).toString(),
+                "--uuid",
+                "ab".repeat(16))
+            .exitCode());
     return keys;
   }
 
@@ -40,8 +51,8 @@ class SetPublicKeysCommandTest {
             SignCommandTest.kiln("set-public-keys", ours.toString(), keys.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(ours));
-        assertTrue(run.out().contains(signedFw ? "sign it again" : "updated the image digest"),
-            run.out());
+        assertTrue(
+            run.out().contains(signedFw ? "sign it again" : "updated the image digest"), run.out());
         assertTrue(Files.exists(dir.resolve("ours.bin.kiln-audit.jsonl")));
       }
     }
@@ -53,15 +64,17 @@ class SetPublicKeysCommandTest {
     byte[] bytes = SignTestFixtures.build(SignTestFixtures.v1());
     Files.write(image, bytes);
     Path keys = keysFile(SampleKey.RSA_4096, "0x1200");
-    SignCommandTest.Run size = SignCommandTest.kiln("set-public-keys", image.toString(),
-        keys.toString());
+    SignCommandTest.Run size =
+        SignCommandTest.kiln("set-public-keys", image.toString(), keys.toString());
     assertEquals(ExitCodes.CHECK_FAILED, size.exitCode());
-    assertEquals("kiln: the public keys file has 4608 bytes but the image's PUBLIC_KEYS_4096"
-        + " section has 4352\n", size.err());
+    assertEquals(
+        "kiln: the public keys file has 4608 bytes but the image's PUBLIC_KEYS_4096"
+            + " section has 4352\n",
+        size.err());
     Path junk = dir.resolve("junk.bin");
     Files.write(junk, new byte[0x1100]);
-    SignCommandTest.Run type = SignCommandTest.kiln("set-public-keys", image.toString(),
-        junk.toString());
+    SignCommandTest.Run type =
+        SignCommandTest.kiln("set-public-keys", image.toString(), junk.toString());
     assertEquals(ExitCodes.CHECK_FAILED, type.exitCode());
     assertTrue(type.err().contains("key type 0"), type.err());
     assertArrayEquals(bytes, Files.readAllBytes(image));

@@ -42,8 +42,8 @@ class SignCommandTest {
   }
 
   private static String sha512(Path file) throws Exception {
-    return HexFormat.of().formatHex(
-        MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(file)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(file)));
   }
 
   private List<String> names() throws Exception {
@@ -59,12 +59,21 @@ class SignCommandTest {
     Path reference = dir.resolve("mstflint.bin");
     Files.copy(input, reference);
     Mstflint.Result vendor =
-        Mstflint.require().onImage(reference, "--private_key", key.toString(), "--key_uuid", UUID,
-            "sign");
+        Mstflint.require()
+            .onImage(reference, "--private_key", key.toString(), "--key_uuid", UUID, "sign");
     assertEquals(0, vendor.exitCode(), vendor.output());
     Path out = dir.resolve("out.bin");
-    Run run = kiln("sign", input.toString(), "--key", "file:" + key, "--key-uuid", UUID,
-        "--out", out.toString(), "--allow-sample-keys");
+    Run run =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--out",
+            out.toString(),
+            "--allow-sample-keys");
     assertEquals(0, run.exitCode(), run.err());
     assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(out));
     assertTrue(run.out().contains("IMAGE_SIGNATURE_512: signed with file:" + key), run.out());
@@ -92,9 +101,23 @@ class SignCommandTest {
     Path passphrase = SampleKeys.copyTo(SampleKeys.PASSPHRASE, dir);
     Path input = image("in.bin");
     Path audit = dir.resolve("logs").resolve("audit.jsonl");
-    Run run = kiln("sign", input.toString(), "--key", "file:" + key2048, "--key-uuid", UUID,
-        "--key2", "file:" + key4096, "--key-uuid2", UUID.replace('0', 'f'),
-        "--key-pass", "file:" + passphrase, "--allow-sample-keys", "--audit-log", audit.toString());
+    Run run =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + key2048,
+            "--key-uuid",
+            UUID,
+            "--key2",
+            "file:" + key4096,
+            "--key-uuid2",
+            UUID.replace('0', 'f'),
+            "--key-pass",
+            "file:" + passphrase,
+            "--allow-sample-keys",
+            "--audit-log",
+            audit.toString());
     assertEquals(0, run.exitCode(), run.err());
     assertEquals(0, Mstflint.require().verify(input).exitCode());
     JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).get(0));
@@ -124,23 +147,45 @@ class SignCommandTest {
     assertEquals(ExitCodes.USAGE, badUuid.exitCode());
     assertTrue(badUuid.err().contains("32 hexadecimal digits"), badUuid.err());
 
-    Run missing = kiln("sign", dir.resolve("nope.bin").toString(), "--key", "file:" + key,
-        "--key-uuid", UUID);
+    Run missing =
+        kiln(
+            "sign", dir.resolve("nope.bin").toString(), "--key", "file:" + key, "--key-uuid", UUID);
     assertEquals(ExitCodes.UNREADABLE_INPUT, missing.exitCode());
     assertEquals("kiln: " + dir.resolve("nope.bin") + ": no such file\n", missing.err());
 
     Path junk = dir.resolve("junk.bin");
     Files.write(junk, new byte[4096]);
-    Run notImage = kiln("sign", junk.toString(), "--key", "file:" + key, "--key-uuid", UUID,
-        "--allow-sample-keys");
+    Run notImage =
+        kiln(
+            "sign",
+            junk.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--allow-sample-keys");
     assertEquals(ExitCodes.UNREADABLE_INPUT, notImage.exitCode(), notImage.err());
 
-    Run noKey = kiln("sign", input.toString(), "--key", "file:" + dir.resolve("none.pem"),
-        "--key-uuid", UUID);
+    Run noKey =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + dir.resolve("none.pem"),
+            "--key-uuid",
+            UUID);
     assertEquals(ExitCodes.KEY_ACCESS, noKey.exitCode(), noKey.err());
 
-    Run half = kiln("sign", input.toString(), "--key", "file:" + key, "--key-uuid", UUID,
-        "--key2", "file:" + key);
+    Run half =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--key2",
+            "file:" + key);
     assertEquals(ExitCodes.USAGE, half.exitCode());
   }
 
@@ -150,8 +195,19 @@ class SignCommandTest {
     Path input = image("in.bin");
     Path logDir = Files.createDirectory(dir.resolve("log-is-a-dir"));
     Path out = dir.resolve("out.bin");
-    Run run = kiln("sign", input.toString(), "--key", "file:" + key, "--key-uuid", UUID,
-        "--out", out.toString(), "--allow-sample-keys", "--audit-log", logDir.toString());
+    Run run =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--out",
+            out.toString(),
+            "--allow-sample-keys",
+            "--audit-log",
+            logDir.toString());
     assertEquals(ExitCodes.UNREADABLE_INPUT, run.exitCode(), run.err());
     assertTrue(run.err().contains("nothing was written"), run.err());
     assertFalse(Files.exists(out));
@@ -163,11 +219,18 @@ class SignCommandTest {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
     Path input = dir.resolve("in.bin");
     Files.write(input, SignTestFixtures.build(SignTestFixtures.v1().without(0xA3)));
-    Run run = kiln("sign", input.toString(), "--key", "file:" + key, "--key-uuid", UUID,
-        "--allow-sample-keys");
+    Run run =
+        kiln(
+            "sign",
+            input.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--allow-sample-keys");
     assertEquals(ExitCodes.CHECK_FAILED, run.exitCode());
-    assertEquals("kiln: the image has no IMAGE_SIGNATURE_512 section (ITOC type 0xA3)\n",
-        run.err());
+    assertEquals(
+        "kiln: the image has no IMAGE_SIGNATURE_512 section (ITOC type 0xA3)\n", run.err());
   }
 
   @Test
@@ -175,14 +238,35 @@ class SignCommandTest {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
     Path input = image("in.bin");
     Path out = dir.resolve("sb.bin");
-    Run run = kiln("sign", input.toString(), "--secure-boot", "--key", "file:" + key,
-        "--key-uuid", UUID, "--out", out.toString(), "--allow-sample-keys");
+    Run run =
+        kiln(
+            "sign",
+            input.toString(),
+            "--secure-boot",
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--out",
+            out.toString(),
+            "--allow-sample-keys");
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("RSA_4096_SIGNATURES: signed"), run.out());
     assertTrue(run.out().contains("IMAGE_SIGNATURE_512: signed"), run.out());
     assertEquals(0, Mstflint.require().verify(out).exitCode());
-    Run twoKeys = kiln("sign", input.toString(), "--secure-boot", "--key", "file:" + key,
-        "--key-uuid", UUID, "--key2", "file:" + key, "--key-uuid2", UUID);
+    Run twoKeys =
+        kiln(
+            "sign",
+            input.toString(),
+            "--secure-boot",
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--key2",
+            "file:" + key,
+            "--key-uuid2",
+            UUID);
     assertEquals(ExitCodes.USAGE, twoKeys.exitCode());
   }
 }

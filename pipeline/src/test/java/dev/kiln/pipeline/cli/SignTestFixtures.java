@@ -16,10 +16,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Test images for the signing commands (the same fixtures as the signer module's Fs4Fixtures): valid for {@code mstflint verify}, with the signature, key
- * and forbidden-versions sections mstflint's security commands need, optionally with a hashes
- * table (ConnectX-7, secure boot v2) and with deliberately untidy bits (reserved ITOC entry bits,
- * a non-0xFF END entry) that mstflint normalises when it rewrites the ITOC.
+ * Test images for the signing commands (the same fixtures as the signer module's Fs4Fixtures):
+ * valid for {@code mstflint verify}, with the signature, key and forbidden-versions sections
+ * mstflint's security commands need, optionally with a hashes table (ConnectX-7, secure boot v2)
+ * and with deliberately untidy bits (reserved ITOC entry bits, a non-0xFF END entry) that mstflint
+ * normalises when it rewrites the ITOC.
  */
 final class SignTestFixtures {
   static final int TOC_AT = 0x4000;
@@ -62,15 +63,20 @@ final class SignTestFixtures {
       for (SectionSpec section : sections) {
         resized.add(
             section.type() == 0x03
-                ? new SectionSpec(0x03, pattern(length, 7), section.crcMode(),
-                    section.cacheLineCrc())
+                ? new SectionSpec(
+                    0x03, pattern(length, 7), section.crcMode(), section.cacheLineCrc())
                 : section);
       }
       return new Spec(size, hashesTable, hwId, signedFw, untidyEntries, resized);
     }
 
     Spec without(int type) {
-      return new Spec(size, hashesTable, hwId, signedFw, untidyEntries,
+      return new Spec(
+          size,
+          hashesTable,
+          hwId,
+          signedFw,
+          untidyEntries,
           sections.stream().filter(s -> s.type() != type).toList());
     }
   }

@@ -20,8 +20,15 @@ class SignVerifyTrustTest {
     Path image = dir.resolve(name);
     Files.write(image, SignTestFixtures.build(SignTestFixtures.v1()));
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
-    SignCommandTest.Run run = SignCommandTest.kiln("sign", image.toString(), "--key",
-        "file:" + key, "--key-uuid", UUID, "--allow-sample-keys");
+    SignCommandTest.Run run =
+        SignCommandTest.kiln(
+            "sign",
+            image.toString(),
+            "--key",
+            "file:" + key,
+            "--key-uuid",
+            UUID,
+            "--allow-sample-keys");
     assertEquals(0, run.exitCode(), run.err());
     return image;
   }
@@ -30,14 +37,14 @@ class SignVerifyTrustTest {
   void trustedPemKeyPassesAndOtherKeyFails() throws Exception {
     Path image = signed("s.bin");
     Path good = SampleKeys.writePublicKey(SampleKey.RSA_4096, dir);
-    SignCommandTest.Run ok = SignCommandTest.kiln("verify", image.toString(), "--trust",
-        good.toString());
+    SignCommandTest.Run ok =
+        SignCommandTest.kiln("verify", image.toString(), "--trust", good.toString());
     assertEquals(0, ok.exitCode(), ok.out() + ok.err());
     assertTrue(ok.out().contains("SIGNATURE_VERIFIED"), ok.out());
 
     Path other = SampleKeys.writePublicKey(SampleKey.RSA_2048, dir);
-    SignCommandTest.Run unknown = SignCommandTest.kiln("verify", image.toString(), "--trust",
-        other.toString());
+    SignCommandTest.Run unknown =
+        SignCommandTest.kiln("verify", image.toString(), "--trust", other.toString());
     assertEquals(ExitCodes.CHECK_FAILED, unknown.exitCode());
     assertTrue(unknown.out().contains("SIGNATURE_UNKNOWN_KEY"), unknown.out());
   }
@@ -52,7 +59,8 @@ class SignVerifyTrustTest {
     assertEquals(ExitCodes.CHECK_FAILED, required.exitCode());
     assertTrue(required.out().contains("SIGNATURE_MISSING"), required.out());
     Path key = SampleKeys.writePublicKey(SampleKey.RSA_4096, dir);
-    assertEquals(ExitCodes.CHECK_FAILED,
+    assertEquals(
+        ExitCodes.CHECK_FAILED,
         SignCommandTest.kiln("verify", image.toString(), "--trust", key.toString()).exitCode());
   }
 
@@ -62,8 +70,10 @@ class SignVerifyTrustTest {
     // Re-set FORBIDDEN_VERSIONS after signing: structurally fine, but no longer what was signed.
     Path forbidden = dir.resolve("fv.bin");
     Files.write(forbidden, new byte[0x100]);
-    assertEquals(0, SignCommandTest.kiln("set-forbidden-versions", image.toString(),
-        forbidden.toString()).exitCode());
+    assertEquals(
+        0,
+        SignCommandTest.kiln("set-forbidden-versions", image.toString(), forbidden.toString())
+            .exitCode());
     Path key = SampleKeys.writePublicKey(SampleKey.RSA_4096, dir);
     SignCommandTest.Run run =
         SignCommandTest.kiln("verify", image.toString(), "--trust", key.toString());
@@ -76,17 +86,38 @@ class SignVerifyTrustTest {
     Path image = signed("k.bin");
     Path pub = SampleKeys.writePublicKey(SampleKey.RSA_4096, dir);
     Path keys = dir.resolve("keys.bin");
-    assertEquals(0, SignCommandTest.kiln("keys", "pack", "--out", keys.toString(), "--size",
-        "0x1100", "--key", pub.toString(), "--uuid", UUID).exitCode());
+    assertEquals(
+        0,
+        SignCommandTest.kiln(
+                "keys",
+                "pack",
+                "--out",
+                keys.toString(),
+                "--size",
+                "0x1100",
+                "--key",
+                pub.toString(),
+                "--uuid",
+                UUID)
+            .exitCode());
     SignCommandTest.Run noKeys =
         SignCommandTest.kiln("verify", image.toString(), "--trust-image-keys");
     assertEquals(ExitCodes.CHECK_FAILED, noKeys.exitCode(), noKeys.out());
     // set-public-keys on a signed-fw = 0 image rewrites the digest; sign again afterwards.
-    assertEquals(0, SignCommandTest.kiln("set-public-keys", image.toString(), keys.toString())
-        .exitCode());
+    assertEquals(
+        0, SignCommandTest.kiln("set-public-keys", image.toString(), keys.toString()).exitCode());
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
-    assertEquals(0, SignCommandTest.kiln("sign", image.toString(), "--key", "file:" + key,
-        "--key-uuid", UUID, "--allow-sample-keys").exitCode());
+    assertEquals(
+        0,
+        SignCommandTest.kiln(
+                "sign",
+                image.toString(),
+                "--key",
+                "file:" + key,
+                "--key-uuid",
+                UUID,
+                "--allow-sample-keys")
+            .exitCode());
     SignCommandTest.Run own =
         SignCommandTest.kiln("verify", image.toString(), "--trust-image-keys");
     assertEquals(0, own.exitCode(), own.out());
@@ -95,21 +126,33 @@ class SignVerifyTrustTest {
     assertEquals(0, section.exitCode(), section.out());
 
     SignCommandTest.Run inspect = SignCommandTest.kiln("inspect", image.toString());
-    assertTrue(inspect.out().contains("IMAGE_SIGNATURE_512 check: key UUID " + UUID
-        + ", verifies with image PUBLIC_KEYS_4096 entry 0"), inspect.out());
+    assertTrue(
+        inspect
+            .out()
+            .contains(
+                "IMAGE_SIGNATURE_512 check: key UUID "
+                    + UUID
+                    + ", verifies with image PUBLIC_KEYS_4096 entry 0"),
+        inspect.out());
     SignCommandTest.Run json = SignCommandTest.kiln("inspect", image.toString(), "--json");
-    assertTrue(json.out().contains("\"status\" : \"VERIFIED\"")
-        || json.out().contains("\"status\":\"VERIFIED\""), json.out());
+    assertTrue(
+        json.out().contains("\"status\" : \"VERIFIED\"")
+            || json.out().contains("\"status\":\"VERIFIED\""),
+        json.out());
   }
 
   @Test
   void unreadableTrustFileIsExit3AndNonKeyIsExit4() throws Exception {
     Path image = signed("u.bin");
-    assertEquals(ExitCodes.UNREADABLE_INPUT, SignCommandTest.kiln("verify", image.toString(),
-        "--trust", dir.resolve("missing.pem").toString()).exitCode());
+    assertEquals(
+        ExitCodes.UNREADABLE_INPUT,
+        SignCommandTest.kiln(
+                "verify", image.toString(), "--trust", dir.resolve("missing.pem").toString())
+            .exitCode());
     Path junk = dir.resolve("junk.bin");
     Files.write(junk, new byte[64]);
-    assertEquals(ExitCodes.KEY_ACCESS, SignCommandTest.kiln("verify", image.toString(),
-        "--trust", junk.toString()).exitCode());
+    assertEquals(
+        ExitCodes.KEY_ACCESS,
+        SignCommandTest.kiln("verify", image.toString(), "--trust", junk.toString()).exitCode());
   }
 }

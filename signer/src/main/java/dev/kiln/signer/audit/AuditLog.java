@@ -13,10 +13,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * An append-only JSON-lines file of signing events ({@link AuditRecord#toJson()} per line).
  *
- * <p>Each append opens the file without truncating it, takes an exclusive lock so
- * concurrent signers cannot interleave lines, writes one complete line and forces it to disk
- * before returning. A previous line left without its line feed (a crash mid-write) is closed first
- * so the new record stays parseable on its own line.
+ * <p>Each append opens the file without truncating it, takes an exclusive lock so concurrent
+ * signers cannot interleave lines, writes one complete line and forces it to disk before returning.
+ * A previous line left without its line feed (a crash mid-write) is closed first so the new record
+ * stays parseable on its own line.
  */
 public final class AuditLog {
   /** Suffix of the default audit log, placed beside the output image. */
@@ -41,8 +41,8 @@ public final class AuditLog {
   /**
    * Appends one record and syncs it.
    *
-   * @throws IOException when the log cannot be written; the caller must then not publish the
-   *     signed output, so that no signature exists without its audit record
+   * @throws IOException when the log cannot be written; the caller must then not publish the signed
+   *     output, so that no signature exists without its audit record
    */
   public void append(AuditRecord record) throws IOException {
     byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -51,9 +51,8 @@ public final class AuditLog {
       Files.createDirectories(parent);
     }
     try (FileChannel channel =
-            FileChannel.open(
-                path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock lock = channel.lock();
       // Writing at the end under the lock is an append; the file is never truncated or rewritten.
       long size = channel.size();

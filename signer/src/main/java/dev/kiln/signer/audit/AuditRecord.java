@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * One signing event as the audit log keeps it. Holds no secret: key references are stored as the
- * user wrote them minus any query part that could name a PIN source, plus public facts about the key.
+ * user wrote them minus any query part that could name a PIN source, plus public facts about the
+ * key.
  *
  * @param time when the signed output was produced
  * @param operation the command, e.g. {@code sign}, {@code set-public-keys}

@@ -110,8 +110,7 @@ public final class Fs4ImageSigner {
       checkKeySize(keys.get(1), sizes.get(1));
       if (sizes.get(0).equals(sizes.get(1))) {
         throw new ImageSigningException(
-            "two keys must be one RSA-2048 and one RSA-4096 key; both are RSA-"
-                + sizes.get(0) * 8);
+            "two keys must be one RSA-2048 and one RSA-4096 key; both are RSA-" + sizes.get(0) * 8);
       }
       // The 4096-bit signature goes first: the 2048-bit signature then covers it.
       int first = sizes.get(0) == 512 ? 0 : 1;
@@ -163,7 +162,10 @@ public final class Fs4ImageSigner {
   private static void checkKeySize(SigningKey key, int bytes) throws ImageSigningException {
     if (bytes != 256 && bytes != 512) {
       throw new ImageSigningException(
-          "key " + key.service().describe() + " is RSA-" + bytes * 8
+          "key "
+              + key.service().describe()
+              + " is RSA-"
+              + bytes * 8
               + "; image signatures need RSA-2048 (SHA-256) or RSA-4096 (SHA-512)");
     }
   }
@@ -182,7 +184,8 @@ public final class Fs4ImageSigner {
     byte[] signature = key.service().signDigest(algorithm, digest);
     if (!Pkcs1.verifies(publicKey, algorithm, digest, signature)) {
       throw new KeyAccessException(
-          "the signature returned by " + key.service().describe()
+          "the signature returned by "
+              + key.service().describe()
               + " does not verify with that key's public key; nothing was written");
     }
     int type = wide ? IMAGE_SIGNATURE_512 : IMAGE_SIGNATURE_256;
@@ -243,14 +246,19 @@ public final class Fs4ImageSigner {
     RSAPublicKey publicKey = key.service().publicKey();
     if (Pkcs1.modulusBytes(publicKey) != 512) {
       throw new ImageSigningException(
-          "secure-boot signing needs an RSA-4096 key; " + key.service().describe() + " is RSA-"
+          "secure-boot signing needs an RSA-4096 key; "
+              + key.service().describe()
+              + " is RSA-"
               + Pkcs1.modulusBytes(publicKey) * 8
               + " (mstflint would write uninitialised bytes into the signature slots)");
     }
     if (!publicKey.getPublicExponent().equals(java.math.BigInteger.valueOf(65537))) {
       throw new ImageSigningException(
           "secure-boot signing needs the public exponent 65537 (RSA_PUBLIC_KEY stores no other);"
-              + " " + key.service().describe() + " has " + publicKey.getPublicExponent());
+              + " "
+              + key.service().describe()
+              + " has "
+              + publicKey.getPublicExponent());
     }
     LayoutReader.Input parsed = LayoutReader.read(input);
     ImageLayout layout = parsed.layout();
@@ -258,18 +266,21 @@ public final class Fs4ImageSigner {
     if (layout.hasHashesTable()) {
       // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).
       bootRecordLength =
-          layout.hwDeviceId() == ImageLayout.CX7_HW_ID ? 0x3F4
+          layout.hwDeviceId() == ImageLayout.CX7_HW_ID
+              ? 0x3F4
               : layout.hwDeviceId() == ImageLayout.CX8_HW_ID ? 0x2A0 : -1;
       if (bootRecordLength < 0) {
         throw new ImageSigningException(
             String.format(
                 "secure-boot signing of hashes-table images is supported for ConnectX-7/8 only;"
-                    + " this image names HW id 0x%x", layout.hwDeviceId()));
+                    + " this image names HW id 0x%x",
+                layout.hwDeviceId()));
       }
       long bootRecord = Integer.toUnsignedLong(layout.hwPointerValues().get(0));
       if (bootRecord + bootRecordLength > layout.fileSize()) {
         throw new ImageSigningException(
-            String.format("the boot record at 0x%x (0x%x bytes) is not inside the file",
+            String.format(
+                "the boot record at 0x%x (0x%x bytes) is not inside the file",
                 bootRecord, bootRecordLength));
       }
     }
@@ -286,7 +297,8 @@ public final class Fs4ImageSigner {
       throw new ImageSigningException(
           String.format(
               "the authenticated boot range 0x%x..0x%x (HW pointers 4 and 5) is not inside the"
-                  + " %d-byte file", authStart, authEnd, layout.fileSize()));
+                  + " %d-byte file",
+              authStart, authEnd, layout.fileSize()));
     }
     FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512);
 
@@ -301,8 +313,9 @@ public final class Fs4ImageSigner {
       ByteBuffer entry = ByteBuffer.wrap(publicKeySection);
       entry.putInt(0, 0x00010001);
       entry.put(0x04, key.uuid().bytes());
-      entry.put(0x14, dev.kiln.signer.fs4.internal.PublicKeyEntries.unsigned(
-          publicKey.getModulus(), 512));
+      entry.put(
+          0x14,
+          dev.kiln.signer.fs4.internal.PublicKeyEntries.unsigned(publicKey.getModulus(), 512));
       writer.replace(RSA_PUBLIC_KEY, publicKeySection);
 
       java.security.MessageDigest boot = DigestAlgorithm.SHA512.newMessageDigest();
@@ -313,13 +326,14 @@ public final class Fs4ImageSigner {
       } else {
         feed(boot, image, (int) authStart, (int) (authEnd - authStart + 1));
       }
-      for (ImageLayout.ItocSlot slot : layout.hasHashesTable() ? List.<ImageLayout.ItocSlot>of()
-          : layout.itocEntries()) {
+      for (ImageLayout.ItocSlot slot :
+          layout.hasHashesTable() ? List.<ImageLayout.ItocSlot>of() : layout.itocEntries()) {
         int type = slot.type();
         java.security.MessageDigest target;
         if (type == 0x04 || type == 0x0C || type == 0x08) {
           target = critical;
-        } else if (type == RSA_4096_SIGNATURES || type == IMAGE_SIGNATURE_512
+        } else if (type == RSA_4096_SIGNATURES
+            || type == IMAGE_SIGNATURE_512
             || type == IMAGE_SIGNATURE_256) {
           continue;
         } else {
@@ -342,7 +356,8 @@ public final class Fs4ImageSigner {
         byte[] signature = key.service().signDigest(DigestAlgorithm.SHA512, hash);
         if (!Pkcs1.verifies(publicKey, DigestAlgorithm.SHA512, hash, signature)) {
           throw new KeyAccessException(
-              "the signature returned by " + key.service().describe()
+              "the signature returned by "
+                  + key.service().describe()
                   + " does not verify with that key's public key; nothing was written");
         }
         System.arraycopy(signature, 0, signatures, at, signature.length);
@@ -383,8 +398,13 @@ public final class Fs4ImageSigner {
    */
   private static void writeImageIvPointer(ByteBuffer image, ImageLayout layout)
       throws ImageSigningException {
-    ImageLayout.ItocSlot info = layout.first(0x10).orElseThrow(
-        () -> new ImageSigningException("secure-boot v2 signing needs an IMAGE_INFO section"));
+    ImageLayout.ItocSlot info =
+        layout
+            .first(0x10)
+            .orElseThrow(
+                () ->
+                    new ImageSigningException(
+                        "secure-boot v2 signing needs an IMAGE_INFO section"));
     byte[] version = new byte[16];
     image.get(info.sectionAddress() + 4, version);
     ByteBuffer words = ByteBuffer.wrap(version);
@@ -403,15 +423,19 @@ public final class Fs4ImageSigner {
    * their CRC dwords, the boot record, BOOT2, and the hashes table as long as its dw_size says.
    */
   private static void feedBootDataV2(
-      java.security.MessageDigest digest, ByteBuffer image, ImageLayout layout,
-      int bootRecordLength) throws ImageSigningException {
+      java.security.MessageDigest digest,
+      ByteBuffer image,
+      ImageLayout layout,
+      int bootRecordLength)
+      throws ImageSigningException {
     feed(digest, image, 0x10, 8);
     for (int i = 0; i < 16; i++) {
       feed(digest, image, 0x18 + 8 * i, 4);
     }
     feed(digest, image, image.getInt(0x18), bootRecordLength);
     feed(digest, image, layout.boot2Address(), layout.boot2Length());
-    long tableLength = (Integer.toUnsignedLong(image.getInt(layout.hashesTableAddress() + 4)) + 4) * 4;
+    long tableLength =
+        (Integer.toUnsignedLong(image.getInt(layout.hashesTableAddress() + 4)) + 4) * 4;
     if (layout.hashesTableAddress() + tableLength > layout.fileSize()) {
       throw new ImageSigningException("the hashes table's dw_size runs past the end of the file");
     }
@@ -506,7 +530,8 @@ public final class Fs4ImageSigner {
       type = PUBLIC_KEYS_4096;
     } else {
       throw new ImageSigningException(
-          "the public keys file starts with key type " + (keysFile[3] & 0xFF)
+          "the public keys file starts with key type "
+              + (keysFile[3] & 0xFF)
               + "; 3 (RSA-2048) or 4 (RSA-4096) is expected");
     }
     return replaceWholeSection(input, output, type, keysFile, "public keys");
@@ -532,7 +557,9 @@ public final class Fs4ImageSigner {
       throw new ImageSigningException(
           String.format(
               "the %s file has %d bytes but the image's %s section has %d",
-              what, content.length, dev.kiln.inspector.format.SectionType.nameOf(type),
+              what,
+              content.length,
+              dev.kiln.inspector.format.SectionType.nameOf(type),
               slot.sectionLength()));
     }
     boolean digest = !layout.signedFw();

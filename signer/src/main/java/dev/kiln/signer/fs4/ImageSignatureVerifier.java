@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks the fw-update signatures of an image (IMAGE_SIGNATURE_256 and IMAGE_SIGNATURE_512)
- * against a {@link TrustStore}. Stateless and thread-safe; used by {@code kiln verify --trust},
- * {@code kiln inspect}, the device emulator and the pre-validation.
+ * Checks the fw-update signatures of an image (IMAGE_SIGNATURE_256 and IMAGE_SIGNATURE_512) against
+ * a {@link TrustStore}. Stateless and thread-safe; used by {@code kiln verify --trust}, {@code kiln
+ * inspect}, the device emulator and the pre-validation.
  *
  * <p>For each section: all zeros or all 0xFF is {@link Status#EMPTY}; a zero UUID with a digest at
  * 0x20 is mstflint's unkeyed digest ({@link Status#DIGEST_OK} or {@link Status#DIGEST_MISMATCH});
@@ -47,7 +47,8 @@ public final class ImageSignatureVerifier {
     ImageLayout layout = LayoutReader.of(image);
     ByteBuffer bytes = image.bytes();
     List<Entry> entries = new ArrayList<>();
-    for (int type : new int[] {Fs4ImageSigner.IMAGE_SIGNATURE_256, Fs4ImageSigner.IMAGE_SIGNATURE_512}) {
+    for (int type :
+        new int[] {Fs4ImageSigner.IMAGE_SIGNATURE_256, Fs4ImageSigner.IMAGE_SIGNATURE_512}) {
       Optional<ItocSlot> slot = layout.first(type);
       if (slot.isPresent()) {
         entries.add(check(layout, bytes, slot.get(), trust));
@@ -64,12 +65,22 @@ public final class ImageSignatureVerifier {
     byte[] section = new byte[slot.sectionLength()];
     bytes.get(slot.sectionAddress(), section);
     if (allEqual(section, (byte) 0) || allEqual(section, (byte) 0xFF)) {
-      return new Entry(name, slot.sectionAddress(), Status.EMPTY, Optional.empty(),
-          Optional.empty(), "no signature");
+      return new Entry(
+          name,
+          slot.sectionAddress(),
+          Status.EMPTY,
+          Optional.empty(),
+          Optional.empty(),
+          "no signature");
     }
     if (section.length < 0x20 + signatureLength) {
-      return new Entry(name, slot.sectionAddress(), Status.BAD_SIGNATURE, Optional.empty(),
-          Optional.empty(), "the section is too small for a signature");
+      return new Entry(
+          name,
+          slot.sectionAddress(),
+          Status.BAD_SIGNATURE,
+          Optional.empty(),
+          Optional.empty(),
+          "the section is too small for a signature");
     }
     KeyUuid uuid = new KeyUuid(Arrays.copyOfRange(section, 0x10, 0x20));
     int[] masked =
@@ -78,16 +89,28 @@ public final class ImageSignatureVerifier {
             : new int[] {Fs4ImageSigner.IMAGE_SIGNATURE_256};
     FwUpdateBlob blob = FwUpdateBlob.of(layout, masked);
     List<byte[]> overlays = v2Overlays(layout, bytes, wide);
-    if (!wide && uuid.isZero() && allEqual(Arrays.copyOfRange(section, 0x40, section.length), (byte) 0)) {
+    if (!wide
+        && uuid.isZero()
+        && allEqual(Arrays.copyOfRange(section, 0x40, section.length), (byte) 0)) {
       byte[] stored = Arrays.copyOfRange(section, 0x20, 0x40);
       for (byte[] overlay : overlays) {
         if (Arrays.equals(stored, digest(blob, bytes, layout, overlay, "SHA-256"))) {
-          return new Entry(name, slot.sectionAddress(), Status.DIGEST_OK, Optional.empty(),
-              Optional.empty(), "unkeyed SHA-256 digest of the image, matching");
+          return new Entry(
+              name,
+              slot.sectionAddress(),
+              Status.DIGEST_OK,
+              Optional.empty(),
+              Optional.empty(),
+              "unkeyed SHA-256 digest of the image, matching");
         }
       }
-      return new Entry(name, slot.sectionAddress(), Status.DIGEST_MISMATCH, Optional.empty(),
-          Optional.empty(), "unkeyed SHA-256 digest that does not match the image");
+      return new Entry(
+          name,
+          slot.sectionAddress(),
+          Status.DIGEST_MISMATCH,
+          Optional.empty(),
+          Optional.empty(),
+          "unkeyed SHA-256 digest that does not match the image");
     }
     byte[] signature = Arrays.copyOfRange(section, 0x20, 0x20 + signatureLength);
     DigestAlgorithm algorithm = wide ? DigestAlgorithm.SHA512 : DigestAlgorithm.SHA256;
@@ -98,9 +121,16 @@ public final class ImageSignatureVerifier {
       }
     }
     if (candidates.isEmpty()) {
-      return new Entry(name, slot.sectionAddress(), Status.UNKNOWN_KEY, Optional.of(uuid),
+      return new Entry(
+          name,
+          slot.sectionAddress(),
+          Status.UNKNOWN_KEY,
+          Optional.of(uuid),
           Optional.empty(),
-          "signed with key UUID " + uuid + ", which no trusted RSA-" + signatureLength * 8
+          "signed with key UUID "
+              + uuid
+              + ", which no trusted RSA-"
+              + signatureLength * 8
               + " key carries");
     }
     List<byte[]> digests = new ArrayList<>();
@@ -111,20 +141,34 @@ public final class ImageSignatureVerifier {
     for (TrustStore.TrustedKey key : candidates) {
       for (byte[] digest : digests) {
         if (Pkcs1.verifies(key.key(), algorithm, digest, signature)) {
-          return new Entry(name, slot.sectionAddress(), Status.VERIFIED, Optional.of(uuid),
-              Optional.of(key.origin()), "verified with " + key.origin());
+          return new Entry(
+              name,
+              slot.sectionAddress(),
+              Status.VERIFIED,
+              Optional.of(uuid),
+              Optional.of(key.origin()),
+              "verified with " + key.origin());
         }
       }
       wellFormed |= isPkcs1SignatureOf(key.key(), algorithm, signature);
     }
     if (wellFormed) {
-      return new Entry(name, slot.sectionAddress(), Status.NOT_COVERING, Optional.of(uuid),
+      return new Entry(
+          name,
+          slot.sectionAddress(),
+          Status.NOT_COVERING,
+          Optional.of(uuid),
           Optional.empty(),
           "a valid signature by a trusted key, but over different bytes: the image was changed"
               + " after it was signed");
     }
-    return new Entry(name, slot.sectionAddress(), Status.BAD_SIGNATURE, Optional.of(uuid),
-        Optional.empty(), "the signature does not verify with any trusted key for UUID " + uuid);
+    return new Entry(
+        name,
+        slot.sectionAddress(),
+        Status.BAD_SIGNATURE,
+        Optional.of(uuid),
+        Optional.empty(),
+        "the signature does not verify with any trusted key for UUID " + uuid);
   }
 
   private static byte[] digest(
@@ -138,8 +182,8 @@ public final class ImageSignatureVerifier {
   /**
    * The hashes tables to try. {@code null} stands for the image as it is. On v2 images, add the
    * table with its ITOC hash recomputed for the ITOC as it was before the last signature writes:
-   * each signature entry that the data does not mask, or that was written after hashing, taken
-   * with its section all zeros or all 0xFF.
+   * each signature entry that the data does not mask, or that was written after hashing, taken with
+   * its section all zeros or all 0xFF.
    */
   private static List<byte[]> v2Overlays(ImageLayout layout, ByteBuffer bytes, boolean wide) {
     List<byte[]> overlays = new ArrayList<>();
@@ -191,14 +235,15 @@ public final class ImageSignatureVerifier {
       byte[] candidate = original.clone();
       byte[] hash = Digests.sha512(variant, 0, variant.length);
       System.arraycopy(hash, 0, candidate, 0x0C + slotOffset, 64);
-      ByteBuffer.wrap(candidate)
-          .putInt(tableLength - 4, Crc16.sw(candidate, 0, tableLength - 4));
+      ByteBuffer.wrap(candidate).putInt(tableLength - 4, Crc16.sw(candidate, 0, tableLength - 4));
       overlays.add(candidate);
     }
     return overlays;
   }
 
-  /** A copy of the ITOC bytes with {@code slot}'s entry as the signer leaves it over {@code fill}. */
+  /**
+   * A copy of the ITOC bytes with {@code slot}'s entry as the signer leaves it over {@code fill}.
+   */
   private static byte[] withEntryFor(byte[] itoc, ImageLayout layout, ItocSlot slot, byte fill) {
     byte[] copy = itoc.clone();
     int at = slot.entryAddress() - layout.itocAddress();
@@ -215,8 +260,8 @@ public final class ImageSignatureVerifier {
   }
 
   /**
-   * True when the public operation of {@code key} turns {@code signature} into a well-formed
-   * PKCS#1 v1.5 block for {@code algorithm}: the key made it, over some other data.
+   * True when the public operation of {@code key} turns {@code signature} into a well-formed PKCS#1
+   * v1.5 block for {@code algorithm}: the key made it, over some other data.
    */
   private static boolean isPkcs1SignatureOf(
       RSAPublicKey key, DigestAlgorithm algorithm, byte[] signature) {
@@ -225,8 +270,8 @@ public final class ImageSignatureVerifier {
       return false;
     }
     int k = Pkcs1.modulusBytes(key);
-    byte[] block = PublicKeyEntries.unsigned(
-        s.modPow(key.getPublicExponent(), key.getModulus()), k);
+    byte[] block =
+        PublicKeyEntries.unsigned(s.modPow(key.getPublicExponent(), key.getModulus()), k);
     byte[] info = algorithm.digestInfo(new byte[algorithm.digestLength()]);
     int prefixLength = info.length - algorithm.digestLength();
     int infoStart = k - info.length;

@@ -35,14 +35,18 @@ public record KeyUuid(byte[] bytes) {
       }
       if (Character.digit(c, 16) < 0) {
         throw new IllegalArgumentException(
-            "bad key UUID '" + text + "': only hexadecimal digits and the separators '-' and ':'"
+            "bad key UUID '"
+                + text
+                + "': only hexadecimal digits and the separators '-' and ':'"
                 + " are allowed");
       }
       digits.append(c);
     }
     if (digits.length() != 2 * LENGTH) {
       throw new IllegalArgumentException(
-          "bad key UUID '" + text + "': it must have 32 hexadecimal digits, found "
+          "bad key UUID '"
+              + text
+              + "': it must have 32 hexadecimal digits, found "
               + digits.length());
     }
     return new KeyUuid(HexFormat.of().parseHex(digits));
@@ -67,8 +71,15 @@ public record KeyUuid(byte[] bytes) {
   @Override
   public String toString() {
     String hex = HexFormat.of().formatHex(bytes);
-    return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
-        + hex.substring(16, 20) + "-" + hex.substring(20);
+    return hex.substring(0, 8)
+        + "-"
+        + hex.substring(8, 12)
+        + "-"
+        + hex.substring(12, 16)
+        + "-"
+        + hex.substring(16, 20)
+        + "-"
+        + hex.substring(20);
   }
 
   @Override

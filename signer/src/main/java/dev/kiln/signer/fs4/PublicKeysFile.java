@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds PUBLIC_KEYS_2048 / PUBLIC_KEYS_4096 section files from public keys and their UUIDs, in
- * the layout mstflint's {@code set_public_keys} accepts (entry layout in {@code docs/signing.md}).
+ * Builds PUBLIC_KEYS_2048 / PUBLIC_KEYS_4096 section files from public keys and their UUIDs, in the
+ * layout mstflint's {@code set_public_keys} accepts (entry layout in {@code docs/signing.md}).
  */
 public final class PublicKeysFile {
   private PublicKeysFile() {}
@@ -41,8 +41,10 @@ public final class PublicKeysFile {
       }
       if (bytes != modulusBytes) {
         throw new IllegalArgumentException(
-            "a PUBLIC_KEYS section holds keys of one size; got RSA-" + modulusBytes * 8
-                + " and RSA-" + bytes * 8);
+            "a PUBLIC_KEYS section holds keys of one size; got RSA-"
+                + modulusBytes * 8
+                + " and RSA-"
+                + bytes * 8);
       }
     }
     int entrySize = PublicKeyEntries.entrySize(modulusBytes);

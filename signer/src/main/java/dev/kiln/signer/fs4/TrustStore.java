@@ -17,9 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The public keys a signature may verify against. Keys from a PUBLIC_KEYS section carry their
- * key UUID, and a signature only matches a key with the same UUID; keys from PEM files carry none
- * and match any UUID (the report then names the UUID found in the image).
+ * The public keys a signature may verify against. Keys from a PUBLIC_KEYS section carry their key
+ * UUID, and a signature only matches a key with the same UUID; keys from PEM files carry none and
+ * match any UUID (the report then names the UUID found in the image).
  */
 public final class TrustStore {
   private final List<TrustedKey> keys;
@@ -110,9 +110,7 @@ public final class TrustStore {
     for (SectionType type : List.of(SectionType.PUBLIC_KEYS_2048, SectionType.PUBLIC_KEYS_4096)) {
       for (Section section : image.sectionsOf(type)) {
         store =
-            store.plus(
-                fromPublicKeysSection(
-                    image.bodyBytes(section), "image " + section.name()));
+            store.plus(fromPublicKeysSection(image.bodyBytes(section), "image " + section.name()));
       }
     }
     return store;

@@ -27,7 +27,11 @@ class AuditLogTest {
         "bb",
         List.of(
             new AuditRecord.Signature(
-                "IMAGE_SIGNATURE_512", "awskms:///alias/release", "cc", "uuid", "awskms",
+                "IMAGE_SIGNATURE_512",
+                "awskms:///alias/release",
+                "cc",
+                "uuid",
+                "awskms",
                 Optional.of("req-1")),
             new AuditRecord.Signature(
                 "IMAGE_SIGNATURE_256", "file:/k.pem", "dd", "uuid2", "file", Optional.empty())),
@@ -41,7 +45,9 @@ class AuditLogTest {
     assertEquals(dir.resolve("out.bin.kiln-audit.jsonl"), log.path());
     log.append(record("/out1.bin"));
     // A torn last line (crash mid-write) must not swallow the next record.
-    Files.write(log.path(), "{\"torn\":".getBytes(StandardCharsets.UTF_8),
+    Files.write(
+        log.path(),
+        "{\"torn\":".getBytes(StandardCharsets.UTF_8),
         java.nio.file.StandardOpenOption.APPEND);
     log.append(record("/out2.bin"));
     List<String> lines = Files.readAllLines(log.path());

@@ -52,8 +52,12 @@ class BackendSigningTest {
     for (SampleKey key : SampleKey.values()) {
       for (Fs4Fixtures.Spec spec : List.of(Fs4Fixtures.v1(), Fs4Fixtures.v2())) {
         String name = "hsm" + key.bits() + spec.hashesTable();
-        Path file = sign(name + "-file", spec,
-            "file:" + SampleKeys.writePrivateKey(key, dir), KeyOptions.defaults());
+        Path file =
+            sign(
+                name + "-file",
+                spec,
+                "file:" + SampleKeys.writePrivateKey(key, dir),
+                KeyOptions.defaults());
         Path hsm = sign(name + "-hsm", spec, token.uri(key), KeyOptions.defaults());
         assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(hsm), name);
       }
@@ -72,8 +76,12 @@ class BackendSigningTest {
         KeyOptions options =
             KeyOptions.defaults().withKmsRegion(kms.region()).withKmsEndpoint(kms.endpoint());
         Path viaKms = sign("kms" + key.bits(), Fs4Fixtures.v1(), "awskms:///" + keyId, options);
-        Path file = sign("file" + key.bits(), Fs4Fixtures.v1(),
-            "file:" + SampleKeys.writePrivateKey(key, dir), KeyOptions.defaults());
+        Path file =
+            sign(
+                "file" + key.bits(),
+                Fs4Fixtures.v1(),
+                "file:" + SampleKeys.writePrivateKey(key, dir),
+                KeyOptions.defaults());
         assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(viaKms));
       }
     } finally {

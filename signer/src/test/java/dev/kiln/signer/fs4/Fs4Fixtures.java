@@ -17,9 +17,9 @@ import java.util.List;
 
 /**
  * Test images for the signing engine: valid for {@code mstflint verify}, with the signature, key
- * and forbidden-versions sections mstflint's security commands need, optionally with a hashes
- * table (ConnectX-7, secure boot v2) and with deliberately untidy bits (reserved ITOC entry bits,
- * a non-0xFF END entry) that mstflint normalises when it rewrites the ITOC.
+ * and forbidden-versions sections mstflint's security commands need, optionally with a hashes table
+ * (ConnectX-7, secure boot v2) and with deliberately untidy bits (reserved ITOC entry bits, a
+ * non-0xFF END entry) that mstflint normalises when it rewrites the ITOC.
  */
 final class Fs4Fixtures {
   static final int TOC_AT = 0x4000;
@@ -62,24 +62,27 @@ final class Fs4Fixtures {
       for (SectionSpec section : sections) {
         resized.add(
             section.type() == 0x03
-                ? new SectionSpec(0x03, pattern(length, 7), section.crcMode(),
-                    section.cacheLineCrc())
+                ? new SectionSpec(
+                    0x03, pattern(length, 7), section.crcMode(), section.cacheLineCrc())
                 : section);
       }
       return new Spec(size, hashesTable, hwId, signedFw, untidyEntries, resized);
     }
 
     Spec without(int type) {
-      return new Spec(size, hashesTable, hwId, signedFw, untidyEntries,
+      return new Spec(
+          size,
+          hashesTable,
+          hwId,
+          signedFw,
+          untidyEntries,
           sections.stream().filter(s -> s.type() != type).toList());
     }
   }
 
   private Fs4Fixtures() {}
 
-  /**
-   * Writes a fixture image for benchmarks: {@code OUT SIZE_MIB [v1|v2]} (bench/sign-bench.sh).
-   */
+  /** Writes a fixture image for benchmarks: {@code OUT SIZE_MIB [v1|v2]} (bench/sign-bench.sh). */
   public static void main(String[] args) throws java.io.IOException {
     Spec spec = args.length > 2 && args[2].equals("v2") ? v2() : v1();
     int size = Integer.parseInt(args[1]) << 20;

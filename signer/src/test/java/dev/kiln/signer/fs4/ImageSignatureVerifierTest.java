@@ -118,8 +118,11 @@ class ImageSignatureVerifierTest {
   void corruptSignatureIsBad() throws Exception {
     Path signed = sign(Fs4Fixtures.v1(), "corrupt", SampleKey.RSA_2048);
     Fs4Image parsed = ImageParser.parse(signed);
-    long at = parsed.sectionsOf(dev.kiln.inspector.format.SectionType.IMAGE_SIGNATURE_256)
-        .get(0).offset();
+    long at =
+        parsed
+            .sectionsOf(dev.kiln.inspector.format.SectionType.IMAGE_SIGNATURE_256)
+            .get(0)
+            .offset();
     byte[] bytes = Files.readAllBytes(signed);
     bytes[(int) at + 0x30] ^= 1;
     Files.write(signed, bytes);
@@ -151,8 +154,9 @@ class ImageSignatureVerifierTest {
     }
     Path resigned = dir.resolve("resigned.bin");
     try (SigningService service =
-        SigningServices.open(
-            "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir), KeyOptions.defaults());
+            SigningServices.open(
+                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
+                KeyOptions.defaults());
         PreparedImage prepared =
             Fs4ImageSigner.sign(withKeys, resigned, List.of(new SigningKey(service, UUID_4096)))) {
       prepared.commit();

@@ -93,15 +93,13 @@ class MstflintByteIdentityTest {
         throw new AssertionError(
             String.format(
                 "first difference at 0x%x%n mstflint: %s%n kiln:     %s",
-                i,
-                HexFormat.of().formatHex(a, from, to),
-                HexFormat.of().formatHex(b, from, to)));
+                i, HexFormat.of().formatHex(a, from, to), HexFormat.of().formatHex(b, from, to)));
       }
     }
   }
 
-  private void signAndCompare(Fs4Fixtures.Spec spec, String name, List<Path> keys,
-      List<String> uuids) throws Exception {
+  private void signAndCompare(
+      Fs4Fixtures.Spec spec, String name, List<Path> keys, List<String> uuids) throws Exception {
     Path[] in = inputs(spec, name);
     List<String> args = new ArrayList<>();
     args.add("--private_key");
@@ -131,8 +129,11 @@ class MstflintByteIdentityTest {
 
   @Test
   void rsa2048Pkcs1PemMatchesMstflint() throws Exception {
-    signAndCompare(Fs4Fixtures.v1().withUntidyEntries(true), "k2048p1",
-        List.of(pkcs1Key2048()), List.of(UUID_B));
+    signAndCompare(
+        Fs4Fixtures.v1().withUntidyEntries(true),
+        "k2048p1",
+        List.of(pkcs1Key2048()),
+        List.of(UUID_B));
   }
 
   @Test
@@ -142,25 +143,40 @@ class MstflintByteIdentityTest {
 
   @Test
   void rsa4096WithoutSignature256SectionMatchesMstflint() throws Exception {
-    signAndCompare(Fs4Fixtures.v1().without(0xA0), "k4096no256",
-        List.of(key(SampleKey.RSA_4096)), List.of(UUID_B));
+    signAndCompare(
+        Fs4Fixtures.v1().without(0xA0),
+        "k4096no256",
+        List.of(key(SampleKey.RSA_4096)),
+        List.of(UUID_B));
   }
 
   @Test
   void twoKeysMatchMstflintInEitherOrder() throws Exception {
-    signAndCompare(Fs4Fixtures.v1().withUntidyEntries(true), "two",
-        List.of(key(SampleKey.RSA_2048), key(SampleKey.RSA_4096)), List.of(UUID_A, UUID_B));
-    signAndCompare(Fs4Fixtures.v1(), "owt",
-        List.of(key(SampleKey.RSA_4096), key(SampleKey.RSA_2048)), List.of(UUID_B, UUID_A));
+    signAndCompare(
+        Fs4Fixtures.v1().withUntidyEntries(true),
+        "two",
+        List.of(key(SampleKey.RSA_2048), key(SampleKey.RSA_4096)),
+        List.of(UUID_A, UUID_B));
+    signAndCompare(
+        Fs4Fixtures.v1(),
+        "owt",
+        List.of(key(SampleKey.RSA_4096), key(SampleKey.RSA_2048)),
+        List.of(UUID_B, UUID_A));
   }
 
   @Test
   void hashesTableImageMatchesMstflint() throws Exception {
     signAndCompare(Fs4Fixtures.v2(), "v2k4096", List.of(key(SampleKey.RSA_4096)), List.of(UUID_A));
-    signAndCompare(Fs4Fixtures.v2().withUntidyEntries(true), "v2k2048",
-        List.of(key(SampleKey.RSA_2048)), List.of(UUID_B));
-    signAndCompare(Fs4Fixtures.v2(), "v2two",
-        List.of(key(SampleKey.RSA_2048), key(SampleKey.RSA_4096)), List.of(UUID_A, UUID_B));
+    signAndCompare(
+        Fs4Fixtures.v2().withUntidyEntries(true),
+        "v2k2048",
+        List.of(key(SampleKey.RSA_2048)),
+        List.of(UUID_B));
+    signAndCompare(
+        Fs4Fixtures.v2(),
+        "v2two",
+        List.of(key(SampleKey.RSA_2048), key(SampleKey.RSA_4096)),
+        List.of(UUID_A, UUID_B));
   }
 
   @Test
@@ -198,8 +214,7 @@ class MstflintByteIdentityTest {
     for (boolean signedFw : new boolean[] {false, true}) {
       for (boolean v2 : new boolean[] {false, true}) {
         Fs4Fixtures.Spec spec =
-            (v2 ? Fs4Fixtures.v2() : Fs4Fixtures.v1()).withSignedFw(signedFw)
-                .withUntidyEntries(v2);
+            (v2 ? Fs4Fixtures.v2() : Fs4Fixtures.v1()).withSignedFw(signedFw).withUntidyEntries(v2);
         String name = "fv" + signedFw + v2;
         Path[] in = inputs(spec, name);
         byte[] file = Fs4Fixtures.pattern(0x100, 41);
@@ -241,8 +256,15 @@ class MstflintByteIdentityTest {
         String hex = String.format("%01024x", modulus);
         Path publicKeyText = dir.resolve(name + "-pub.txt");
         Files.writeString(publicKeyText, hex);
-        runMstflint(in[0], "--private_key", key.toString(), "--public_key",
-            publicKeyText.toString(), "--key_uuid", UUID_A, "rsa_sign");
+        runMstflint(
+            in[0],
+            "--private_key",
+            key.toString(),
+            "--public_key",
+            publicKeyText.toString(),
+            "--key_uuid",
+            UUID_A,
+            "rsa_sign");
         Path out = dir.resolve(name + "-kiln-out.bin");
         try (PreparedImage prepared =
             Fs4ImageSigner.signSecureBoot(
@@ -266,7 +288,8 @@ class MstflintByteIdentityTest {
               ImageSigningException.class,
               () ->
                   Fs4ImageSigner.signSecureBoot(
-                      in[1], dir.resolve("never.bin"),
+                      in[1],
+                      dir.resolve("never.bin"),
                       new SigningKey(service, KeyUuid.parse(UUID_A))));
       assertTrue(failure.getMessage().startsWith("secure-boot signing needs an RSA-4096 key"));
     }
@@ -283,8 +306,13 @@ class MstflintByteIdentityTest {
       Files.write(forMstflint, image);
       Files.write(forKiln, image);
       assertEquals(0, mstflint.verify(forKiln).exitCode(), mstflint.verify(forKiln).output());
-      runMstflint(forMstflint, "--private_key", key(SampleKey.RSA_4096).toString(), "--key_uuid",
-          UUID_A, "sign");
+      runMstflint(
+          forMstflint,
+          "--private_key",
+          key(SampleKey.RSA_4096).toString(),
+          "--key_uuid",
+          UUID_A,
+          "sign");
       Path signed = kilnSign(forKiln, List.of(key(SampleKey.RSA_4096)), List.of(UUID_A));
       assertSameFile(forMstflint, signed);
     }

@@ -94,7 +94,9 @@ class SigningAtomicityTest {
               KeyAccessException.class,
               () ->
                   Fs4ImageSigner.sign(
-                      input, input, List.of(new SigningKey(service, KeyUuid.parse("0".repeat(32))))));
+                      input,
+                      input,
+                      List.of(new SigningKey(service, KeyUuid.parse("0".repeat(32))))));
       assertTrue(failure.getMessage().contains("does not verify"), failure.getMessage());
     }
     assertArrayEquals(before, Files.readAllBytes(input));
@@ -113,10 +115,11 @@ class SigningAtomicityTest {
               ImageSigningException.class,
               () ->
                   Fs4ImageSigner.sign(
-                      input, output,
+                      input,
+                      output,
                       List.of(new SigningKey(service, KeyUuid.parse("1".repeat(32))))));
-      assertEquals("the image has no IMAGE_SIGNATURE_512 section (ITOC type 0xA3)",
-          failure.getMessage());
+      assertEquals(
+          "the image has no IMAGE_SIGNATURE_512 section (ITOC type 0xA3)", failure.getMessage());
     }
     assertFalse(Files.exists(output));
     assertEquals(List.of(input), files());
@@ -136,7 +139,8 @@ class SigningAtomicityTest {
               ImageSigningException.class,
               () ->
                   Fs4ImageSigner.sign(
-                      input, output,
+                      input,
+                      output,
                       List.of(new SigningKey(service, KeyUuid.parse("3".repeat(32))))));
       assertTrue(failure.getMessage().contains("fails verification"), failure.getMessage());
       assertTrue(failure.getMessage().contains("PCIE_LINK_CODE"), failure.getMessage());

@@ -14,12 +14,12 @@ import java.util.TreeSet;
  * as a list of pieces over the image instead of a copy of it, so a 32 MiB image is hashed straight
  * from its mapping.
  *
- * <p>The data is {@code last} bytes long, {@code last} being the end of the highest ITOC section.
- * A byte comes from the image when it lies in a covered structure (everything below BOOT2, BOOT2,
- * the hashes table, the ITOC header with all entries and the END entry, every ITOC section body)
- * and is not masked; every other byte is 0xFF. Masked: the 16 magic bytes, and every section of a
- * masked type together with its ITOC entry. On images with a hashes table ("v2") the 4 check bytes
- * at the end of every complete 68-byte line of the first cache-line-CRC section are then left out.
+ * <p>The data is {@code last} bytes long, {@code last} being the end of the highest ITOC section. A
+ * byte comes from the image when it lies in a covered structure (everything below BOOT2, BOOT2, the
+ * hashes table, the ITOC header with all entries and the END entry, every ITOC section body) and is
+ * not masked; every other byte is 0xFF. Masked: the 16 magic bytes, and every section of a masked
+ * type together with its ITOC entry. On images with a hashes table ("v2") the 4 check bytes at the
+ * end of every complete 68-byte line of the first cache-line-CRC section are then left out.
  */
 public final class FwUpdateBlob {
   private static final byte KIND_FF = 0;
@@ -64,7 +64,8 @@ public final class FwUpdateBlob {
     long last = layout.lastSectionEnd();
     List<long[]> covered = new ArrayList<>();
     covered.add(new long[] {0, layout.boot2Address()});
-    covered.add(new long[] {layout.boot2Address(), (long) layout.boot2Address() + layout.boot2Length()});
+    covered.add(
+        new long[] {layout.boot2Address(), (long) layout.boot2Address() + layout.boot2Length()});
     if (layout.hasHashesTable()) {
       covered.add(
           new long[] {
@@ -72,7 +73,10 @@ public final class FwUpdateBlob {
             (long) layout.hashesTableAddress() + layout.hashesTableLength()
           });
     }
-    covered.add(new long[] {layout.itocAddress(), (long) layout.itocAddress() + layout.itocRewriteLength()});
+    covered.add(
+        new long[] {
+          layout.itocAddress(), (long) layout.itocAddress() + layout.itocRewriteLength()
+        });
     for (ItocSlot slot : layout.itocEntries()) {
       covered.add(new long[] {slot.sectionAddress(), slot.sectionEnd()});
     }
@@ -80,7 +84,10 @@ public final class FwUpdateBlob {
     masked.add(new long[] {0, 16});
     for (int type : maskedTypes) {
       for (ItocSlot slot : layout.all(type)) {
-        masked.add(new long[] {slot.entryAddress(), (long) slot.entryAddress() + ImageLayout.TOC_RECORD_SIZE});
+        masked.add(
+            new long[] {
+              slot.entryAddress(), (long) slot.entryAddress() + ImageLayout.TOC_RECORD_SIZE
+            });
         masked.add(new long[] {slot.sectionAddress(), slot.sectionEnd()});
       }
     }
@@ -98,7 +105,8 @@ public final class FwUpdateBlob {
     Long previous = null;
     for (long cut : cuts) {
       if (previous != null && cut > previous) {
-        byte kind = inAny(masked, previous) ? KIND_FF : inAny(covered, previous) ? KIND_IMAGE : KIND_FF;
+        byte kind =
+            inAny(masked, previous) ? KIND_FF : inAny(covered, previous) ? KIND_IMAGE : KIND_FF;
         int lastIndex = pieces.size() - 1;
         if (lastIndex >= 0 && pieceKinds.get(lastIndex) == kind) {
           pieces.get(lastIndex)[1] = cut;
@@ -150,14 +158,16 @@ public final class FwUpdateBlob {
     return total - 4 * lines;
   }
 
-  /** Hashes the data, reading image bytes from {@code image} (absolute positions = file offsets). */
+  /**
+   * Hashes the data, reading image bytes from {@code image} (absolute positions = file offsets).
+   */
   public byte[] digest(ByteBuffer image, String algorithm) {
     return digest(image, algorithm, 0, new byte[0]);
   }
 
   /**
-   * Hashes the data as if the image held {@code overlay} at file offset {@code overlayOffset};
-   * the verifier uses this to rebuild the hashes table as it was when a v2 image was signed.
+   * Hashes the data as if the image held {@code overlay} at file offset {@code overlayOffset}; the
+   * verifier uses this to rebuild the hashes table as it was when a v2 image was signed.
    */
   public byte[] digest(ByteBuffer image, String algorithm, int overlayOffset, byte[] overlay) {
     MessageDigest digest = Digests.get(algorithm);
@@ -233,7 +243,10 @@ public final class FwUpdateBlob {
           long to = Math.min(position + chunk, overlayOffset + overlay.length);
           if (from < to) {
             System.arraycopy(
-                overlay, (int) (from - overlayOffset), buffer, used + (int) (from - position),
+                overlay,
+                (int) (from - overlayOffset),
+                buffer,
+                used + (int) (from - position),
                 (int) (to - from));
           }
         } else {

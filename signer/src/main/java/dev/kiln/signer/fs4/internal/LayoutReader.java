@@ -73,8 +73,13 @@ public final class LayoutReader {
       if (!result.passed()) {
         Finding first = result.errors().get(0);
         throw new ImageSigningException(
-            path + ": the image fails verification (" + result.errors().size()
-                + " error(s)), fix it first: " + first.structure() + ": " + first.message());
+            path
+                + ": the image fails verification ("
+                + result.errors().size()
+                + " error(s)), fix it first: "
+                + first.structure()
+                + ": "
+                + first.message());
       }
     }
   }
@@ -91,7 +96,10 @@ public final class LayoutReader {
     for (Finding finding : image.parseFindings()) {
       if (finding.severity() == Severity.ERROR) {
         throw new ImageSigningException(
-            path + ": the image fails verification, fix it first: " + finding.structure() + ": "
+            path
+                + ": the image fails verification, fix it first: "
+                + finding.structure()
+                + ": "
                 + finding.message());
       }
     }

@@ -25,8 +25,8 @@ import java.util.List;
  * 0x20    256 / 512   modulus, big-endian
  * </pre>
  *
- * Entries are 0x120 bytes for RSA-2048 and 0x220 bytes for RSA-4096; a section is an array of
- * one size, padded with zeros. An entry whose auth_type is not the section's is empty.
+ * Entries are 0x120 bytes for RSA-2048 and 0x220 bytes for RSA-4096; a section is an array of one
+ * size, padded with zeros. An entry whose auth_type is not the section's is empty.
  */
 public final class PublicKeyEntries {
   /** Entry size for RSA-2048 keys. */
@@ -74,8 +74,8 @@ public final class PublicKeyEntries {
   }
 
   /**
-   * Decodes every non-empty entry. The entry size comes from the auth_type of the first entry
-   * (byte 3), as mstflint decides the section type of a public-keys file.
+   * Decodes every non-empty entry. The entry size comes from the auth_type of the first entry (byte
+   * 3), as mstflint decides the section type of a public-keys file.
    */
   public static List<Entry> decode(byte[] section) {
     List<Entry> entries = new ArrayList<>();

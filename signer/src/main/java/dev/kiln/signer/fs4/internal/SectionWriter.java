@@ -28,8 +28,8 @@ import java.nio.ByteBuffer;
  * 0xFFFFFFFF, 0xFFFFFFFF, 0, 0x0000FFFF, 0x7FFFFFFC, 0x8007FFFF} (dword 7 holds the entry CRC).
  *
  * <p>Hashes-table layout used (offsets from the table start): 0x0C HTOC header (0x0 version, 0x4
- * {@code hash_size << 16 | hash_type << 8 | num_of_entries}, 0x8..0xF reserved), 0x1C 28 entries
- * of 8 bytes ({@code type << 16 | hash_offset}, then 0), hash slots at HTOC + hash_offset, and the
+ * {@code hash_size << 16 | hash_type << 8 | num_of_entries}, 0x8..0xF reserved), 0x1C 28 entries of
+ * 8 bytes ({@code type << 16 | hash_offset}, then 0), hash slots at HTOC + hash_offset, and the
  * table CRC in the low 16 bits of the last dword.
  */
 public final class SectionWriter {
@@ -77,8 +77,8 @@ public final class SectionWriter {
     }
     if (slot.crcMode() == 2 && slot.sectionLength() < 4) {
       throw new ImageSigningException(
-          String.format("the %s section is too small for its in-section CRC",
-              SectionType.nameOf(type)));
+          String.format(
+              "the %s section is too small for its in-section CRC", SectionType.nameOf(type)));
     }
     return slot;
   }
@@ -163,7 +163,8 @@ public final class SectionWriter {
     int tableEnd = layout.hashesTableAddress() + tableLength();
     if (tableEnd > layout.fileSize()) {
       throw new ImageSigningException(
-          String.format("the hashes table at 0x%x runs past the end of the file",
+          String.format(
+              "the hashes table at 0x%x runs past the end of the file",
               layout.hashesTableAddress()));
     }
   }
@@ -188,7 +189,8 @@ public final class SectionWriter {
     if (hashOffset < 0) {
       if (count >= HTOC_MAX_ENTRIES) {
         throw new ImageSigningException(
-            String.format("the hashes table at 0x%x is full; no slot for type 0x%02X", table, type));
+            String.format(
+                "the hashes table at 0x%x is full; no slot for type 0x%02X", table, type));
       }
       hashOffset = HTOC_HEADER_SIZE + HTOC_MAX_ENTRIES * HTOC_ENTRY_SIZE + count * HASH_SIZE;
       int entryAddress = htoc + HTOC_HEADER_SIZE + HTOC_ENTRY_SIZE * count;
