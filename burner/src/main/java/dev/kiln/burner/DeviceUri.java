@@ -79,7 +79,8 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
       Matcher matcher = TCP.matcher(text);
       if (!matcher.matches()) {
         throw new IllegalArgumentException(
-            "'" + text + "' is not a TCP device; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:4711");
+            "'" + text
+                + "' is not a TCP device; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:4711");
       }
       String host = matcher.group(1);
       if (host.startsWith("[")) {
@@ -96,7 +97,8 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
       Matcher matcher = PCI.matcher(text.substring("pci:".length()));
       if (!matcher.matches()) {
         throw new IllegalArgumentException(
-            "'" + text + "' is not a PCI address; expected pci:DDDD:BB:DD.F, e.g. pci:0000:03:00.0");
+            "'" + text
+                + "' is not a PCI address; expected pci:DDDD:BB:DD.F, e.g. pci:0000:03:00.0");
       }
       String domain = matcher.group(1) == null ? "0000" : matcher.group(1);
       String bdf =

@@ -9,8 +9,8 @@ import dev.kiln.registers.TransportException;
 
 /**
  * The host's register access: wraps a payload into the envelope of protocol doc §1.2, sends it, and
- * retries while the device answers "resource not available" (status 0x08), which every host treats
- * as "not now" (§1.3): every {@value #RETRY_SLEEP_MS} ms, up to {@link #maxTries} times. Any other
+ * retries while the device answers "resource not available" (status 0x08), which every host
+ * treats as "not now" (§1.3): every {@value #RETRY_SLEEP_MS} ms, up to a retry budget. Any other
  * status is returned to the caller together with the payload, because a failed MCC SET still
  * carries its {@code error_code} (§1.2).
  *

@@ -1,8 +1,8 @@
 package dev.kiln.burner.pci;
 
 /**
- * Address spaces the VSEC gateway can select (protocol doc §1.4). The value goes into bits 15..0 of
- * the gateway's control dword; the device answers in bits 31..29 whether it supports the space.
+ * Address spaces the VSEC gateway can select (protocol doc §1.4). The value goes into bits 15..0
+ * of the gateway's control dword; the device answers in bits 31..29 whether it supports it.
  */
 public enum AddressSpace {
   ICMD_EXT(0x1),

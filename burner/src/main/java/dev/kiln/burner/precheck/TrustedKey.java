@@ -9,7 +9,8 @@ import java.util.Objects;
  * signature sections) and, when known, the key itself (X.509 SubjectPublicKeyInfo DER).
  *
  * @param uuid the keypair UUID, lower-case hex without dashes (32 digits)
- * @param publicKeyDer the encoded public key, or an empty array when the profile holds only the UUID
+ * @param publicKeyDer the encoded public key, or an empty array when the profile holds only the
+ *     UUID
  */
 public record TrustedKey(String uuid, byte[] publicKeyDer) {
   public TrustedKey {

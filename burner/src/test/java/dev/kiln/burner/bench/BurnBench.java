@@ -87,7 +87,8 @@ public final class BurnBench {
             Locale.ROOT,
             "| %s | %d MiB | %.1f MiB/s (%.0f µs/txn) | %.1f MiB/s (%.0f µs/txn) |"
                 + " %.2f MiB/s (%.0f µs/txn) | %.2f µs | %d | %.1f |",
-            LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+            LocalDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
             sizeMib,
             emu.mibPerSecond(), perTransactionMicros(emu),
             tcp.mibPerSecond(), perTransactionMicros(tcp),

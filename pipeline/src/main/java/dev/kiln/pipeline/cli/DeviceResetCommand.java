@@ -38,7 +38,9 @@ public final class DeviceResetCommand implements Callable<Integer> {
       DeviceInfo info = session.query();
       out.println(
           "-I- FW was loaded successfully (reset level "
-              + (level == Mfrl.LEVEL_0_LIVE_PATCH ? 0 : level == Mfrl.LEVEL_3_DRIVER_RESTART ? 3 : 4)
+              + (level == Mfrl.LEVEL_0_LIVE_PATCH
+                  ? 0
+                  : level == Mfrl.LEVEL_3_DRIVER_RESTART ? 3 : 4)
               + "). Running version: " + info.runningVersion());
     }
     return ExitCodes.OK;

@@ -56,7 +56,9 @@ final class HwAccessKeys {
     if (hex.startsWith("0x") || hex.startsWith("0X")) {
       hex = hex.substring(2);
     }
-    if (hex.isEmpty() || hex.length() > 16 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+    if (hex.isEmpty()
+        || hex.length() > 16
+        || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
       throw new CommandFailure(
           ExitCodes.KEY_ACCESS, origin + " does not hold a 64-bit hex key (up to 16 hex digits)");
     }

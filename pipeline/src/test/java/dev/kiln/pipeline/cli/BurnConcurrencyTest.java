@@ -119,7 +119,8 @@ class BurnConcurrencyTest {
       assertEquals(0, secondWire.mcda.get(), "the second burner sent MCDA data");
       assertEquals(0, secondWire.mccSets.get(), "the second burner sent an MCC command");
       // "At once": no retry loop, no waiting for the handle (generous bound for a loaded CI box).
-      assertTrue(secondMillis.get() < 5_000, "the second burner took " + secondMillis.get() + " ms");
+      assertTrue(
+          secondMillis.get() < 5_000, "the second burner took " + secondMillis.get() + " ms");
     }
   }
 }

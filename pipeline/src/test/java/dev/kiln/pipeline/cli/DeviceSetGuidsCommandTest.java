@@ -39,10 +39,13 @@ class DeviceSetGuidsCommandTest {
     // The same request, recorded by the device.
     Path recording = dir.resolve("sg.rec");
     try (EmulatedDevice device =
-        EmulatedDevice.open(deviceDir, EmulatedDevice.Options.defaults().withRecording(recording))) {
+        EmulatedDevice.open(
+            deviceDir, EmulatedDevice.Options.defaults().withRecording(recording))) {
       device.exchange(
           RegisterEnvelope.request(
-                  Mnvda.ID, RegisterMethod.SET, Mnvda.baseMacGuid(0x0002c9a1b2c3L, 0x0002c90300a1b2c3L))
+                  Mnvda.ID,
+                  RegisterMethod.SET,
+                  Mnvda.baseMacGuid(0x0002c9a1b2c3L, 0x0002c90300a1b2c3L))
               .encode());
     }
     List<Recording.Transaction> transactions = Recording.read(recording);

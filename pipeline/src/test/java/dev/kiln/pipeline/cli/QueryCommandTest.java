@@ -39,8 +39,9 @@ class QueryCommandTest {
                 .withSecurityVersion(3)
                 .withForbidden(List.of(FwVersion.parse("22.40.1000"))),
             "v1");
-    v2 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000").withSecurityVersion(3),
-        "v2");
+    v2 =
+        BurnTestImages.signed(
+            work, SampleFirmware.Spec.secure("22.41.1000").withSecurityVersion(3), "v2");
   }
 
   @AfterAll
