@@ -114,6 +114,41 @@ class BurnCommandTest {
   }
 
   @Test
+  void noActivateWritesAndVerifiesButLeavesTheRunningImage(@TempDir Path dir) throws Exception {
+    Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
+    try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
+        DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
+      String uri = "tcp://127.0.0.1:" + server.port();
+      Run burn = kiln("burn", "--device", uri, v2.toString(), "--yes", "--no-activate", "--json");
+      assertEquals(0, burn.exitCode(), burn.err() + burn.out());
+      JsonNode result = json(burn.out());
+      assertTrue(!result.get("activated").asBoolean());
+      assertTrue(result.get("pendingVersion").isNull(), burn.out());
+      assertEquals(0, kiln("device", "reset", "--device", uri).exitCode());
+      Run query = kiln("query", "--device", uri, "--json", "--no-read-back");
+      assertEquals("22.39.1002", json(query.out()).get("runningVersion").asText());
+    }
+  }
+
+  @Test
+  void aPciDeviceInLivefishIsNamedAndNotBurnt(@TempDir Path dir) throws Exception {
+    Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
+    DeviceOptions.configSpacesForTests =
+        bdf ->
+            EmulatedConfigSpace.builder(EmulatorDevices.open(deviceDir))
+                .deviceIds(0x212, 0x212)
+                .build();
+    Run query = kiln("query", "--device", "pci:0000:03:00.0");
+    assertEquals(ExitCodes.DEVICE, query.exitCode());
+    assertTrue(query.err().contains("livefish"), query.err());
+    Run burn =
+        kiln("burn", "--device", "pci:0000:03:00.0", v2.toString(), "--yes", "--psid",
+            SampleFirmware.PSID);
+    assertEquals(ExitCodes.DEVICE, burn.exitCode());
+    assertTrue(burn.err().contains("only for emulated devices"), burn.err());
+  }
+
+  @Test
   void withoutYesAndWithoutTerminalItIsAUsageError(@TempDir Path dir) throws Exception {
     Path device = BurnTestImages.device(dir.resolve("dev"), v1);
     Run burn = kiln("burn", "--device", "emu:" + device, v2.toString());
