@@ -54,7 +54,138 @@ public final class ImageSignatureVerifier {
         entries.add(check(layout, bytes, slot.get(), trust));
       }
     }
+    if (!layout.hasHashesTable()) {
+      entries.addAll(checkSecureBoot(layout, bytes, trust));
+    }
     return new SignatureReport(entries);
+  }
+
+  /**
+   * Secure-boot signatures of a v1 image (RSA_4096_SIGNATURES, made by {@code rsa_sign}): the key
+   * is the one in RSA_PUBLIC_KEY entry 0, which must be trusted; the boot, critical and
+   * non-critical signatures are checked over the current bytes. (On v2 images the boot signature
+   * covers a hashes table that later section updates change; those are not checked.)
+   */
+  private static List<Entry> checkSecureBoot(
+      ImageLayout layout, ByteBuffer bytes, TrustStore trust) {
+    Optional<ItocSlot> signaturesSlot = layout.first(Fs4ImageSigner.RSA_4096_SIGNATURES);
+    Optional<ItocSlot> keySlot = layout.first(Fs4ImageSigner.RSA_PUBLIC_KEY);
+    if (signaturesSlot.isEmpty()
+        || signaturesSlot.get().sectionLength() < Fs4ImageSigner.RSA_4096_SIGNATURES_LENGTH) {
+      return List.of();
+    }
+    String name = "RSA_4096_SIGNATURES";
+    long offset = signaturesSlot.get().sectionAddress();
+    byte[] signatures = new byte[Fs4ImageSigner.RSA_4096_SIGNATURES_LENGTH];
+    bytes.get(signaturesSlot.get().sectionAddress(), signatures);
+    if (allEqual(signatures, (byte) 0) || allEqual(signatures, (byte) 0xFF)) {
+      return List.of(
+          new Entry(
+              name, offset, Status.EMPTY, Optional.empty(), Optional.empty(), "no signature"));
+    }
+    Optional<KeyUuid> uuid = Optional.empty();
+    TrustStore.TrustedKey trusted = null;
+    if (keySlot.isPresent() && keySlot.get().sectionLength() >= 0x214) {
+      byte[] entry = new byte[0x214];
+      bytes.get(keySlot.get().sectionAddress(), entry);
+      uuid = Optional.of(new KeyUuid(Arrays.copyOfRange(entry, 0x04, 0x14)));
+      BigInteger exponent =
+          BigInteger.valueOf(Integer.toUnsignedLong(ByteBuffer.wrap(entry).getInt(0)));
+      BigInteger modulus = new BigInteger(1, Arrays.copyOfRange(entry, 0x14, 0x214));
+      for (TrustStore.TrustedKey key : trust.keys()) {
+        if (key.key().getModulus().equals(modulus)
+            && key.key().getPublicExponent().equals(exponent)
+            && key.matches(uuid.get())) {
+          trusted = key;
+          break;
+        }
+      }
+    }
+    if (trusted == null) {
+      return List.of(
+          new Entry(
+              name,
+              offset,
+              Status.UNKNOWN_KEY,
+              uuid,
+              Optional.empty(),
+              "the secure-boot key in RSA_PUBLIC_KEY is not a trusted key"));
+    }
+    long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
+    long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
+    List<Entry> entries = new ArrayList<>();
+    java.security.MessageDigest boot = DigestAlgorithm.SHA512.newMessageDigest();
+    if (authEnd >= authStart && authEnd < layout.fileSize()) {
+      update(boot, bytes, (int) authStart, (int) (authEnd - authStart + 1));
+    }
+    java.security.MessageDigest critical = DigestAlgorithm.SHA512.newMessageDigest();
+    java.security.MessageDigest nonCritical = DigestAlgorithm.SHA512.newMessageDigest();
+    for (ItocSlot slot : layout.itocEntries()) {
+      int type = slot.type();
+      java.security.MessageDigest target;
+      if (type == 0x04 || type == 0x0C || type == 0x08) {
+        target = critical;
+      } else if (type == Fs4ImageSigner.RSA_4096_SIGNATURES
+          || type == Fs4ImageSigner.IMAGE_SIGNATURE_512
+          || type == Fs4ImageSigner.IMAGE_SIGNATURE_256) {
+        continue;
+      } else {
+        target = nonCritical;
+      }
+      update(target, bytes, slot.sectionAddress(), slot.sectionLength());
+      int remainder = slot.sectionLength() % 0x80;
+      if (remainder != 0) {
+        byte[] padding = new byte[0x80 - remainder];
+        Arrays.fill(padding, (byte) 0xFF);
+        target.update(padding);
+      }
+    }
+    String[] parts = {"boot", "critical", "non-critical"};
+    java.security.MessageDigest[] digests = {boot, critical, nonCritical};
+    for (int i = 0; i < 3; i++) {
+      byte[] signature = Arrays.copyOfRange(signatures, 512 * i, 512 * (i + 1));
+      byte[] digest = digests[i].digest();
+      String part = name + " (" + parts[i] + ")";
+      if (Pkcs1.verifies(trusted.key(), DigestAlgorithm.SHA512, digest, signature)) {
+        entries.add(
+            new Entry(
+                part,
+                offset + 512L * i,
+                Status.VERIFIED,
+                uuid,
+                Optional.of(trusted.origin()),
+                "verified with " + trusted.origin()));
+      } else if (isPkcs1SignatureOf(trusted.key(), DigestAlgorithm.SHA512, signature)) {
+        entries.add(
+            new Entry(
+                part,
+                offset + 512L * i,
+                Status.NOT_COVERING,
+                uuid,
+                Optional.empty(),
+                "a valid signature by the secure-boot key, but over different bytes"));
+      } else {
+        entries.add(
+            new Entry(
+                part,
+                offset + 512L * i,
+                Status.BAD_SIGNATURE,
+                uuid,
+                Optional.empty(),
+                "does not verify with the secure-boot key"));
+      }
+    }
+    return entries;
+  }
+
+  private static void update(
+      java.security.MessageDigest digest, ByteBuffer bytes, int offset, int length) {
+    byte[] chunk = new byte[Math.min(Math.max(length, 1), 1 << 20)];
+    for (int done = 0; done < length; done += chunk.length) {
+      int size = Math.min(chunk.length, length - done);
+      bytes.get(offset + done, chunk, 0, size);
+      digest.update(chunk, 0, size);
+    }
   }
 
   private static Entry check(ImageLayout layout, ByteBuffer bytes, ItocSlot slot, TrustStore trust)

@@ -193,4 +193,29 @@ class ImageSignatureVerifierTest {
       assertFalse(report.isSigned());
     }
   }
+
+  @Test
+  void secureBootSignaturesVerifyAgainstTheTrustedKey() throws Exception {
+    Path input = dir.resolve("sb.bin");
+    Files.write(input, Fs4Fixtures.build(Fs4Fixtures.v1()));
+    Path output = dir.resolve("sb.signed.bin");
+    try (SigningService service =
+            SigningServices.open(
+                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
+                KeyOptions.defaults());
+        PreparedImage prepared =
+            Fs4ImageSigner.signSecureBoot(input, output, new SigningKey(service, UUID_4096))) {
+      prepared.commit();
+    }
+    SignatureReport trusted = report(output, pemTrust(SampleKey.RSA_4096));
+    for (String part : List.of("boot", "critical", "non-critical")) {
+      assertEquals(Status.VERIFIED, status(trusted, "RSA_4096_SIGNATURES (" + part + ")"));
+    }
+    assertEquals(Status.VERIFIED, status(trusted, "IMAGE_SIGNATURE_512"));
+    assertEquals(Status.EMPTY, status(trusted, "IMAGE_SIGNATURE_256"));
+    assertTrue(trusted.passes(), trusted.toString());
+    SignatureReport other = report(output, pemTrust(SampleKey.RSA_2048));
+    assertEquals(Status.UNKNOWN_KEY, status(other, "RSA_4096_SIGNATURES"));
+    assertFalse(other.passes());
+  }
 }
