@@ -175,6 +175,10 @@ public final class DeviceServer implements AutoCloseable {
       return error("unknown control frame");
     } catch (TransportException | IOException | RuntimeException e) {
       return error(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    } catch (LinkageError e) {
+      // A class that cannot be loaded (say, a jar replaced under a running daemon): answer with
+      // the reason instead of dropping the connection without a word.
+      return error("internal error: " + e);
     }
   }
 

@@ -4,15 +4,13 @@ import dev.kiln.emulator.internal.AtomicFiles;
 import dev.kiln.emulator.internal.DirectoryLock;
 import dev.kiln.emulator.internal.Flash;
 import dev.kiln.emulator.internal.ImageFacts;
+import dev.kiln.emulator.internal.QueryRegisters;
 import dev.kiln.emulator.internal.SecureBootPolicy;
+import dev.kiln.emulator.internal.TrustAnchor;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
-import dev.kiln.inspector.section.ImageInfo;
-import dev.kiln.inspector.section.ImageInfoFlag;
 import dev.kiln.registers.AccessRegister;
-import dev.kiln.registers.ComponentId;
-import dev.kiln.registers.ComponentStatus;
 import dev.kiln.registers.ComponentUpdateState;
 import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Mcam;
@@ -21,14 +19,8 @@ import dev.kiln.registers.MccErrorCode;
 import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
 import dev.kiln.registers.Mcqi;
-import dev.kiln.registers.McqiActivationMethod;
-import dev.kiln.registers.McqiCapabilities;
-import dev.kiln.registers.McqiInfoType;
-import dev.kiln.registers.McqiVersion;
 import dev.kiln.registers.Mcqs;
 import dev.kiln.registers.Mfrl;
-import dev.kiln.registers.Mfsv;
-import dev.kiln.registers.Mgir;
 import dev.kiln.registers.Mirc;
 import dev.kiln.registers.MircStatus;
 import dev.kiln.registers.Mlock;
@@ -40,9 +32,6 @@ import dev.kiln.registers.RegisterStatus;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import dev.kiln.signer.fs4.TrustStore;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +42,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,13 +61,13 @@ public final class EmulatedDevice implements RegisterTransport {
   /** Flash file name in the device directory. */
   public static final String FLASH_FILE = "flash.bin";
   /** Policy sections of the last image that booted: what a device in recovery trusts. */
-  public static final String TRUST_ANCHOR_FILE = "trust-anchor.bin";
+  public static final String TRUST_ANCHOR_FILE = TrustAnchor.FILE;
   /** The installed CS token. */
   public static final String CS_TOKEN_FILE = "cs-token.bin";
   /** MCQS index of the boot image component. */
-  public static final int INDEX_BOOT_IMG = 0;
+  public static final int INDEX_BOOT_IMG = QueryRegisters.INDEX_BOOT_IMG;
   /** MCQS index of the CS token component. */
-  public static final int INDEX_CS_TOKEN = 1;
+  public static final int INDEX_CS_TOKEN = QueryRegisters.INDEX_CS_TOKEN;
   /** The 16-byte fingerprint a configuration (token) file starts with (protocol doc §6.1). */
   public static final byte[] CONFIG_FINGERPRINT =
       "MLNX.CONFIG.BIN!".getBytes(StandardCharsets.US_ASCII);
@@ -224,7 +212,7 @@ public final class EmulatedDevice implements RegisterTransport {
       created.write(0, 0, image, 0, image.length);
       created.force();
     }
-    writeTrustAnchor(dir, facts);
+    TrustAnchor.write(dir, facts);
     NvState.initial(0, image.length).withEfuse(facts.securityVersion()).store(dir);
     // The identity file goes last: a directory without it is not a device, so a crash during
     // init never leaves a half-made device that opens.
@@ -282,7 +270,7 @@ public final class EmulatedDevice implements RegisterTransport {
     pending = null;
     running = null;
     runningSlot = -1;
-    TrustStore anchor = readTrustAnchor(dir);
+    TrustStore anchor = TrustAnchor.read(dir);
     int first = nv.bootSlot();
     int second = 1 - first;
     ImageFacts chosen = null;
@@ -320,7 +308,7 @@ public final class EmulatedDevice implements RegisterTransport {
     }
     nv = next;
     nv.store(dir);
-    writeTrustAnchor(dir, chosen);
+    TrustAnchor.write(dir, chosen);
   }
 
   /**
@@ -348,49 +336,6 @@ public final class EmulatedDevice implements RegisterTransport {
         && facts.supportsHwId(identity.type().hwId())
         && facts.psid().equals(identity.psid())
         && (anchor.isEmpty() || SecureBootPolicy.checkSignature(facts, anchor).accepted());
-  }
-
-  private static void writeTrustAnchor(Path dir, ImageFacts facts) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bytes);
-    for (ImageFacts.PolicySection section : facts.policySections()) {
-      byte[] body = section.body();
-      out.writeInt(section.type());
-      out.writeInt(body.length);
-      out.write(body);
-    }
-    out.flush();
-    byte[] content = bytes.toByteArray();
-    Path file = dir.resolve(TRUST_ANCHOR_FILE);
-    if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), content)) {
-      return;
-    }
-    AtomicFiles.write(file, content);
-  }
-
-  private static TrustStore readTrustAnchor(Path dir) throws IOException {
-    Path file = dir.resolve(TRUST_ANCHOR_FILE);
-    if (!Files.exists(file)) {
-      return TrustStore.empty();
-    }
-    TrustStore store = TrustStore.empty();
-    try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-      while (in.available() > 0) {
-        int type = in.readInt();
-        int length = in.readInt();
-        if (length < 0 || length > 1 << 20) {
-          throw new IOException(file + ": corrupt trust anchor");
-        }
-        byte[] body = in.readNBytes(length);
-        if (type == dev.kiln.inspector.format.SectionType.PUBLIC_KEYS_2048.code()
-            || type == dev.kiln.inspector.format.SectionType.PUBLIC_KEYS_4096.code()) {
-          store = store.plus(TrustStore.fromPublicKeysSection(body, "trust anchor"));
-        }
-      }
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": corrupt trust anchor (" + e.getMessage() + ")", e);
-    }
-    return store;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -606,6 +551,10 @@ public final class EmulatedDevice implements RegisterTransport {
     }
   }
 
+  private long uptimeSeconds() {
+    return (options.nanoClock().getAsLong() - bootNanos) / 1_000_000_000L;
+  }
+
   private void checkAlive() throws TransportException {
     if (dead) {
       throw new TransportException(describe() + ": the device is powered off");
@@ -692,9 +641,12 @@ public final class EmulatedDevice implements RegisterTransport {
     }
     switch (register) {
       case MGIR:
-        return get ? ok(mgir().encode()) : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
+        return get
+            ? ok(QueryRegisters.mgir(identity, running, nv.lifeCycle(), uptimeSeconds()).encode())
+            : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCAM:
-        return get ? ok(mcam(Mcam.decode(payload)).encode())
+        return get
+            ? ok(QueryRegisters.mcam(Mcam.decode(payload)).encode())
             : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCQS:
         return get
@@ -706,7 +658,7 @@ public final class EmulatedDevice implements RegisterTransport {
             : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MQIS:
         return get
-            ? mqis(Mqis.decode(payload))
+            ? ok(QueryRegisters.mqis(Mqis.decode(payload), running).encode())
             : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MCC:
         return mcc(client, get, Mcc.decode(payload));
@@ -717,7 +669,9 @@ public final class EmulatedDevice implements RegisterTransport {
       case MIRC:
         return mirc(get, payload);
       case MFSV:
-        return get ? ok(mfsv().encode()) : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
+        return get
+            ? ok(QueryRegisters.mfsv(running, nv.efuseSecurityVersion()).encode())
+            : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MLOCK:
         return mlock(get, Mlock.decode(payload));
       case MFPA:
@@ -734,81 +688,14 @@ public final class EmulatedDevice implements RegisterTransport {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Query registers
-
-  private Mgir mgir() {
-    ImageInfo info = running.info().orElseThrow();
-    FwVersion version = running.version();
-    long uptime = (options.nanoClock().getAsLong() - bootNanos) / 1_000_000_000L;
-    boolean secured = info.has(ImageInfoFlag.SECURE_FW);
-    return new Mgir(
-        identity.type().pciDeviceId(),
-        identity.hwRevision(),
-        identity.type().hwId(),
-        identity.baseMac(),
-        Math.max(0, Math.min(uptime, 0xFFFF_FFFFL)),
-        secured,
-        secured || info.has(ImageInfoFlag.SIGNED_FW),
-        info.has(ImageInfoFlag.DEBUG_FW),
-        false,
-        0,
-        info.releaseDate().year() & 0xFFFF,
-        info.releaseDate().month() & 0xFF,
-        info.releaseDate().day() & 0xFF,
-        info.buildHour() & 0xFFFF,
-        identity.psid(),
-        0,
-        version.major(),
-        version.minor(),
-        version.subminor(),
-        nv.lifeCycle(),
-        false,
-        false,
-        "");
-  }
-
-  private static Mcam mcam(Mcam request) {
-    byte[] noFeatures = new byte[16];
-    return switch (request.accessRegGroup()) {
-      case 0 -> Mcam.forRegisters(
-          0,
-          List.of(
-              AccessRegister.MGIR.id(),
-              AccessRegister.MFRL.id(),
-              AccessRegister.MCQS.id(),
-              AccessRegister.MCQI.id(),
-              AccessRegister.MCC.id(),
-              AccessRegister.MCDA.id(),
-              AccessRegister.MQIS.id()),
-          noFeatures);
-      case 2 -> Mcam.forRegisters(
-          2, List.of(AccessRegister.MIRC.id(), AccessRegister.MFSV.id()), noFeatures);
-      default -> Mcam.forRegisters(request.accessRegGroup(), List.of(), noFeatures);
-    };
-  }
+  // Query registers (answers built by QueryRegisters)
 
   private Reply mcqs(Mcqs request) {
-    int index = request.componentIndex();
-    if (request.deviceIndex() != 0 || (index != INDEX_BOOT_IMG && index != INDEX_CS_TOKEN)) {
-      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
-    }
-    boolean boot = index == INDEX_BOOT_IMG;
-    ComponentStatus status =
-        boot ? ComponentStatus.IN_USE
-            : nv.csToken() ? ComponentStatus.PRESENT : ComponentStatus.NOT_PRESENT;
-    return ok(
-        new Mcqs(
-                index,
-                0,
-                index == INDEX_CS_TOKEN,
-                boot ? ComponentId.BOOT_IMG.code() : ComponentId.CS_TOKEN.code(),
-                componentUpdateState(index).code(),
-                status.code(),
-                0,
-                0,
-                0,
-                fsm == FsmState.IDLE ? 0 : Mcc.OWNER_ICMD)
-            .encode());
+    boolean locked = fsm != FsmState.IDLE;
+    return QueryRegisters.mcqs(
+            request, componentUpdateState(request.componentIndex()), nv.csToken(), locked)
+        .map(reply -> ok(reply.encode()))
+        .orElseGet(() -> new Reply(RegisterStatus.BAD_PARAM, request.encode()));
   }
 
   private ComponentUpdateState componentUpdateState(int index) {
@@ -822,100 +709,12 @@ public final class EmulatedDevice implements RegisterTransport {
   }
 
   private Reply mcqi(Mcqi request) throws IOException {
-    int index = request.componentIndex();
-    McqiInfoType type = request.type();
-    if (request.deviceIndex() != 0
-        || (index != INDEX_BOOT_IMG && index != INDEX_CS_TOKEN)
-        || type == null
-        || request.offset() % 4 != 0) {
-      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
-    }
-    byte[] info;
-    if (index == INDEX_BOOT_IMG) {
-      ImageFacts described = request.readPendingComponent() ? pending : running;
-      switch (type) {
-        case CAPABILITIES -> info =
-            new McqiCapabilities(
-                    (1L << McqiInfoType.CAPABILITIES.code())
-                        | (1L << McqiInfoType.VERSION.code())
-                        | (1L << McqiInfoType.ACTIVATION_METHOD.code()),
-                    (described == null ? running : described).size(),
-                    flash.slotSize(),
-                    Mcda.MAX_DATA,
-                    2,
-                    false,
-                    false,
-                    true,
-                    false,
-                    true,
-                    true)
-                .encode();
-        case VERSION -> {
-          if (described == null) {
-            // "Success means a pending image exists" (protocol doc §3.1): without one, fail.
-            return new Reply(RegisterStatus.BAD_PARAM, request.encode());
-          }
-          info = versionInfo(described);
-        }
-        case ACTIVATION_METHOD -> info =
-            new McqiActivationMethod(McqiActivationMethod.PENDING_FW_RESET).encode();
-        default -> {
-          return new Reply(RegisterStatus.BAD_PARAM, request.encode());
-        }
-      }
-    } else {
-      if (type != McqiInfoType.CAPABILITIES) {
-        return new Reply(RegisterStatus.BAD_PARAM, request.encode());
-      }
-      long tokenSize =
-          nv.csToken() && Files.exists(dir.resolve(CS_TOKEN_FILE))
-              ? Files.size(dir.resolve(CS_TOKEN_FILE))
-              : 0;
-      info =
-          new McqiCapabilities(
-                  1L << McqiInfoType.CAPABILITIES.code(), tokenSize, MAX_TOKEN_SIZE,
-                  Mcda.MAX_DATA, 2, false, false, false, false, true, false)
-              .encode();
-    }
-    return ok(request.withInfo(info).encode());
-  }
-
-  private static byte[] versionInfo(ImageFacts facts) {
-    ImageInfo info = facts.info().orElseThrow();
-    FwVersion version = facts.version();
-    String text = info.productVersion() == null ? "" : info.productVersion();
-    long date =
-        ((long) (info.releaseDate().year() & 0xFFFF) << 16)
-            | ((info.releaseDate().month() & 0xFF) << 8)
-            | (info.releaseDate().day() & 0xFF);
-    return new McqiVersion(
-            false,
-            true,
-            McqiVersion.packVersion(version.major(), version.minor(), version.subminor()),
-            date,
-            0,
-            0,
-            text)
-        .encode();
-  }
-
-  private Reply mqis(Mqis request) {
-    ImageInfo info = running.info().orElseThrow();
-    String text =
-        switch (request.infoType()) {
-          case Mqis.MODEL_NAME -> info.name();
-          case Mqis.MODEL_DESCRIPTION -> info.description();
-          case Mqis.IMAGE_VSD -> info.vsd();
-          default -> "";
-        };
-    byte[] bytes = (text == null ? "" : text).getBytes(StandardCharsets.US_ASCII);
-    return ok(request.withInfo(bytes).encode());
-  }
-
-  private Mfsv mfsv() {
-    long image = running.securityVersion();
-    long efuse = nv.efuseSecurityVersion();
-    return new Mfsv(true, efuse < image ? 1 : 0, 1, image, efuse);
+    Path token = dir.resolve(CS_TOKEN_FILE);
+    long tokenSize = nv.csToken() && Files.exists(token) ? Files.size(token) : 0;
+    return QueryRegisters.mcqi(
+            request, running, pending, flash.slotSize(), tokenSize, MAX_TOKEN_SIZE)
+        .map(reply -> ok(reply.encode()))
+        .orElseGet(() -> new Reply(RegisterStatus.BAD_PARAM, request.encode()));
   }
 
   // ---------------------------------------------------------------------------------------------
