@@ -181,4 +181,27 @@ class SigningAtomicityTest {
         failure.getMessage());
     assertEquals(List.of(input), files());
   }
+
+  @Test
+  void hashesTableImagesOfOtherChipsAreRefused() throws Exception {
+    Fs4Fixtures.Spec cx7 = Fs4Fixtures.v2();
+    Fs4Fixtures.Spec cx6dx =
+        new Fs4Fixtures.Spec(
+            cx7.size(), true, 0x212, false, false, cx7.sections());
+    Path input = dir.resolve("in.bin");
+    Files.write(input, Fs4Fixtures.build(cx6dx));
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    try (SigningService service = SigningServices.open("file:" + key, KeyOptions.defaults())) {
+      ImageSigningException failure =
+          assertThrows(
+              ImageSigningException.class,
+              () ->
+                  Fs4ImageSigner.sign(
+                      input,
+                      input,
+                      List.of(new SigningKey(service, KeyUuid.parse("4".repeat(32))))));
+      assertTrue(failure.getMessage().contains("0x212"), failure.getMessage());
+    }
+    assertEquals(List.of(input), files());
+  }
 }
