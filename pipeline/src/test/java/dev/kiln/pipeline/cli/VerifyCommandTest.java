@@ -113,6 +113,29 @@ class VerifyCommandTest {
   }
 
   @Test
+  void inspectJsonHasTheDocumentedKeys() throws Exception {
+    Run run = kiln("inspect", "--json", good.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode root = JSON.readTree(run.out());
+    for (String key : new String[] {"format", "fwVersion", "releaseDate", "psid", "partNumber",
+        "description", "productVersion", "securityAttributes", "securityVersion", "deviceIds",
+        "guids", "macs", "sections", "findings"}) {
+      assertTrue(root.has(key), key + " missing: " + run.out());
+    }
+    assertEquals(0x212, root.get("deviceIds").get(0).get("hwId").asInt());
+    assertEquals("cx6dx", root.get("deviceIds").get(0).get("device").asText());
+    JsonNode section = root.get("sections").get(0);
+    for (String key : new String[] {"name", "type", "offset", "size", "crcOk"}) {
+      assertTrue(section.has(key), key + " missing in " + section);
+    }
+    assertEquals("IMAGE_INFO", section.get("name").asText());
+    assertEquals(0x10, section.get("type").asInt());
+    assertEquals(0x400, section.get("size").asInt());
+    assertTrue(section.get("crcOk").asBoolean());
+    assertEquals(0, root.get("findings").size());
+  }
+
+  @Test
   void inspectOfACorruptImageShowsItAndExitsOne() throws Exception {
     Run run = kiln("inspect", "--json", corrupt.toString());
     assertEquals(1, run.exitCode());
