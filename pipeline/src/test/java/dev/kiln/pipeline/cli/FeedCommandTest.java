@@ -3,7 +3,9 @@ package dev.kiln.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.keys.SampleKey;
 import dev.kiln.pipeline.check.Fixtures;
+import dev.kiln.testkit.kms.LocalKms;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,26 @@ class FeedCommandTest {
     assertEquals(0, inspect.exitCode(), inspect.err());
     assertTrue(inspect.out().contains("CVE-2026-0003"), inspect.out());
     assertTrue(inspect.out().contains("NOT verified"), inspect.out());
+  }
+
+  @Test
+  void feedCanBeSignedThroughKms() throws Exception {
+    AutoCloseable credentials = LocalKms.useAsDefaultCredentials();
+    try (LocalKms kms = LocalKms.start()) {
+      String keyId = kms.importKey(SampleKey.RSA_2048.privateKeyPem(), "SIGN_VERIFY");
+      Path signed = dir.resolve("feed-kms.json");
+      Fixtures.Result sign =
+          Fixtures.kiln("feed", "sign", body.toString(), "--out", signed.toString(), "--key",
+              "awskms:///" + keyId, "--kms-region", kms.region(), "--kms-endpoint",
+              kms.endpoint().toString(), "--allow-sample-keys");
+      assertEquals(0, sign.exitCode(), sign.out() + sign.err());
+      Fixtures.Result verify =
+          Fixtures.kiln("feed", "verify", signed.toString(), "--trust",
+              fixtures.publicKey.toString());
+      assertEquals(0, verify.exitCode(), verify.out() + verify.err());
+    } finally {
+      credentials.close();
+    }
   }
 
   @Test
