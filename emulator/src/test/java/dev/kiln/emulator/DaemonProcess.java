@@ -32,14 +32,19 @@ final class DaemonProcess implements AutoCloseable {
     command.add("--listen");
     command.add("127.0.0.1:0");
     command.addAll(List.of(extra));
+    java.io.File errors = java.io.File.createTempFile("kiln-daemon", ".err");
+    errors.deleteOnExit();
     Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(errors)).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null || !line.startsWith("listening on ")) {
       process.destroyForcibly();
-      throw new IOException("daemon did not start: " + line);
+      String stderr = java.nio.file.Files.readString(errors.toPath(), StandardCharsets.UTF_8);
+      throw new IOException(
+          "daemon did not start: " + line + "; stderr: "
+              + stderr.substring(0, Math.min(stderr.length(), 2000)));
     }
     int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
     return new DaemonProcess(process, port);
