@@ -269,4 +269,70 @@ class SignCommandTest {
             UUID);
     assertEquals(ExitCodes.USAGE, twoKeys.exitCode());
   }
+
+  @Test
+  void signsThroughKmsWithRegionAndEndpointOptions() throws Exception {
+    String previousId = System.getProperty("aws.accessKeyId");
+    String previousSecret = System.getProperty("aws.secretAccessKey");
+    System.setProperty("aws.accessKeyId", dev.kiln.testkit.kms.LocalKms.ACCESS_KEY_ID);
+    System.setProperty("aws.secretAccessKey", dev.kiln.testkit.kms.LocalKms.SECRET_ACCESS_KEY);
+    try (dev.kiln.testkit.kms.LocalKms kms = dev.kiln.testkit.kms.LocalKms.start()) {
+      String keyId = kms.importKey(SampleKey.RSA_4096.privateKeyPem(), "SIGN_VERIFY");
+      Path input = image("in.bin");
+      Path viaFile = dir.resolve("file.bin");
+      Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+      assertEquals(
+          0,
+          kiln(
+                  "sign",
+                  input.toString(),
+                  "--key",
+                  "file:" + key,
+                  "--key-uuid",
+                  UUID,
+                  "--out",
+                  viaFile.toString(),
+                  "--allow-sample-keys")
+              .exitCode());
+      Path viaKms = dir.resolve("kms.bin");
+      Run run =
+          kiln(
+              "sign",
+              input.toString(),
+              "--key",
+              "awskms:///" + keyId,
+              "--key-uuid",
+              UUID,
+              "--kms-region",
+              kms.region(),
+              "--kms-endpoint",
+              kms.endpoint().toString(),
+              "--out",
+              viaKms.toString(),
+              "--allow-sample-keys");
+      assertEquals(0, run.exitCode(), run.err());
+      assertArrayEquals(Files.readAllBytes(viaFile), Files.readAllBytes(viaKms));
+      JsonNode signature =
+          new ObjectMapper()
+              .readTree(Files.readAllLines(dir.resolve("kms.bin.kiln-audit.jsonl")).get(0))
+              .get("signatures")
+              .get(0);
+      assertEquals("awskms", signature.get("backend").asText());
+      assertFalse(signature.get("kmsRequestId").isNull());
+      assertFalse(
+          Files.readString(dir.resolve("kms.bin.kiln-audit.jsonl"))
+              .contains(dev.kiln.testkit.kms.LocalKms.SECRET_ACCESS_KEY));
+    } finally {
+      restore("aws.accessKeyId", previousId);
+      restore("aws.secretAccessKey", previousSecret);
+    }
+  }
+
+  private static void restore(String name, String value) {
+    if (value == null) {
+      System.clearProperty(name);
+    } else {
+      System.setProperty(name, value);
+    }
+  }
 }

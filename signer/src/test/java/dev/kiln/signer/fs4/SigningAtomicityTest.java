@@ -186,8 +186,7 @@ class SigningAtomicityTest {
   void hashesTableImagesOfOtherChipsAreRefused() throws Exception {
     Fs4Fixtures.Spec cx7 = Fs4Fixtures.v2();
     Fs4Fixtures.Spec cx6dx =
-        new Fs4Fixtures.Spec(
-            cx7.size(), true, 0x212, false, false, cx7.sections());
+        new Fs4Fixtures.Spec(cx7.size(), true, 0x212, false, false, cx7.sections());
     Path input = dir.resolve("in.bin");
     Files.write(input, Fs4Fixtures.build(cx6dx));
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
