@@ -7,6 +7,7 @@ import dev.kiln.inspector.section.ImageInfo;
 import dev.kiln.inspector.section.ImageSignature;
 import dev.kiln.inspector.section.MfgInfo;
 import dev.kiln.inspector.section.PublicKeys;
+import dev.kiln.inspector.section.RsaPublicKey;
 import dev.kiln.inspector.section.SectionFormatException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.List;
  * @param supportedHwIds the non-zero supported_hw_id entries
  * @param signatures the decoded signature sections
  * @param publicKeys the decoded public-key sections
+ * @param rsaPublicKey the decoded RSA_PUBLIC_KEY section (secure boot), or null
  * @param securityAttributes the security attributes and update method
  * @param securityVersion the FW security version (HW pointer 13) as mstflint prints it (%d)
  */
@@ -55,6 +57,7 @@ public record ImageSummary(
     List<Integer> supportedHwIds,
     List<ImageSignature> signatures,
     List<PublicKeys> publicKeys,
+    RsaPublicKey rsaPublicKey,
     SecurityAttributes securityAttributes,
     int securityVersion) {
 
@@ -121,6 +124,15 @@ public record ImageSummary(
         }
       }
     }
+    RsaPublicKey rsaKey = null;
+    for (Section section : itocSections(image, SectionType.RSA_PUBLIC_KEY)) {
+      try {
+        rsaKey = RsaPublicKey.decode(image.body(section));
+      } catch (SectionFormatException e) {
+        continue;
+      }
+      break;
+    }
     boolean named = info != null && info.minorVersion() == ImageInfo.MINOR_VERSION_3;
     String psid = info == null ? "" : info.psid();
     String origPsid = null;
@@ -149,6 +161,7 @@ public record ImageSummary(
         hwIds,
         signatures,
         keys,
+        rsaKey,
         SecurityAttributes.compute(info, signaturePresent, keysPresent, signatures),
         (int) image.securityVersion());
   }

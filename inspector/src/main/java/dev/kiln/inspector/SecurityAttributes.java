@@ -42,25 +42,15 @@ public record SecurityAttributes(String text, String updateMethod, boolean devKe
       boolean signaturePresent,
       boolean publicKeysPresent,
       List<ImageSignature> signatures) {
-    boolean mccEnabled = imageInfo != null && imageInfo.has(ImageInfoFlag.MCC_EN);
     boolean devKey = signatures.stream().anyMatch(ImageSignature::isDevKey);
-    if (!signaturePresent || !publicKeysPresent || !mccEnabled) {
+    boolean capable = imageInfo != null && signaturePresent && publicKeysPresent
+        && imageInfo.has(ImageInfoFlag.MCC_EN);
+    if (!capable) {
       return new SecurityAttributes(NOT_AVAILABLE, "Legacy", devKey);
     }
-    StringBuilder text = new StringBuilder();
-    if (imageInfo.has(ImageInfoFlag.SECURE_FW)) {
-      text.append("secure-fw");
-    } else if (imageInfo.has(ImageInfoFlag.SIGNED_FW)) {
-      text.append("signed-fw");
-    } else {
-      return new SecurityAttributes(NOT_AVAILABLE, "fw_ctrl", devKey);
-    }
-    if (imageInfo.has(ImageInfoFlag.DEBUG_FW)) {
-      text.append(", debug");
-    }
-    if (devKey) {
-      text.append(", dev");
-    }
-    return new SecurityAttributes(text.toString(), "fw_ctrl", devKey);
+    // The attribute text itself is the section package's rule (shared with the writer's tests).
+    String text = dev.kiln.inspector.section.SecurityAttributes.describe(
+        imageInfo, signaturePresent, publicKeysPresent, devKey);
+    return new SecurityAttributes(text, "fw_ctrl", devKey);
   }
 }

@@ -76,6 +76,7 @@ public final class InspectCommand implements Callable<Integer> {
       out.println(ImageJson.render(toJson(parsed, summary, result)));
     } else {
       printSummary(out, summary);
+      printRsaKey(out, summary);
       SignatureTrustOptions.printInspect(out, parsed); // signer: checks against the image's keys
       if (boot) {
         printBoot(out, parsed);
@@ -124,6 +125,18 @@ public final class InspectCommand implements Callable<Integer> {
       long used = keys.entries().stream().filter(e -> !isZero(e.modulus())).count();
       line(out, keys.kind().sectionType().name(), used + " of " + keys.entries().size()
           + " entries hold " + keys.kind().keyBits() + "-bit keys");
+    }
+  }
+
+  private static void printRsaKey(PrintWriter out, ImageSummary s) {
+    if (s.rsaPublicKey() == null) {
+      return;
+    }
+    for (var entry : s.rsaPublicKey().entries()) {
+      if (!isZero(entry.modulus())) {
+        line(out, "RSA_PUBLIC_KEY", (entry.modulus().length * 8) + "-bit key, UUID "
+            + HexFormat.of().formatHex(entry.keypairUuid()));
+      }
     }
   }
 
@@ -256,6 +269,21 @@ public final class InspectCommand implements Callable<Integer> {
         node.put("section", keys.kind().sectionType().name());
         node.put("index", i);
         node.put("keyBits", keys.kind().keyBits());
+        node.put("keypairUuid", HexFormat.of().formatHex(entry.keypairUuid()));
+      }
+    }
+    ArrayNode rsaKeys = root.putArray("rsaPublicKeys");
+    if (s.rsaPublicKey() != null) {
+      for (int i = 0; i < s.rsaPublicKey().entries().size(); i++) {
+        var entry = s.rsaPublicKey().entries().get(i);
+        if (isZero(entry.modulus())) {
+          continue;
+        }
+        ObjectNode node = rsaKeys.addObject();
+        node.put("section", "RSA_PUBLIC_KEY");
+        node.put("index", i);
+        node.put("keyBits", entry.modulus().length * 8);
+        node.put("exponent", entry.exponent());
         node.put("keypairUuid", HexFormat.of().formatHex(entry.keypairUuid()));
       }
     }

@@ -141,6 +141,37 @@ class InspectMstflintTest {
     }
   }
 
+  /** rsa_sign (secure boot v1) fills RSA_PUBLIC_KEY; kiln shows the key and still agrees. */
+  @Test
+  void rsaSignedImageAgreesAndShowsTheSecureBootKey() throws Exception {
+    Path image = dir.resolve("rsa.bin");
+    ImageWriter.write(base(DeviceType.CX6DX, "22.41.4096", 1 << 20)
+        .flag(ImageInfoFlag.SECURE_FW, true)
+        .reserve(ReservedSection.values())
+        .build(), image, true);
+    SampleKey key = SampleKey.RSA_4096;
+    Path pem = Files.writeString(dir.resolve("k.pem"), key.privateKeyPem(),
+        StandardCharsets.US_ASCII);
+    String pemBody = key.publicKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    java.security.interfaces.RSAPublicKey publicKey =
+        (java.security.interfaces.RSAPublicKey) java.security.KeyFactory.getInstance("RSA")
+            .generatePublic(new java.security.spec.X509EncodedKeySpec(
+                java.util.Base64.getDecoder().decode(pemBody)));
+    byte[] modulus = publicKey.getModulus().toByteArray();
+    byte[] exact = java.util.Arrays.copyOfRange(modulus, modulus.length - 512, modulus.length);
+    // mstflint wants exactly 1024 hex digits and no newline.
+    Path hex = Files.writeString(dir.resolve("k.hex"),
+        java.util.HexFormat.of().formatHex(exact), StandardCharsets.US_ASCII);
+    mstflint(image, "--private_key", pem.toString(), "--public_key", hex.toString(),
+        "--key_uuid", key.uuid().toString(), "rsa_sign");
+    JsonNode json = assertAgreement(image);
+    JsonNode rsa = json.get("rsaPublicKeys");
+    assertEquals(1, rsa.size(), json.toString());
+    assertEquals(4096, rsa.get(0).get("keyBits").asInt());
+    assertEquals(0x10001, rsa.get(0).get("exponent").asInt());
+    assertEquals(key.uuid().toString().replace("-", ""), rsa.get(0).get("keypairUuid").asText());
+  }
+
   private static void mstflint(Path image, String... args) {
     List<String> all = new ArrayList<>(List.of("-i", image.toString()));
     all.addAll(List.of(args));
