@@ -190,7 +190,7 @@ public final class Demo {
     if (missingCount == 0 && failed == 0 && skipped == 0) {
       out.printf("The release path worked end to end: %d steps.%n", passed);
     } else {
-      out.printf("%d steps passed, %d failed, %d missing, %d skipped.%n", passed, failed,
+      out.printf("Incomplete: passed %d, failed %d, missing %d, skipped %d.%n", passed, failed,
           missingCount, skipped);
       if (!missing.isEmpty()) {
         out.println("Missing from this build: " + String.join(", ", new LinkedHashSet<>(missing)));
