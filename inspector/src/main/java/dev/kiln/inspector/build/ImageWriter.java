@@ -119,7 +119,7 @@ public final class ImageWriter {
     }
     Path directory = target.getParent();
     if (directory == null || !Files.isDirectory(directory)) {
-      throw new NoSuchFileException(out + ": the directory does not exist");
+      throw new NoSuchFileException(out.toString(), null, "the directory does not exist");
     }
     Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
     try {
@@ -475,8 +475,8 @@ public final class ImageWriter {
     long size;
     if (content instanceof SectionContent.FromFile file) {
       if (!Files.isRegularFile(file.path())) {
-        throw new NoSuchFileException(file.path() + ": payload of section " + name
-            + " is not a readable file");
+        throw new NoSuchFileException(file.path().toString(), null,
+            "payload of section " + name + " is not a readable file");
       }
       size = align(Files.size(file.path()), 4);
     } else if (content instanceof SectionContent.FromBytes bytes) {

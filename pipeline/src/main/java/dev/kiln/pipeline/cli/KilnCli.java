@@ -32,6 +32,7 @@ public final class KilnCli implements Runnable {
    */
   static List<Object> subcommands() {
     return List.of(
+        new BuildCommand(),
         new InspectCommand(),
         new VerifyCommand(),
         new DeviceCommand(),
