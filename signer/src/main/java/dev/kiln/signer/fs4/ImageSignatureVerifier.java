@@ -264,13 +264,16 @@ public final class ImageSignatureVerifier {
               + signatureLength * 8
               + " key carries");
     }
-    List<byte[]> digests = new ArrayList<>();
-    for (byte[] overlay : overlays) {
-      digests.add(digest(blob, bytes, layout, overlay, algorithm.jcaName()));
-    }
+    // The public-key operation is cheap: a signature no candidate key made needs no hashing.
     boolean wellFormed = false;
     for (TrustStore.TrustedKey key : candidates) {
-      for (byte[] digest : digests) {
+      wellFormed |= isPkcs1SignatureOf(key.key(), algorithm, signature);
+    }
+    // Digests are computed one candidate data set at a time, the image as it is first, so a v1
+    // image costs one pass over the data.
+    for (byte[] overlay : wellFormed ? overlays : List.<byte[]>of()) {
+      byte[] digest = digest(blob, bytes, layout, overlay, algorithm.jcaName());
+      for (TrustStore.TrustedKey key : candidates) {
         if (Pkcs1.verifies(key.key(), algorithm, digest, signature)) {
           return new Entry(
               name,
@@ -281,7 +284,6 @@ public final class ImageSignatureVerifier {
               "verified with " + key.origin());
         }
       }
-      wellFormed |= isPkcs1SignatureOf(key.key(), algorithm, signature);
     }
     if (wellFormed) {
       return new Entry(
