@@ -88,7 +88,9 @@ public final class ImageParser {
    * not copied; the returned image keeps a read-only view of it, so the caller must not change it.
    */
   public static Fs4Image parse(ByteBuffer image, String source) throws ImageFormatException {
-    ByteBuffer buffer = image.duplicate().clear().asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
+    // Absolute reads below use indexes from 0 to the limit; the caller's position is irrelevant.
+    ByteBuffer buffer =
+        image.duplicate().position(0).asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
     checkSize(source, buffer.limit());
     return new Run(buffer, source, null).parse();
   }
@@ -185,8 +187,8 @@ public final class ImageParser {
       HashesTable hashes = readHashesTable(start, pointers);
       Toc itoc = readItoc(start, pointers, log2);
       Toc dtoc = readDtoc();
-      return new Fs4Image(source, file, buffer, start, magics, bootVersion, pointers, log2, tools, boot2,
-          hashes, itoc, dtoc, structures, findings);
+      return new Fs4Image(source, file, buffer, start, magics, bootVersion, pointers, log2, tools,
+          boot2, hashes, itoc, dtoc, structures, findings);
     }
 
     private ToolsArea readTools(long start, HwPointers pointers) {

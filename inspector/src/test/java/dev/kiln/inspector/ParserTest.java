@@ -78,6 +78,16 @@ class ParserTest {
   }
 
   @Test
+  void aBufferIsReadUpToItsLimitOnly() throws Exception {
+    byte[] bytes = TestImages.valid();
+    byte[] larger = java.util.Arrays.copyOf(bytes, bytes.length + 0x1000);
+    ByteBuffer limited = ByteBuffer.wrap(larger).limit(bytes.length).position(0x40);
+    Fs4Image image = ImageParser.parse(limited, "limited");
+    assertEquals(bytes.length, image.size());
+    assertTrue(image.dtoc().isPresent());
+  }
+
+  @Test
   void bytesAreAViewNotACopy() throws Exception {
     byte[] bytes = TestImages.valid();
     Fs4Image image = ImageParser.parse(ByteBuffer.wrap(bytes), "view");
