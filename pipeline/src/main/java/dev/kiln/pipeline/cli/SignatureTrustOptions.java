@@ -101,7 +101,12 @@ public final class SignatureTrustOptions {
   static List<Finding> findings(SignatureReport report, boolean signatureRequired) {
     List<Finding> findings = new ArrayList<>();
     for (SignatureReport.Entry entry : report.entries()) {
-      String uuid = entry.keyUuid().map(u -> "key UUID " + u + ": ").orElse("");
+      String uuid =
+          entry
+              .keyUuid()
+              .filter(u -> !entry.detail().contains(u.toString()))
+              .map(u -> "key UUID " + u + ": ")
+              .orElse("");
       FindingCode code =
           switch (entry.status()) {
             case VERIFIED -> FindingCode.SIGNATURE_VERIFIED;
