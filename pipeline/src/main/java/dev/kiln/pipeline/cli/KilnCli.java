@@ -27,29 +27,28 @@ import picocli.CommandLine.Command;
 public final class KilnCli implements Runnable {
 
   /**
-   * Every subcommand, in the order {@code kiln --help} lists them. Each command is its own class;
-   * adding one means adding it here.
+   * Every subcommand type, in the order {@code kiln --help} lists them. Each command is its own
+   * class; adding one means adding it here.
    */
-  static List<Object> subcommands() {
+  static List<Class<?>> subcommandTypes() {
     return List.of(
-        new BuildCommand(),
-        new InspectCommand(),
-        new VerifyCommand(),
-        new DeviceCommand(),
-        new QueryCommand(),
-        new BurnCommand(),
-        new SignCommand(),
-        new SetPublicKeysCommand(),
-        new SetForbiddenVersionsCommand(),
-        new KeysCommand(),
-        new CheckCommand(),
-        new FeedCommand(),
-        new BundleCommand(),
-        new LogCommand(),
-        new GateCommand(),
-        new ReleaseCommand(),
-        new DemoCommand(),
-        new CommandLine.HelpCommand());
+        BuildCommand.class,
+        InspectCommand.class,
+        VerifyCommand.class,
+        DeviceCommand.class,
+        QueryCommand.class,
+        BurnCommand.class,
+        SignCommand.class,
+        SetPublicKeysCommand.class,
+        SetForbiddenVersionsCommand.class,
+        KeysCommand.class,
+        CheckCommand.class,
+        FeedCommand.class,
+        BundleCommand.class,
+        LogCommand.class,
+        GateCommand.class,
+        ReleaseCommand.class,
+        DemoCommand.class);
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -70,13 +69,30 @@ public final class KilnCli implements Runnable {
 
   /** Runs one {@code kiln} invocation and returns its exit code; never throws, never exits. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return newCommandLine(out, err).execute(args);
+    return newCommandLine(out, err, args.length > 0 ? args[0] : null).execute(args);
   }
 
+  /** A command line with every subcommand registered (for help, and for listing commands). */
   static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    return newCommandLine(out, err, null);
+  }
+
+  /**
+   * A command line for one invocation. Building picocli's model of all commands costs a good part
+   * of a one-shot command's start-up, so when the first argument names a subcommand only that one
+   * is registered; anything else (no argument, an option, {@code help}, a typo) gets them all so
+   * that help and "unknown command" messages stay complete.
+   */
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String firstArgument) {
     CommandLine commandLine = new CommandLine(new KilnCli());
-    for (Object subcommand : subcommands()) {
-      commandLine.addSubcommand(subcommand);
+    Class<?> only = firstArgument == null ? null : subcommandNamed(firstArgument);
+    for (Class<?> type : subcommandTypes()) {
+      if (only == null || only == type) {
+        commandLine.addSubcommand(instantiate(type));
+      }
+    }
+    if (only == null) {
+      commandLine.addSubcommand(new CommandLine.HelpCommand());
     }
     commandLine.setOut(out);
     commandLine.setErr(err);
@@ -99,6 +115,26 @@ public final class KilnCli implements Runnable {
           return ExitCodes.USAGE;
         });
     return commandLine;
+  }
+
+  private static Class<?> subcommandNamed(String name) {
+    for (Class<?> type : subcommandTypes()) {
+      Command command = type.getAnnotation(Command.class);
+      if (command != null
+          && (command.name().equals(name) || List.of(command.aliases()).contains(name))) {
+        return type;
+      }
+    }
+    return null;
+  }
+
+  private static Object instantiate(Class<?> type) {
+    try {
+      return type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      // Every command class has a public no-argument constructor; this is a build defect.
+      throw new IllegalStateException("cannot create command " + type.getName(), e);
+    }
   }
 
   /** Reads the version Maven wrote into the jar manifest. */

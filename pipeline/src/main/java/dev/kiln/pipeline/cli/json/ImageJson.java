@@ -18,8 +18,11 @@ import java.util.List;
  * way mstflint prints them.
  */
 public final class ImageJson {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Loaded on first render only: plain-text runs never pay for Jackson's databind start-up. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private ImageJson() {}
 
@@ -36,7 +39,7 @@ public final class ImageJson {
   /** Pretty-printed JSON text of {@code node}. */
   public static String render(Object node) {
     try {
-      return MAPPER.writeValueAsString(node);
+      return Mapper.INSTANCE.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       // Only trees of our own nodes are rendered; a failure here is a programming error.
       throw new IllegalStateException("cannot render JSON", e);
