@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import dev.kiln.testkit.SoftHsmToken;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,7 +121,6 @@ class BundleCommandTest {
 
   @Test
   void manifestCanBeSignedOnAPkcs11Token() throws Exception {
-    Assumptions.assumeTrue(SoftHsmToken.installed(), "softhsm2 is not installed");
     SoftHsmToken token = SoftHsmToken.create("kiln-bundle-test", SampleKey.RSA_2048);
     Path out = dir.resolve("hsm.kbundle");
     Fixtures.Result result =
