@@ -1,7 +1,6 @@
 package dev.kiln.burner;
 
 import dev.kiln.inspector.section.FwVersion;
-import dev.kiln.burner.internal.Mnvda;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.registers.AccessRegister;
@@ -25,7 +24,9 @@ import dev.kiln.registers.Mgir;
 import dev.kiln.registers.Mirc;
 import dev.kiln.registers.MircStatus;
 import dev.kiln.registers.Mlock;
+import dev.kiln.registers.Mnvda;
 import dev.kiln.registers.Mqis;
+import dev.kiln.registers.RegisterFormatException;
 import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.RegisterStatus;
 import dev.kiln.registers.RegisterTransport;
@@ -808,7 +809,7 @@ public final class SecureDevice implements AutoCloseable {
    * NV_BASE_MAC_GUID (0x2); the firmware applies it through its controlled configuration path.
    */
   public void setBaseMacGuid(long mac, long guid) throws DeviceException, TransportException {
-    byte[] request = Mnvda.baseMacGuid(mac, guid);
+    byte[] request = Mnvda.baseMacGuid(mac, guid).encode();
     RegisterClient.Reply reply = client.access(AccessRegister.MNVDA, RegisterMethod.SET, request,
         RegisterClient.DEFAULT_MAX_TRIES);
     if (reply.status() == RegisterStatus.REG_NOT_SUPP) {
@@ -824,13 +825,18 @@ public final class SecureDevice implements AutoCloseable {
   /** The base MAC and GUID from MNVDA ({mac, guid}), or empty when the device does not say. */
   public Optional<long[]> baseMacGuid() throws TransportException {
     RegisterClient.Reply reply =
-        client.access(AccessRegister.MNVDA, RegisterMethod.GET, Mnvda.baseMacGuid(0, 0),
+        client.access(AccessRegister.MNVDA, RegisterMethod.GET, Mnvda.baseMacGuid(0, 0).encode(),
             RegisterClient.DEFAULT_MAX_TRIES);
-    if (!reply.ok() || reply.payload().length < Mnvda.HEADER + Mnvda.BASE_MAC_GUID_LENGTH) {
+    if (!reply.ok()) {
       return Optional.empty();
     }
-    byte[] payload = reply.payload();
-    return Optional.of(new long[] {Mnvda.mac(payload), Mnvda.guid(payload)});
+    Mnvda tlv;
+    try {
+      tlv = Mnvda.decode(reply.payload());
+    } catch (RegisterFormatException e) {
+      return Optional.empty();
+    }
+    return tlv.isBaseMacGuid() ? Optional.of(new long[] {tlv.mac(), tlv.guid()}) : Optional.empty();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.kiln.emulator.internal.AtomicFiles;
 import dev.kiln.emulator.internal.DirectoryLock;
 import dev.kiln.emulator.internal.Flash;
 import dev.kiln.emulator.internal.ImageFacts;
+import dev.kiln.emulator.internal.NvConfig;
 import dev.kiln.emulator.internal.QueryRegisters;
 import dev.kiln.emulator.internal.SecureBootPolicy;
 import dev.kiln.emulator.internal.TrustAnchor;
@@ -24,6 +25,7 @@ import dev.kiln.registers.Mfrl;
 import dev.kiln.registers.Mirc;
 import dev.kiln.registers.MircStatus;
 import dev.kiln.registers.Mlock;
+import dev.kiln.registers.Mnvda;
 import dev.kiln.registers.Mqis;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterFormatException;
@@ -674,6 +676,8 @@ public final class EmulatedDevice implements RegisterTransport {
             : new Reply(RegisterStatus.METHOD_NOT_SUPP, payload);
       case MLOCK:
         return mlock(get, Mlock.decode(payload));
+      case MNVDA:
+        return mnvda(get, Mnvda.decode(payload));
       case MFPA:
       case MFBA:
       case MFBE:
@@ -685,6 +689,30 @@ public final class EmulatedDevice implements RegisterTransport {
       default:
         return new Reply(RegisterStatus.REG_NOT_SUPP, payload);
     }
+  }
+
+  /**
+   * MNVDA: the NV_BASE_MAC_GUID TLV, read and written through the firmware (flint's {@code sg} on
+   * a controlled-update device; a secure device blocks the raw flash route). Other TLVs are not
+   * modelled and answer BAD_PARAM. A new value is stored durably at once and is what later reads
+   * return; like the real NV configuration it is meant to take effect at the next reset.
+   */
+  private Reply mnvda(boolean get, Mnvda request) throws IOException {
+    if (!request.isBaseMacGuid()) {
+      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
+    }
+    if (get) {
+      long[] current = NvConfig.baseMacGuid(dir, identity.baseMac());
+      return ok(Mnvda.baseMacGuid(current[0], current[1]).encode());
+    }
+    long mac = request.mac();
+    long guid = request.guid();
+    // A base MAC must be a unicast address and neither value may be all zeros or all ones.
+    if (mac == 0 || mac == 0xFFFF_FFFF_FFFFL || (mac & (1L << 40)) != 0 || guid == 0 || guid == -1) {
+      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
+    }
+    NvConfig.storeBaseMacGuid(dir, mac, guid);
+    return ok(request.encode());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ public final class QueryRegisters {
           0,
           List.of(
               AccessRegister.MGIR.id(),
+              AccessRegister.MNVDA.id(),
               AccessRegister.MFRL.id(),
               AccessRegister.MCQS.id(),
               AccessRegister.MCQI.id(),

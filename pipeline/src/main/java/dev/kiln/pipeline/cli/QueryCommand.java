@@ -14,6 +14,8 @@ import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.registers.TransportException;
 import java.io.PrintWriter;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,11 +54,25 @@ public final class QueryCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (SecureDevice session = device.open()) {
       DeviceInfo info = session.query();
+      // The NV base MAC/GUID (MNVDA) is what 'kiln device set-guids' changes; devices that do not
+      // offer MNVDA simply do not show it.
+      Optional<long[]> nvBaseMacGuid = session.baseMacGuid();
       if (json) {
         DeviceProfile profile = DeviceProfiles.of(session, info, !noReadBack);
-        out.println(ImageJson.render(toJson(info, profile)));
+        ObjectNode node = toJson(info, profile);
+        nvBaseMacGuid.ifPresent(
+            v -> {
+              node.put("nvBaseMac", String.format(Locale.ROOT, "%012x", v[0]));
+              node.put("nvBaseGuid", String.format(Locale.ROOT, "%016x", v[1]));
+            });
+        out.println(ImageJson.render(node));
       } else {
         printText(out, info);
+        nvBaseMacGuid.ifPresent(
+            v -> {
+              line(out, "NV Base GUID:", String.format(Locale.ROOT, "%016x", v[1]));
+              line(out, "NV Base MAC:", String.format(Locale.ROOT, "%012x", v[0]));
+            });
       }
     }
     return ExitCodes.OK;
