@@ -9,6 +9,7 @@ import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.fs4.Fs4Fixtures;
 import dev.kiln.testkit.Mstflint;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -62,7 +63,7 @@ class KeysCommandTest {
     assertTrue(Arrays.equals(new byte[0x1100 - 0x220], Arrays.copyOfRange(section, 0x220, 0x1100)));
 
     Path image = dir.resolve("image.bin");
-    Files.write(image, SignTestFixtures.build(SignTestFixtures.v1()));
+    Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1()));
     Mstflint.Result result = Mstflint.require().onImage(image, "set_public_keys", keys.toString());
     assertEquals(0, result.exitCode(), result.output());
     assertEquals(0, Mstflint.require().verify(image).exitCode());

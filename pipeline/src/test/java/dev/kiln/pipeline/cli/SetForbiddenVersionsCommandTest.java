@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.kiln.signer.fs4.Fs4Fixtures;
 import dev.kiln.testkit.Mstflint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,11 @@ class SetForbiddenVersionsCommandTest {
                 "22.39.1002",
                 "16.35.1000-16.35.4000")
             .exitCode());
-    for (SignTestFixtures.Spec spec :
-        new SignTestFixtures.Spec[] {
-          SignTestFixtures.v1(), SignTestFixtures.v2().withUntidyEntries(true)
+    for (Fs4Fixtures.Spec spec :
+        new Fs4Fixtures.Spec[] {
+          Fs4Fixtures.v1(), Fs4Fixtures.v2().withUntidyEntries(true)
         }) {
-      byte[] image = SignTestFixtures.build(spec);
+      byte[] image = Fs4Fixtures.build(spec);
       Path reference = dir.resolve("ref.bin");
       Path input = dir.resolve("in.bin");
       Path out = dir.resolve("out.bin");
@@ -54,7 +55,7 @@ class SetForbiddenVersionsCommandTest {
     Path file = dir.resolve("fv.bin");
     Files.write(file, new byte[0x100]);
     Path image = dir.resolve("in.bin");
-    Files.write(image, SignTestFixtures.build(SignTestFixtures.v1().without(0xA2)));
+    Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1().without(0xA2)));
     SignCommandTest.Run run =
         SignCommandTest.kiln(
             "set-forbidden-versions",

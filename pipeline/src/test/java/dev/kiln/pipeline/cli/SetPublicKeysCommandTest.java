@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.fs4.Fs4Fixtures;
 import dev.kiln.testkit.Mstflint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class SetPublicKeysCommandTest {
     for (boolean signedFw : new boolean[] {false, true}) {
       for (SampleKey key : SampleKey.values()) {
         Path keys = keysFile(key, key.bits() == 4096 ? "0x1100" : "0x900");
-        byte[] image = SignTestFixtures.build(SignTestFixtures.v2().withSignedFw(signedFw));
+        byte[] image = Fs4Fixtures.build(Fs4Fixtures.v2().withSignedFw(signedFw));
         Path reference = dir.resolve("ref.bin");
         Path ours = dir.resolve("ours.bin");
         Files.write(reference, image);
@@ -61,7 +62,7 @@ class SetPublicKeysCommandTest {
   @Test
   void wrongSizeAndTypeAreRefusedWithoutWriting() throws Exception {
     Path image = dir.resolve("image.bin");
-    byte[] bytes = SignTestFixtures.build(SignTestFixtures.v1());
+    byte[] bytes = Fs4Fixtures.build(Fs4Fixtures.v1());
     Files.write(image, bytes);
     Path keys = keysFile(SampleKey.RSA_4096, "0x1200");
     SignCommandTest.Run size =

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.fs4.Fs4Fixtures;
 import dev.kiln.testkit.Mstflint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +38,7 @@ class SignCommandTest {
 
   private Path image(String name) throws Exception {
     Path image = dir.resolve(name);
-    Files.write(image, SignTestFixtures.build(SignTestFixtures.v1()));
+    Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1()));
     return image;
   }
 
@@ -218,7 +219,7 @@ class SignCommandTest {
   void refusesAnImageWithoutTheTargetSection() throws Exception {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
     Path input = dir.resolve("in.bin");
-    Files.write(input, SignTestFixtures.build(SignTestFixtures.v1().without(0xA3)));
+    Files.write(input, Fs4Fixtures.build(Fs4Fixtures.v1().without(0xA3)));
     Run run =
         kiln(
             "sign",

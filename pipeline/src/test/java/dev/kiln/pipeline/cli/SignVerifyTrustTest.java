@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.fs4.Fs4Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class SignVerifyTrustTest {
 
   private Path signed(String name) throws Exception {
     Path image = dir.resolve(name);
-    Files.write(image, SignTestFixtures.build(SignTestFixtures.v1()));
+    Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1()));
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
     SignCommandTest.Run run =
         SignCommandTest.kiln(
@@ -52,7 +53,7 @@ class SignVerifyTrustTest {
   @Test
   void unsignedImageFailsOnlyWhenASignatureIsRequired() throws Exception {
     Path image = dir.resolve("plain.bin");
-    Files.write(image, SignTestFixtures.build(SignTestFixtures.v1()));
+    Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1()));
     assertEquals(0, SignCommandTest.kiln("verify", image.toString()).exitCode());
     SignCommandTest.Run required =
         SignCommandTest.kiln("verify", image.toString(), "--require-signed");

@@ -19,9 +19,10 @@ import java.util.List;
  * Test images for the signing engine: valid for {@code mstflint verify}, with the signature, key
  * and forbidden-versions sections mstflint's security commands need, optionally with a hashes table
  * (ConnectX-7, secure boot v2) and with deliberately untidy bits (reserved ITOC entry bits, a
- * non-0xFF END entry) that mstflint normalises when it rewrites the ITOC.
+ * non-0xFF END entry) that mstflint normalises when it rewrites the ITOC. Published in the signer's
+ * test jar so the CLI tests build the same images.
  */
-final class Fs4Fixtures {
+public final class Fs4Fixtures {
   static final int TOC_AT = 0x4000;
   static final int HASHES_AT = 0x2000;
   static final int BOOT2_AT = 0x1000;
@@ -29,14 +30,14 @@ final class Fs4Fixtures {
   static final int FIRST_SECTION_AT = 0x6000;
 
   /** One ITOC section of a fixture. */
-  record SectionSpec(int type, byte[] body, int crcMode, boolean cacheLineCrc) {
-    static SectionSpec of(int type, byte[] body) {
+  public record SectionSpec(int type, byte[] body, int crcMode, boolean cacheLineCrc) {
+    public static SectionSpec of(int type, byte[] body) {
       return new SectionSpec(type, body, 0, false);
     }
   }
 
   /** What to build. */
-  record Spec(
+  public record Spec(
       int size,
       boolean hashesTable,
       int hwId,
@@ -44,20 +45,20 @@ final class Fs4Fixtures {
       boolean untidyEntries,
       List<SectionSpec> sections) {
 
-    Spec withSize(int newSize) {
+    public Spec withSize(int newSize) {
       return new Spec(newSize, hashesTable, hwId, signedFw, untidyEntries, sections);
     }
 
-    Spec withSignedFw(boolean value) {
+    public Spec withSignedFw(boolean value) {
       return new Spec(size, hashesTable, hwId, value, untidyEntries, sections);
     }
 
-    Spec withUntidyEntries(boolean value) {
+    public Spec withUntidyEntries(boolean value) {
       return new Spec(size, hashesTable, hwId, signedFw, value, sections);
     }
 
     /** The same image with a MAIN_CODE section of {@code length} bytes (benchmarks). */
-    Spec withMainSize(int length) {
+    public Spec withMainSize(int length) {
       List<SectionSpec> resized = new ArrayList<>();
       for (SectionSpec section : sections) {
         resized.add(
@@ -69,7 +70,7 @@ final class Fs4Fixtures {
       return new Spec(size, hashesTable, hwId, signedFw, untidyEntries, resized);
     }
 
-    Spec without(int type) {
+    public Spec without(int type) {
       return new Spec(
           size,
           hashesTable,
@@ -100,12 +101,12 @@ final class Fs4Fixtures {
   }
 
   /** A 1 MiB ConnectX-6 Dx image (secure boot v1) with every security section. */
-  static Spec v1() {
+  public static Spec v1() {
     return new Spec(1 << 20, false, 0x212, false, false, standardSections(false));
   }
 
   /** A 1 MiB ConnectX-7 image with a hashes table and a cache-line-CRC MAIN section. */
-  static Spec v2() {
+  public static Spec v2() {
     return new Spec(1 << 20, true, 0x218, false, false, standardSections(true));
   }
 
@@ -134,7 +135,7 @@ final class Fs4Fixtures {
     return data;
   }
 
-  static byte[] build(Spec spec) {
+  public static byte[] build(Spec spec) {
     return build(spec, false);
   }
 
