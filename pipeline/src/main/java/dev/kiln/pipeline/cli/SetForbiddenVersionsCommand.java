@@ -2,15 +2,9 @@ package dev.kiln.pipeline.cli;
 
 import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.Fs4ImageSigner.PreparedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln set-forbidden-versions IMAGE FILE}: mstflint's {@code set_forbidden_versions},
@@ -24,32 +18,22 @@ import picocli.CommandLine.Spec;
       "into the image, then refresh the unkeyed digest when IMAGE_INFO.signed_fw is 0",
       "(byte-identical to 'mstflint set_forbidden_versions'). Replaces IMAGE unless --out."
     })
-public class SetForbiddenVersionsCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image.")
-  Path image;
-
+public class SetForbiddenVersionsCommand extends SectionFileCommand {
   @Parameters(index = "1", paramLabel = "FILE", description = "The section file.")
   Path file;
 
-  @Option(names = "--out", paramLabel = "OUT", description = "Write here instead of replacing.")
-  Path out;
-
-  @Option(names = "--audit-log", paramLabel = "PATH", description = "Audit log to append to.")
-  Path auditLog;
+  @Override
+  Path sectionFile() {
+    return file;
+  }
 
   @Override
-  public Integer call() throws Exception {
-    SignCommand.requireReadable(image);
-    SignCommand.requireReadable(file);
-    Path output = out == null ? image : out;
-    SignCommand.requireWritableDirectory(output);
-    byte[] content = Files.readAllBytes(file);
-    try (PreparedImage prepared = Fs4ImageSigner.setForbiddenVersions(image, output, content)) {
-      SignCommand.publish(prepared, "set-forbidden-versions", image, output, auditLog, List.of());
-      SetPublicKeysCommand.report(spec.commandLine().getOut(), prepared, output);
-    }
-    return ExitCodes.OK;
+  String auditName() {
+    return "set-forbidden-versions";
+  }
+
+  @Override
+  PreparedImage prepare(Path input, Path output, byte[] content) throws Exception {
+    return Fs4ImageSigner.setForbiddenVersions(input, output, content);
   }
 }
