@@ -265,10 +265,7 @@ public final class Fs4ImageSigner {
     int bootRecordLength = 0;
     if (layout.hasHashesTable()) {
       // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).
-      bootRecordLength =
-          layout.hwDeviceId() == ImageLayout.CX7_HW_ID
-              ? 0x3F4
-              : layout.hwDeviceId() == ImageLayout.CX8_HW_ID ? 0x2A0 : -1;
+      bootRecordLength = bootRecordLength(layout);
       if (bootRecordLength < 0) {
         throw new ImageSigningException(
             String.format(
@@ -416,6 +413,16 @@ public final class Fs4ImageSigner {
     int crc = dev.kiln.inspector.format.Crc16.hw(entry, 0, 6);
     ByteBuffer.wrap(entry).putInt(4, crc & 0xFFFF);
     image.put(0x18 + 14 * 8, entry);
+  }
+
+  /**
+   * The boot record's length on chips whose secure-boot v2 data Kiln can rebuild (fs4-format §7:
+   * ConnectX-7 0x3F4, ConnectX-8 0x2A0), or -1: the image does not say, only the chip knows.
+   */
+  static int bootRecordLength(ImageLayout layout) {
+    return layout.hwDeviceId() == ImageLayout.CX7_HW_ID
+        ? 0x3F4
+        : layout.hwDeviceId() == ImageLayout.CX8_HW_ID ? 0x2A0 : -1;
   }
 
   /**

@@ -54,17 +54,17 @@ public final class ImageSignatureVerifier {
         entries.add(check(layout, bytes, slot.get(), trust));
       }
     }
-    if (!layout.hasHashesTable()) {
-      entries.addAll(checkSecureBoot(layout, bytes, trust));
-    }
+    entries.addAll(checkSecureBoot(layout, bytes, trust));
     return new SignatureReport(entries);
   }
 
   /**
    * Secure-boot signatures of a v1 image (RSA_4096_SIGNATURES, made by {@code rsa_sign}): the key
    * is the one in RSA_PUBLIC_KEY entry 0, which must be trusted; the boot, critical and
-   * non-critical signatures are checked over the current bytes. (On v2 images the boot signature
-   * covers a hashes table that later section updates change; those are not checked.)
+   * non-critical signatures are checked over the current bytes. On v2 images (hashes table) only
+   * the boot signature exists (the other two slots are zeros); it covers the hashes table as it was
+   * before the fw-update signature was written, which is rebuilt the way the fw-update check
+   * rebuilds it ({@link #v2Overlays}).
    */
   private static List<Entry> checkSecureBoot(
       ImageLayout layout, ByteBuffer bytes, TrustStore trust) {
@@ -110,6 +110,9 @@ public final class ImageSignatureVerifier {
               uuid,
               Optional.empty(),
               "the secure-boot key in RSA_PUBLIC_KEY is not a trusted key"));
+    }
+    if (layout.hasHashesTable()) {
+      return List.of(checkSecureBootV2(layout, bytes, signatures, offset, uuid, trusted));
     }
     long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
     long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
@@ -176,6 +179,61 @@ public final class ImageSignatureVerifier {
       }
     }
     return entries;
+  }
+
+  /** The boot signature of a v2 image, over the boot data of {@code Fs4ImageSigner}'s v2 path. */
+  private static Entry checkSecureBootV2(
+      ImageLayout layout,
+      ByteBuffer bytes,
+      byte[] signatures,
+      long offset,
+      Optional<KeyUuid> uuid,
+      TrustStore.TrustedKey trusted) {
+    String part = "RSA_4096_SIGNATURES (boot)";
+    byte[] signature = Arrays.copyOf(signatures, 512);
+    if (!allEqual(Arrays.copyOfRange(signatures, 512, signatures.length), (byte) 0)) {
+      return new Entry(part, offset, Status.BAD_SIGNATURE, uuid, Optional.empty(),
+          "a v2 image carries only the boot signature, but the other slots are not zero");
+    }
+    int bootRecordLength = Fs4ImageSigner.bootRecordLength(layout);
+    int bootRecord = bytes.getInt(0x18);
+    long tableLength =
+        (Integer.toUnsignedLong(bytes.getInt(layout.hashesTableAddress() + 4)) + 4) * 4;
+    if (bootRecordLength < 0
+        || bootRecord < 0
+        || (long) bootRecord + bootRecordLength > layout.fileSize()
+        || layout.hashesTableAddress() + tableLength > layout.fileSize()) {
+      return new Entry(part, offset, Status.BAD_SIGNATURE, uuid, Optional.empty(),
+          "the v2 boot data cannot be rebuilt (unknown chip, or the boot record or hashes table"
+              + " runs past the file)");
+    }
+    for (byte[] table : v2Overlays(layout, bytes, true, true)) {
+      if (table != null && table.length != tableLength) {
+        continue;
+      }
+      java.security.MessageDigest boot = DigestAlgorithm.SHA512.newMessageDigest();
+      update(boot, bytes, 0x10, 8);
+      for (int i = 0; i < 16; i++) {
+        update(boot, bytes, 0x18 + 8 * i, 4);
+      }
+      update(boot, bytes, bootRecord, bootRecordLength);
+      update(boot, bytes, layout.boot2Address(), layout.boot2Length());
+      if (table == null) {
+        update(boot, bytes, layout.hashesTableAddress(), (int) tableLength);
+      } else {
+        boot.update(table);
+      }
+      if (Pkcs1.verifies(trusted.key(), DigestAlgorithm.SHA512, boot.digest(), signature)) {
+        return new Entry(part, offset, Status.VERIFIED, uuid, Optional.of(trusted.origin()),
+            "verified with " + trusted.origin());
+      }
+    }
+    if (isPkcs1SignatureOf(trusted.key(), DigestAlgorithm.SHA512, signature)) {
+      return new Entry(part, offset, Status.NOT_COVERING, uuid, Optional.empty(),
+          "a valid signature by the secure-boot key, but over different bytes");
+    }
+    return new Entry(part, offset, Status.BAD_SIGNATURE, uuid, Optional.empty(),
+        "does not verify with the secure-boot key");
   }
 
   private static void update(
@@ -319,6 +377,15 @@ public final class ImageSignatureVerifier {
    * its section all zeros or all 0xFF.
    */
   private static List<byte[]> v2Overlays(ImageLayout layout, ByteBuffer bytes, boolean wide) {
+    return v2Overlays(layout, bytes, wide, false);
+  }
+
+  /**
+   * As above; with {@code secureBoot} the RSA_4096_SIGNATURES entry is varied too, because the
+   * boot signature of {@code rsa_sign} hashes the table before that section is written.
+   */
+  private static List<byte[]> v2Overlays(
+      ImageLayout layout, ByteBuffer bytes, boolean wide, boolean secureBoot) {
     List<byte[]> overlays = new ArrayList<>();
     overlays.add(null);
     if (!layout.hasHashesTable()) {
@@ -349,6 +416,9 @@ public final class ImageSignatureVerifier {
     layout.first(Fs4ImageSigner.IMAGE_SIGNATURE_256).ifPresent(varied::add);
     if (wide) {
       layout.first(Fs4ImageSigner.IMAGE_SIGNATURE_512).ifPresent(varied::add);
+    }
+    if (secureBoot) {
+      layout.first(Fs4ImageSigner.RSA_4096_SIGNATURES).ifPresent(varied::add);
     }
     List<byte[]> itocVariants = new ArrayList<>();
     itocVariants.add(itoc);

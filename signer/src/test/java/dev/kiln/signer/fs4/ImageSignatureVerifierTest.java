@@ -218,4 +218,34 @@ class ImageSignatureVerifierTest {
     assertEquals(Status.UNKNOWN_KEY, status(other, "RSA_4096_SIGNATURES"));
     assertFalse(other.passes());
   }
+
+  @Test
+  void secureBootV2BootSignatureVerifiesAndCoversTheBootRecord() throws Exception {
+    Path input = dir.resolve("sb2.bin");
+    Files.write(input, Fs4Fixtures.build(Fs4Fixtures.v2()));
+    Path output = dir.resolve("sb2.signed.bin");
+    try (SigningService service =
+            SigningServices.open(
+                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
+                KeyOptions.defaults());
+        PreparedImage prepared =
+            Fs4ImageSigner.signSecureBoot(input, output, new SigningKey(service, UUID_4096))) {
+      prepared.commit();
+    }
+    SignatureReport trusted = report(output, pemTrust(SampleKey.RSA_4096));
+    assertEquals(Status.VERIFIED, status(trusted, "RSA_4096_SIGNATURES (boot)"), trusted.toString());
+    assertEquals(Status.VERIFIED, status(trusted, "IMAGE_SIGNATURE_512"), trusted.toString());
+    assertTrue(trusted.passes(), trusted.toString());
+
+    // The boot record is covered by the boot signature only (no CRC, no ITOC section).
+    byte[] tampered = Files.readAllBytes(output);
+    int bootRecord = java.nio.ByteBuffer.wrap(tampered).getInt(0x18);
+    tampered[bootRecord + 7] ^= 0x01;
+    Path changed = dir.resolve("sb2.tampered.bin");
+    Files.write(changed, tampered);
+    SignatureReport report = report(changed, pemTrust(SampleKey.RSA_4096));
+    assertEquals(
+        Status.NOT_COVERING, status(report, "RSA_4096_SIGNATURES (boot)"), report.toString());
+    assertFalse(report.passes());
+  }
 }
