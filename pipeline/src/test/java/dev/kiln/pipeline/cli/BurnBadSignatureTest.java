@@ -4,7 +4,6 @@ import static dev.kiln.pipeline.cli.BurnTestImages.kiln;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.burner.Sleeper;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
@@ -82,14 +81,6 @@ class BurnBadSignatureTest {
     return bytes;
   }
 
-  private static void assertStillRunsTheOldImage(String device) throws Exception {
-    Run query = kiln("query", "--device", device, "--json", "--no-read-back");
-    assertEquals(0, query.exitCode(), query.err());
-    var profile = new ObjectMapper().readTree(query.out());
-    assertEquals("22.39.1002", profile.get("runningVersion").asText());
-    assertTrue(profile.get("pendingVersion").isNull(), query.out());
-  }
-
   @Test
   void kilnVerifyWithTheTrustedKeyRejectsTheTamperedImage() {
     Run verify = kiln("verify", tampered.toString(), "--trust-image-keys");
@@ -103,7 +94,7 @@ class BurnBadSignatureTest {
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
     assertTrue(burn.err().contains("refused before writing anything"), burn.err());
     assertTrue(burn.err().contains("[BAD_SIGNATURE]"), burn.err());
-    assertStillRunsTheOldImage(device);
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
   }
 
   @Test
@@ -115,6 +106,6 @@ class BurnBadSignatureTest {
     assertTrue(
         burn.err().contains("the device refused the image: signature check failed"), burn.err());
     assertTrue(burn.err().contains("MCC error 0x"), burn.err());
-    assertStillRunsTheOldImage(device);
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
   }
 }

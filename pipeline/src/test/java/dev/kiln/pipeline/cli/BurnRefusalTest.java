@@ -76,7 +76,8 @@ class BurnRefusalTest {
     };
   }
 
-  private static void assertStillRunsTheOldImage(String device) throws Exception {
+  /** The device at {@code device} still runs 22.39.1002 and has nothing pending. */
+  static void assertStillRunsTheOldImage(String device) throws Exception {
     Run query = kiln("query", "--device", device, "--json", "--no-read-back");
     assertEquals(0, query.exitCode(), query.err());
     var profile = new ObjectMapper().readTree(query.out());

@@ -196,17 +196,7 @@ class ImageSignatureVerifierTest {
 
   @Test
   void secureBootSignaturesVerifyAgainstTheTrustedKey() throws Exception {
-    Path input = dir.resolve("sb.bin");
-    Files.write(input, Fs4Fixtures.build(Fs4Fixtures.v1()));
-    Path output = dir.resolve("sb.signed.bin");
-    try (SigningService service =
-            SigningServices.open(
-                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
-                KeyOptions.defaults());
-        PreparedImage prepared =
-            Fs4ImageSigner.signSecureBoot(input, output, new SigningKey(service, UUID_4096))) {
-      prepared.commit();
-    }
+    Path output = secureBootSigned(Fs4Fixtures.v1(), "sb");
     SignatureReport trusted = report(output, pemTrust(SampleKey.RSA_4096));
     for (String part : List.of("boot", "critical", "non-critical")) {
       assertEquals(Status.VERIFIED, status(trusted, "RSA_4096_SIGNATURES (" + part + ")"));
@@ -221,17 +211,7 @@ class ImageSignatureVerifierTest {
 
   @Test
   void secureBootV2BootSignatureVerifiesAndCoversTheBootRecord() throws Exception {
-    Path input = dir.resolve("sb2.bin");
-    Files.write(input, Fs4Fixtures.build(Fs4Fixtures.v2()));
-    Path output = dir.resolve("sb2.signed.bin");
-    try (SigningService service =
-            SigningServices.open(
-                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
-                KeyOptions.defaults());
-        PreparedImage prepared =
-            Fs4ImageSigner.signSecureBoot(input, output, new SigningKey(service, UUID_4096))) {
-      prepared.commit();
-    }
+    Path output = secureBootSigned(Fs4Fixtures.v2(), "sb2");
     SignatureReport trusted = report(output, pemTrust(SampleKey.RSA_4096));
     assertEquals(Status.VERIFIED, status(trusted, "RSA_4096_SIGNATURES (boot)"), trusted.toString());
     assertEquals(Status.VERIFIED, status(trusted, "IMAGE_SIGNATURE_512"), trusted.toString());
@@ -247,5 +227,21 @@ class ImageSignatureVerifierTest {
     assertEquals(
         Status.NOT_COVERING, status(report, "RSA_4096_SIGNATURES (boot)"), report.toString());
     assertFalse(report.passes());
+  }
+
+  /** A fixture image signed by {@code rsa_sign}'s method with the RSA-4096 sample key. */
+  private Path secureBootSigned(Fs4Fixtures.Spec spec, String name) throws Exception {
+    Path input = dir.resolve(name + ".bin");
+    Files.write(input, Fs4Fixtures.build(spec));
+    Path output = dir.resolve(name + ".signed.bin");
+    try (SigningService service =
+            SigningServices.open(
+                "file:" + SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir),
+                KeyOptions.defaults());
+        PreparedImage prepared =
+            Fs4ImageSigner.signSecureBoot(input, output, new SigningKey(service, UUID_4096))) {
+      prepared.commit();
+    }
+    return output;
   }
 }
