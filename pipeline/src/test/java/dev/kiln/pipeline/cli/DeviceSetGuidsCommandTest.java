@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.emulator.Recording;
 import dev.kiln.pipeline.cli.BurnTestImages.Run;
@@ -15,6 +16,7 @@ import dev.kiln.registers.Mnvda;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.RegisterStatus;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,5 +121,27 @@ class DeviceSetGuidsCommandTest {
         ExitCodes.USAGE,
         kiln("device", "set-guids", "--device", "emu:" + deviceDir, "--mac", "0102c9a1b2c3")
             .exitCode());
+  }
+
+  @Test
+  void setOverTcpSurvivesADaemonRestart() throws Exception {
+    try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
+        DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
+      Run run =
+          kiln("device", "set-guids", "--device", "tcp://127.0.0.1:" + server.port(), "--guid",
+              "0002c90300123456", "--mac", "0002c9123456");
+      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+    }
+    // A new daemon process state: the device directory is opened again from disk.
+    try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
+        DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
+      Run query =
+          kiln("query", "--device", "tcp://127.0.0.1:" + server.port(), "--json",
+              "--no-read-back");
+      assertEquals(0, query.exitCode(), query.err());
+      JsonNode after = new ObjectMapper().readTree(query.out());
+      assertEquals("0002c9123456", after.get("nvBaseMac").asText());
+      assertEquals("0002c90300123456", after.get("nvBaseGuid").asText());
+    }
   }
 }
