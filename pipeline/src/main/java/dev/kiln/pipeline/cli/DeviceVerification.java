@@ -73,7 +73,7 @@ final class DeviceVerification {
           source, passed ? "OK" : "FAILED", image.length, result.errors().size(),
           result.warnings().size());
       for (Finding finding : result.findings()) {
-        out.println("  " + VerifyCommand.line(finding));
+        out.println("  " + ImageVerification.line(finding));
       }
     }
     return passed ? ExitCodes.OK : ExitCodes.CHECK_FAILED;

@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 
 /**
  * The exit-code contract shared by every {@code kiln} command. The README documents the same table;
@@ -21,6 +22,19 @@ public final class ExitCodes {
   public static final int DEVICE = 5;
 
   private ExitCodes() {}
+
+  /**
+   * Reports a failure that escaped a command as one line on {@code err}, never a stack trace (the
+   * message is written for the user), and returns its exit code.
+   */
+  public static int report(Throwable failure, PrintWriter err) {
+    String message = failure.getMessage();
+    if (message == null || message.isBlank()) {
+      message = failure.getClass().getSimpleName();
+    }
+    err.println("kiln: " + message);
+    return forException(failure);
+  }
 
   /**
    * Maps an exception that escaped a command to its exit code. Domain exceptions carry their own

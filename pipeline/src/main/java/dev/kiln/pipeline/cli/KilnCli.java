@@ -1,14 +1,14 @@
 package dev.kiln.pipeline.cli;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of the {@code kiln} command. {@link #main} only exits with {@link #run}'s result so
- * tests can run every command in-process with captured output.
+ * The {@code kiln} command line as picocli models it: every subcommand, help, usage errors. The
+ * program's entry point is {@link Kiln}; {@link #run} runs a command in-process with captured
+ * output, the way tests and {@code kiln demo} do.
  */
 @Command(
     name = "kiln",
@@ -58,17 +58,16 @@ public final class KilnCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see 'kiln --help'.");
   }
 
-  public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    int exitCode = run(out, err, args);
-    out.flush();
-    err.flush();
-    System.exit(exitCode);
+  /**
+   * Runs one {@code kiln} invocation the way the {@code kiln} program does (see {@link Kiln#run}:
+   * plain read-only commands skip picocli) and returns its exit code; never throws, never exits.
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return Kiln.run(out, err, args);
   }
 
-  /** Runs one {@code kiln} invocation and returns its exit code; never throws, never exits. */
-  public static int run(PrintWriter out, PrintWriter err, String... args) {
+  /** Runs one invocation through picocli, whatever the arguments. */
+  static int runWithPicocli(PrintWriter out, PrintWriter err, String... args) {
     return newCommandLine(out, err, args.length > 0 ? args[0] : null).execute(args);
   }
 
@@ -98,15 +97,7 @@ public final class KilnCli implements Runnable {
     commandLine.setErr(err);
     commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
     commandLine.setExecutionExceptionHandler(
-        (failure, cmd, parseResult) -> {
-          // One clear line, never a stack trace: the message is written for the user.
-          String message = failure.getMessage();
-          if (message == null || message.isBlank()) {
-            message = failure.getClass().getSimpleName();
-          }
-          cmd.getErr().println("kiln: " + message);
-          return ExitCodes.forException(failure);
-        });
+        (failure, cmd, parseResult) -> ExitCodes.report(failure, cmd.getErr()));
     commandLine.setParameterExceptionHandler(
         (failure, args) -> {
           CommandLine cmd = failure.getCommandLine();

@@ -1,16 +1,8 @@
 package dev.kiln.pipeline.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageVerifier;
-import dev.kiln.inspector.Severity;
 import dev.kiln.inspector.VerificationResult;
-import dev.kiln.pipeline.cli.json.ImageJson;
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,7 +15,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kiln verify IMAGE... [--json]}: structural verification of one or more FS4 images in one
  * process. Exit 0 when every image passes, 1 when any fails a check, 3 when any cannot be read
- * (3 wins over 1, because an unread image has not been verified at all).
+ * (3 wins over 1, because an unread image has not been verified at all). The work itself is in
+ * {@link ImageVerification}, which {@link QuickCommands} also runs without picocli.
  *
  * <p>Extension point: {@link #check(Fs4Image)} produces the result for one parsed image; later
  * checks (signatures against a trust store) add their findings there.
@@ -66,49 +59,13 @@ public class VerifyCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "Missing IMAGE (or --device DEV)");
     }
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    ArrayNode results = ImageJson.array();
-    boolean anyFailed = false;
-    boolean anyUnreadable = false;
-    for (Path path : images) {
-      ObjectNode node = ImageJson.object();
-      node.put("image", path.toString());
-      VerificationResult result;
-      try {
-        result = check(ImageParser.parse(path));
-      } catch (IOException e) {
-        anyUnreadable = true;
-        String message = ParseErrors.describe(path, e);
-        node.put("readable", false);
-        node.put("error", message);
-        results.add(node);
-        err.println("kiln: " + message);
-        continue;
-      }
-      boolean passed = result.passed(warningsAsErrors);
-      anyFailed |= !passed;
-      node.put("readable", true);
-      node.put("passed", passed);
-      node.put("errors", result.errors().size());
-      node.put("warnings", result.warnings().size());
-      node.set("findings", ImageJson.findings(result.findings()));
-      results.add(node);
-      if (!json) {
-        printText(out, path, result, passed);
-      }
-    }
-    int exitCode =
-        anyUnreadable ? ExitCodes.UNREADABLE_INPUT : anyFailed ? ExitCodes.CHECK_FAILED : 0;
-    if (json) {
-      ObjectNode root = ImageJson.object();
-      root.put("passed", exitCode == 0);
-      root.put("exitCode", exitCode);
-      root.set("images", results);
-      out.println(ImageJson.render(root));
-    }
-    out.flush();
-    return exitCode;
+    return ImageVerification.run(
+        spec.commandLine().getOut(),
+        spec.commandLine().getErr(),
+        images,
+        json,
+        warningsAsErrors,
+        this::check);
   }
 
   /**
@@ -117,24 +74,5 @@ public class VerifyCommand implements Callable<Integer> {
    */
   protected VerificationResult check(Fs4Image image) {
     return signatureTrust.apply(image, ImageVerifier.verify(image));
-  }
-
-  private static void printText(
-      PrintWriter out, Path path, VerificationResult result, boolean passed) {
-    String verdict = passed ? "OK" : "FAILED";
-    out.printf("%s: %s (%d errors, %d warnings)%n", path, verdict, result.errors().size(),
-        result.warnings().size());
-    for (Finding finding : result.findings()) {
-      out.println("  " + line(finding));
-    }
-  }
-
-  /** One finding as a text line: severity, code, structure, offset, message. */
-  static String line(Finding finding) {
-    String offset = finding.offset() >= 0 ? String.format(" @0x%x", finding.offset()) : "";
-    String severity = finding.severity() == Severity.ERROR ? "error" :
-        finding.severity() == Severity.WARNING ? "warning" : "info";
-    return String.format("%-7s %s %s%s: %s", severity, finding.code(), finding.structure(), offset,
-        finding.message());
   }
 }
