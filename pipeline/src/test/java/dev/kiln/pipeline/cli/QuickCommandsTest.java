@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.Section;
-import dev.kiln.inspector.build.ImageDescription;
-import dev.kiln.inspector.build.ImageWriter;
-import dev.kiln.inspector.build.ReservedSection;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.format.TocEntry;
-import dev.kiln.inspector.section.DeviceType;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,15 +41,8 @@ class QuickCommandsTest {
 
   @BeforeEach
   void images() throws Exception {
-    ImageDescription description =
-        InspectMstflintTest.base(DeviceType.CX6DX, "22.41.1010", 1 << 20)
-            .reserve(ReservedSection.IMAGE_SIGNATURE_256, ReservedSection.PUBLIC_KEYS_2048)
-            .build();
-    good = dir.resolve("good.bin");
-    ImageWriter.write(description, good, true);
-    byte[] bytes = Files.readAllBytes(good);
-    bytes[0x1000 + 0x40] ^= 0x10; // BOOT2 payload: its CRC no longer matches (an error)
-    corrupt = Files.write(dir.resolve("corrupt.bin"), bytes);
+    good = VerifyCommandTest.writeGoodImage(dir.resolve("good.bin"));
+    corrupt = VerifyCommandTest.writeWithBadBoot2Crc(good, dir.resolve("corrupt.bin"));
     warningsOnly = withUndefinedCrcMode(good, dir.resolve("warnings.bin"));
     missing = dir.resolve("missing.bin");
     notAnImage = Files.write(dir.resolve("noise.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -180,18 +169,14 @@ class QuickCommandsTest {
 
   @Test
   void declinedCommandLinesStillGetPicocliUsageErrors() {
-    Run repeated = runKiln("verify", "--json", "--json", good.toString());
+    // VerifyCommandTest.kiln runs the program's own entry (quick path first, then picocli).
+    VerifyCommandTest.Run repeated = VerifyCommandTest.kiln("verify", "--json", "--json",
+        good.toString());
     assertEquals(ExitCodes.USAGE, repeated.exitCode());
     assertTrue(repeated.err().contains("--json"), repeated.err());
-    Run twoImages = runKiln("inspect", good.toString(), good.toString());
+    VerifyCommandTest.Run twoImages =
+        VerifyCommandTest.kiln("inspect", good.toString(), good.toString());
     assertEquals(ExitCodes.USAGE, twoImages.exitCode());
-  }
-
-  private static Run runKiln(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Kiln.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(code, out.toString(), err.toString());
   }
 
   /**

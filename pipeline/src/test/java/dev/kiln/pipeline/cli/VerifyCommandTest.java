@@ -39,16 +39,25 @@ class VerifyCommandTest {
 
   @BeforeEach
   void images() throws Exception {
+    good = writeGoodImage(dir.resolve("good.bin"));
+    corrupt = writeWithBadBoot2Crc(good, dir.resolve("corrupt.bin"));
+  }
+
+  /** A valid 1 MiB ConnectX-6 Dx image with a signature and a public-key section reserved. */
+  static Path writeGoodImage(Path target) throws Exception {
     ImageDescription description =
         InspectMstflintTest.base(DeviceType.CX6DX, "22.41.1010", 1 << 20)
             .reserve(ReservedSection.IMAGE_SIGNATURE_256, ReservedSection.PUBLIC_KEYS_2048)
             .build();
-    good = dir.resolve("good.bin");
-    ImageWriter.write(description, good, true);
-    // Flip one byte of the BOOT2 payload: its CRC no longer matches.
+    ImageWriter.write(description, target, true);
+    return target;
+  }
+
+  /** A copy of {@code good} with one byte of the BOOT2 payload flipped: its CRC no longer matches. */
+  static Path writeWithBadBoot2Crc(Path good, Path target) throws Exception {
     byte[] bytes = Files.readAllBytes(good);
     bytes[0x1000 + 0x40] ^= 0x10;
-    corrupt = Files.write(dir.resolve("corrupt.bin"), bytes);
+    return Files.write(target, bytes);
   }
 
   @Test
