@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
  * (emulated or real). It does nothing itself; each subcommand is its own class.
  *
  * <p>To add a subcommand, append its class to the {@code subcommands} list below, one per line.
+ * The commands a secure-FW device blocks are added from {@link BlockedCommands}' table by {@link
+ * #commandLine}.
  */
 @Command(
     name = "device",
@@ -22,19 +24,17 @@ import picocli.CommandLine.Command;
       DeviceSetKeyCommand.class,
       DeviceHwAccessCommand.class,
       DeviceSetGuidsCommand.class,
-      BlockedCommands.FlashRead.class,
-      BlockedCommands.FlashWrite.class,
-      BlockedCommands.FlashErase.class,
-      BlockedCommands.RomBurn.class,
-      BlockedCommands.RomRemove.class,
-      BlockedCommands.SetMfg.class,
-      BlockedCommands.SetVsd.class,
-      BlockedCommands.SetVpd.class,
-      BlockedCommands.FlashGateway.class,
     })
 public final class DeviceCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The {@code kiln device} command line: the annotated subcommands and the blocked ones. */
+  static CommandLine commandLine() {
+    CommandLine device = new CommandLine(new DeviceCommand());
+    BlockedCommands.addTo(device);
+    return device;
+  }
 
   @Override
   public void run() {

@@ -120,6 +120,9 @@ public final class KilnCli implements Runnable {
   }
 
   private static Object instantiate(Class<?> type) {
+    if (type == DeviceCommand.class) {
+      return DeviceCommand.commandLine(); // some of its subcommands are built from a table
+    }
     try {
       return type.getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException e) {

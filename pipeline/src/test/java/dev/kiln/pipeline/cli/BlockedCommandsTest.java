@@ -9,6 +9,7 @@ import dev.kiln.pipeline.demo.SampleFirmware;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,5 +47,28 @@ class BlockedCommandsTest {
         + ": Unsupported operation under Secure FW"), run.err());
     assertTrue(run.err().contains(mechanism), run.err());
     assertEquals(1, run.err().strip().lines().count(), run.err());
+  }
+
+  @Test
+  void flintsArgumentsAreAcceptedAndTheCommandStillRefuses() {
+    Run run = kiln("device", "flash-read", "0x0", "0x100", "--device", device);
+    assertEquals(ExitCodes.DEVICE, run.exitCode(), run.err());
+    assertTrue(run.err().startsWith("kiln: " + device + ": Flash read failed:"), run.err());
+    Run tooMany = kiln("device", "rom-remove", "extra", "--device", device);
+    assertEquals(ExitCodes.USAGE, tooMany.exitCode(), tooMany.err());
+  }
+
+  @Test
+  void deviceHelpListsEveryBlockedCommandWithItsArguments() {
+    Run help = kiln("device", "--help");
+    assertEquals(0, help.exitCode(), help.err());
+    for (BlockedCommands.Kind kind : BlockedCommands.Kind.values()) {
+      assertTrue(help.out().contains(kind.commandName + " "), kind + " missing: " + help.out());
+    }
+    Run one = kiln("device", "flash-write", "--help");
+    assertEquals(0, one.exitCode(), one.err());
+    assertTrue(one.out().contains("[ADDR DATA...]") || one.out().contains("ADDR DATA"), one.out());
+    assertTrue(one.out().contains("Raw flash write (blocked on secure FW)."), one.out());
+    assertTrue(one.out().contains("--device"), one.out());
   }
 }
