@@ -20,10 +20,8 @@ import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.SigningService;
-import dev.kiln.signer.SigningServices;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -66,50 +64,6 @@ public final class BundleCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(), "Missing subcommand: create, verify or inspect");
-  }
-
-  /**
-   * The key options of commands that sign documents (bundle manifests, feeds): the same key
-   * references and secret handling as {@code kiln sign}, reusing its helpers.
-   */
-  public static final class SigningKeyOptions {
-    @Option(
-        names = "--key",
-        required = true,
-        paramLabel = "KEYREF",
-        description = "Signing key: file:PEM, pkcs11:... (RFC 7512) or awskms:///KEY.")
-    String key;
-
-    @Option(
-        names = "--key-pass",
-        paramLabel = "SECRETSOURCE",
-        description = "Passphrase of an encrypted PEM key: env:VAR or file:PATH (not the value).")
-    String keyPass;
-
-    @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region (awskms).")
-    String kmsRegion;
-
-    @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
-    URI kmsEndpoint;
-
-    @Option(
-        names = "--allow-sample-keys",
-        description = "Accept the keys-sample keys (NOT FOR PRODUCTION; tests and demos only).")
-    boolean allowSampleKeys;
-
-    /** Opens the key, refusing sample keys unless allowed; the caller closes the service. */
-    SigningService open(CommandSpec spec) throws KeyAccessException {
-      SigningService service =
-          SigningServices.open(
-              key, SignCommand.keyOptions(spec, keyPass, kmsRegion, kmsEndpoint));
-      try {
-        SignCommand.refuseSampleKey(service, allowSampleKeys);
-      } catch (KeyAccessException | RuntimeException e) {
-        service.close();
-        throw e;
-      }
-      return service;
-    }
   }
 
   /** {@code kiln bundle create}. */

@@ -72,7 +72,7 @@ public final class FeedCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Signed feed.")
     Path out;
 
-    @Mixin BundleCommand.SigningKeyOptions keyOptions;
+    @Mixin SigningKeyOptions keyOptions;
 
     @Override
     public Integer call() throws IOException, KeyAccessException {

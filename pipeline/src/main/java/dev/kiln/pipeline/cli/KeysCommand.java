@@ -11,7 +11,6 @@ import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
 import dev.kiln.signer.pem.PemKeys;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -161,17 +161,7 @@ public class KeysCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "KEY", description = "PEM public key or KEYREF.")
     String key;
 
-    @Option(
-        names = "--key-pass",
-        paramLabel = "SECRETSOURCE",
-        description = "Passphrase source of an encrypted PEM private key.")
-    String keyPass;
-
-    @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region.")
-    String kmsRegion;
-
-    @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
-    URI kmsEndpoint;
+    @Mixin KeyAccessOptions access = new KeyAccessOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -179,8 +169,7 @@ public class KeysCommand implements Runnable {
       String name;
       if (key.startsWith("file:") || key.startsWith("pkcs11:") || key.startsWith("awskms:")) {
         try (SigningService service =
-            SigningServices.open(
-                key, SignCommand.keyOptions(spec, keyPass, kmsRegion, kmsEndpoint))) {
+            SigningServices.open(key, access.toKeyOptions(spec))) {
           publicKey = service.publicKey();
           name = service.describe();
         }

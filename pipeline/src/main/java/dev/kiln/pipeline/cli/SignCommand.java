@@ -1,12 +1,6 @@
 package dev.kiln.pipeline.cli;
 
-import dev.kiln.keys.SampleKeys;
-import dev.kiln.signer.KeyAccessException;
-import dev.kiln.signer.KeyFingerprint;
-import dev.kiln.signer.KeyOptions;
-import dev.kiln.signer.SecretSource;
 import dev.kiln.signer.SigningService;
-import dev.kiln.signer.SigningServices;
 import dev.kiln.signer.audit.AuditLog;
 import dev.kiln.signer.audit.AuditRecord;
 import dev.kiln.signer.fs4.Fs4ImageSigner;
@@ -16,7 +10,6 @@ import dev.kiln.signer.fs4.Fs4ImageSigner.WrittenSignature;
 import dev.kiln.signer.fs4.KeyUuid;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,12 +45,7 @@ public class SignCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image to sign.")
   Path image;
 
-  @Option(
-      names = "--key",
-      required = true,
-      paramLabel = "KEYREF",
-      description = "file:PEM, pkcs11:... (RFC 7512) or awskms:///KEY.")
-  String key;
+  @Mixin SigningKeyOptions signingKey = new SigningKeyOptions();
 
   @Option(
       names = "--key-uuid",
@@ -73,23 +62,6 @@ public class SignCommand implements Callable<Integer> {
 
   @Option(names = "--out", paramLabel = "OUT", description = "Write here instead of replacing.")
   Path out;
-
-  @Option(
-      names = "--key-pass",
-      paramLabel = "SECRETSOURCE",
-      description = "Passphrase of an encrypted PEM key: env:VAR or file:PATH (never the value).")
-  String keyPass;
-
-  @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region for awskms.")
-  String kmsRegion;
-
-  @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
-  URI kmsEndpoint;
-
-  @Option(
-      names = "--allow-sample-keys",
-      description = "Accept the keys-sample keys (NOT FOR PRODUCTION; tests and demos only).")
-  boolean allowSampleKeys;
 
   @Option(
       names = "--secure-boot",
@@ -117,7 +89,7 @@ public class SignCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--key2 and --key-uuid2 go together");
     }
-    List<String> references = new ArrayList<>(List.of(key));
+    List<String> references = new ArrayList<>(List.of(signingKey.key));
     List<KeyUuid> uuids = new ArrayList<>(List.of(parseUuid(spec, "--key-uuid", keyUuid)));
     if (key2 != null) {
       references.add(key2);
@@ -126,14 +98,12 @@ public class SignCommand implements Callable<Integer> {
     requireReadable(image);
     Path output = out == null ? image : out;
     requireWritableDirectory(output);
-    KeyOptions options = keyOptions(spec, keyPass, kmsRegion, kmsEndpoint);
     List<SigningService> services = new ArrayList<>();
     try {
       List<SigningKey> keys = new ArrayList<>();
       for (int i = 0; i < references.size(); i++) {
-        SigningService service = SigningServices.open(references.get(i), options);
+        SigningService service = signingKey.open(spec, references.get(i));
         services.add(service);
-        refuseSampleKey(service, allowSampleKeys);
         keys.add(new SigningKey(service, uuids.get(i)));
       }
       try (PreparedImage prepared =
@@ -176,37 +146,6 @@ public class SignCommand implements Callable<Integer> {
       return KeyUuid.parse(text);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
-    }
-  }
-
-  static KeyOptions keyOptions(CommandSpec spec, String keyPass, String region, URI endpoint) {
-    KeyOptions options = KeyOptions.defaults();
-    if (keyPass != null) {
-      try {
-        options = options.withKeyPassphrase(SecretSource.parse(keyPass));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--key-pass: " + e.getMessage());
-      }
-    }
-    if (region != null) {
-      options = options.withKmsRegion(region);
-    }
-    if (endpoint != null) {
-      options = options.withKmsEndpoint(endpoint);
-    }
-    return options;
-  }
-
-  /** Refuses the keys shipped in keys-sample unless explicitly allowed. */
-  static void refuseSampleKey(SigningService service, boolean allowed) throws KeyAccessException {
-    String fingerprint = KeyFingerprint.of(service.publicKey());
-    if (!allowed && SampleKeys.isSample(fingerprint)) {
-      throw new KeyAccessException(
-          service.describe()
-              + " is a keys-sample key (NOT FOR PRODUCTION, fingerprint "
-              + fingerprint
-              + "); pass --allow-sample-keys to use it for tests");
     }
   }
 
