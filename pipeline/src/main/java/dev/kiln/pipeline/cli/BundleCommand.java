@@ -71,8 +71,9 @@ public final class BundleCommand implements Runnable {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Bundle images with a signed manifest (PSID, device ids, versions, SHA-512, key UUIDs",
-        "and pre-validation results against each --target profile)."
+        "Bundle signed images with a signed manifest.",
+        "The manifest records each image's PSID, device ids, versions, SHA-512 and key UUIDs,"
+            + " and its pre-validation results against each --target profile."
       })
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -214,8 +215,9 @@ public final class BundleCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Verify a bundle offline: manifest signature by a trusted key, every image's SHA-512,",
-        "no missing, extra or unsafe entries. Exit 0 verified, 1 not."
+        "Verify a bundle offline.",
+        "Checks the manifest signature by a trusted key, every image's SHA-512, and that no"
+            + " entry is missing, extra or unsafe. Exit 0 verified, 1 not."
       })
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -57,8 +57,8 @@ import picocli.CommandLine.Spec;
     name = "burn",
     mixinStandardHelpOptions = true,
     description = {
-      "Burn a signed image into a secure-FW device through its controlled update path",
-      "(MCC): pre-check, lock, update, verify, activate, release, re-query."
+      "Burn a signed image into a secure-FW device through its controlled update path.",
+      "The MCC flow: pre-check, lock, update, verify, activate, release, re-query."
     })
 public final class BurnCommand implements Callable<Integer> {
   /** Test seam: whether a terminal is attached (System.console() in production). */

@@ -47,9 +47,10 @@ import picocli.CommandLine.Spec;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Pre-validate an image against a device or a saved target profile: HW device id and",
-      "PSID, secure FW, signature by a trusted key, forbidden versions (device list and",
-      "signed feed), security version, downgrade. Exit 0 accept, 1 refuse."
+      "Pre-validate an image against a device or a saved target profile.",
+      "Checks the HW device id and PSID, secure FW, the signature by a trusted key, forbidden"
+          + " versions (the device's list and the signed feed), the security version and"
+          + " downgrades. Exit 0 accept, 1 refuse."
     })
 public final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

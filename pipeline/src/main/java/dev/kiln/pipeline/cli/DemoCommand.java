@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole release path on the embedded sample description, the keys-sample key",
-      "(NOT FOR PRODUCTION) and an emulated ConnectX-6 Dx in a temporary directory."
+      "Run the whole release path on a sample image and an emulated device.",
+      "Uses the embedded sample description, the keys-sample key (NOT FOR PRODUCTION) and an"
+          + " emulated ConnectX-6 Dx in a temporary directory."
     })
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
     name = "gate",
     mixinStandardHelpOptions = true,
     description = {
-      "CI gate: check images against a release policy (trusted keys, required signatures,",
-      "allowed PSIDs and devices, forbidden feed, minimum security version). Exit 0 only when",
-      "every image passes."
+      "CI gate: check images against a release policy.",
+      "The policy names trusted keys, required signatures, allowed PSIDs and devices, the"
+          + " forbidden-versions feed and the minimum security version. Exit 0 only when every"
+          + " image passes."
     })
 public final class GateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Show an FS4 image like 'mstflint query full', with its sections and findings.",
-      "FW version, release date, PSID, part number, security attributes, GUIDs/MACs, keys and",
-      "signatures; --toc lists ITOC/DTOC entries, --boot the HW pointers, tools area and BOOT2.",
-      "Exit 0 when the image verifies, 1 when it has errors, 3 when it cannot be read."
+      "FW version, release date, PSID, part number, security attributes, GUIDs/MACs, keys and"
+          + " signatures; --toc lists ITOC/DTOC entries, --boot the HW pointers, tools area and"
+          + " BOOT2. Exit 0 when the image verifies, 1 when it has errors, 3 when it cannot be"
+          + " read."
     })
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

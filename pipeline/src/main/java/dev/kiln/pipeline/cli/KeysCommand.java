@@ -85,10 +85,10 @@ public class KeysCommand implements Runnable {
       name = "pack",
       mixinStandardHelpOptions = true,
       description = {
-        "Build a PUBLIC_KEYS_2048 or PUBLIC_KEYS_4096 section file from PEM public keys, one",
-        "--key/--uuid pair per entry, in order, zero-padded to --size (the size of the image's",
-        "section). The result is accepted by 'kiln set-public-keys' and 'mstflint",
-        "set_public_keys'."
+        "Build a PUBLIC_KEYS_2048 or PUBLIC_KEYS_4096 section file from PEM public keys.",
+        "One --key/--uuid pair per entry, in order, zero-padded to --size (the size of the"
+            + " image's section). The result is accepted by 'kiln set-public-keys' and"
+            + " 'mstflint set_public_keys'."
       })
   static final class Pack implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -151,9 +151,9 @@ public class KeysCommand implements Runnable {
       name = "fingerprint",
       mixinStandardHelpOptions = true,
       description = {
-        "Print the fingerprint Kiln logs for a key (SHA-256 of its SubjectPublicKeyInfo), its",
-        "size, and whether it is a keys-sample key. KEY is a PEM public-key file or a KEYREF",
-        "(file:, pkcs11:, awskms:)."
+        "Print a key's fingerprint as Kiln logs it, its size, and whether it is a sample.",
+        "The fingerprint is the SHA-256 of the key's SubjectPublicKeyInfo. KEY is a PEM"
+            + " public-key file or a KEYREF (file:, pkcs11:, awskms:)."
       })
   static final class Fingerprint implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -195,9 +195,9 @@ public class KeysCommand implements Runnable {
       name = "forbidden",
       mixinStandardHelpOptions = true,
       description = {
-        "Build a FORBIDDEN_VERSIONS section file in Kiln's layout KFV1 (docs/signing.md,",
-        "dev.kiln.inspector.section.ForbiddenVersions) for 'kiln set-forbidden-versions'.",
-        "Each VERSION is MAJOR.MINOR.SUBMINOR or an inclusive range FROM-TO."
+        "Build a FORBIDDEN_VERSIONS section file for 'kiln set-forbidden-versions'.",
+        "The layout is Kiln's KFV1 (docs/forbidden-versions.md). Each VERSION is"
+            + " MAJOR.MINOR.SUBMINOR or an inclusive range FROM-TO."
       })
   static final class Forbidden implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     name = "kiln",
     mixinStandardHelpOptions = true,
     versionProvider = KilnCli.Version.class,
-    description = "Build, sign, inspect, pre-validate, bundle and burn ConnectX FS4 firmware images.",
+    description = "Build, sign, check, bundle and burn ConnectX FS4 firmware images.",
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  ok",

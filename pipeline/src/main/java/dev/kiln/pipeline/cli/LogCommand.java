@@ -29,8 +29,9 @@ public final class LogCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Verify a burn log's hash chain and head: exit 0 intact, 1 when a record was edited,",
-        "removed or inserted (the line is named)."
+        "Verify a burn log's hash chain and head.",
+        "Exit 0 when intact, 1 when a record was edited, removed or inserted (the line is"
+            + " named)."
       })
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
     name = "query",
     mixinStandardHelpOptions = true,
     description = {
-      "Query a device through the controlled update path: device, PSID, running and pending FW",
-      "version, security attributes, security version and update method."
+      "Query a device through the controlled update path.",
+      "Shows the device, PSID, running and pending FW version, security attributes, security"
+          + " version and update method."
     })
 public final class QueryCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
     name = "release",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a release: build, sign, verify, check against targets, bundle. Stops at the first",
-      "failing stage; writes the signed images and the bundle only when every stage passed."
+      "Run a release: build, sign, verify, check against targets, bundle.",
+      "Stops at the first failing stage; writes the signed images and the bundle only when"
+          + " every stage passed."
     })
 public final class ReleaseCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -14,9 +14,10 @@ import picocli.CommandLine.Parameters;
     name = "set-forbidden-versions",
     mixinStandardHelpOptions = true,
     description = {
-      "Copy a FORBIDDEN_VERSIONS section file (Kiln layout KFV1, see 'kiln keys forbidden')",
-      "into the image, then refresh the unkeyed digest when IMAGE_INFO.signed_fw is 0",
-      "(byte-identical to 'mstflint set_forbidden_versions'). Replaces IMAGE unless --out."
+      "Copy a FORBIDDEN_VERSIONS section file into an image.",
+      "The file is in Kiln's layout KFV1 (see 'kiln keys forbidden'). The unkeyed digest is"
+          + " refreshed when IMAGE_INFO.signed_fw is 0, byte-identical to 'mstflint"
+          + " set_forbidden_versions'. Replaces IMAGE unless --out is given."
     })
 public class SetForbiddenVersionsCommand extends SectionFileCommand {
   @Parameters(index = "1", paramLabel = "FILE", description = "The section file.")

@@ -35,9 +35,9 @@ import picocli.CommandLine.Spec;
     name = "sign",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign an FS4 image for firmware update (IMAGE_SIGNATURE_256 with an RSA-2048 key and",
-      "SHA-256, IMAGE_SIGNATURE_512 with an RSA-4096 key and SHA-512), byte-identical to",
-      "'mstflint sign'. The image is replaced atomically unless --out is given."
+      "Sign an FS4 image for firmware update, byte-identical to 'mstflint sign'.",
+      "IMAGE_SIGNATURE_256 takes an RSA-2048 key and SHA-256, IMAGE_SIGNATURE_512 an RSA-4096"
+          + " key and SHA-512. The image is replaced atomically unless --out is given."
     })
 public class SignCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -65,12 +65,11 @@ public class SignCommand implements Callable<Integer> {
 
   @Option(
       names = "--secure-boot",
-      description = {
-        "Secure-boot signing first ('mstflint rsa_sign'): RSA_PUBLIC_KEY and RSA_4096_SIGNATURES",
-        "(boot, critical, non-critical), then the RSA-4096 fw-update signature;"
-            + " IMAGE_SIGNATURE_256",
-        "ends up 0xFF. RSA-4096 keys only; hashes-table images for ConnectX-7/8 only."
-      })
+      description =
+          "Secure-boot signing first ('mstflint rsa_sign'): RSA_PUBLIC_KEY and"
+              + " RSA_4096_SIGNATURES (boot, critical, non-critical), then the RSA-4096"
+              + " fw-update signature; IMAGE_SIGNATURE_256 ends up 0xFF. RSA-4096 keys only;"
+              + " hashes-table images for ConnectX-7/8 only.")
   boolean secureBoot;
 
   @Option(

@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify FS4 images: every check of 'mstflint verify', and more.",
-      "CRCs, pointers, magic, format version, ITOC/DTOC, DEV_INFO/MFG_INFO, plus overlapping and",
-      "out-of-bounds sections, unknown section types and undefined CRC modes.",
-      "Exit 0 when all pass, 1 when any fails, 3 when any cannot be read."
+      "CRCs, pointers, magic, format version, ITOC/DTOC, DEV_INFO/MFG_INFO, plus overlapping and"
+          + " out-of-bounds sections, unknown section types and undefined CRC modes. Exit 0 when"
+          + " all pass, 1 when any fails, 3 when any cannot be read."
     })
 public class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
