@@ -1,33 +1,25 @@
 package dev.kiln.emulator;
 
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.build.ImageDescription;
 import dev.kiln.inspector.build.ImageWriter;
 import dev.kiln.inspector.build.ReservedSection;
-import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.ImageInfoFlag;
-import dev.kiln.keys.SampleKey;
-import dev.kiln.keys.SampleKeys;
 import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.SigningServices;
 import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
-import dev.kiln.signer.fs4.PublicKeysFile;
-import dev.kiln.signer.pem.PemKeys;
+import dev.kiln.signer.fs4.SampleKeyProvisioning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,7 +30,7 @@ import java.util.Set;
 final class TestImages {
   static final String PSID = "MT_0000000436";
   static final DeviceType DEVICE = DeviceType.CX6DX;
-  static final KeyUuid TRUSTED_UUID = KeyUuid.parse(SampleKey.RSA_2048.uuid().toString());
+  static final KeyUuid TRUSTED_UUID = SampleKeyProvisioning.SAMPLE_UUID;
   static final KeyUuid OTHER_UUID = KeyUuid.parse("00112233445566778899aabbccddeeff");
 
   /** How to sign. */
@@ -150,37 +142,17 @@ final class TestImages {
             .build();
     ImageWriter.write(description, raw, true);
     Path withKeys = Files.createTempFile(work, "keys", ".bin");
-    Fs4Image parsed = ImageParser.parse(raw);
-    int keysSize =
-        (int) parsed.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
-    byte[] keysFile =
-        PublicKeysFile.encode(
-            List.of(new PublicKeysFile.Key(samplePublicKey(), TRUSTED_UUID)), keysSize);
-    try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.setPublicKeys(raw, withKeys, keysFile)) {
-      prepared.commit();
-    }
+    SampleKeyProvisioning.provisionSampleKey(raw, withKeys);
     if (spec.signer() == Signer.NONE) {
       return Files.readAllBytes(withKeys);
     }
     Path signed = Files.createTempFile(work, "signed", ".bin");
-    SigningService service = signingService(work, spec.signer());
     KeyUuid uuid = spec.signer() == Signer.UNKNOWN_UUID ? OTHER_UUID : TRUSTED_UUID;
-    try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.sign(
-            withKeys, signed, List.of(new Fs4ImageSigner.SigningKey(service, uuid)))) {
-      prepared.commit();
-    }
+    SampleKeyProvisioning.sign(withKeys, signed, signingService(work, spec.signer()), uuid);
     return Files.readAllBytes(signed);
   }
 
-  static RSAPublicKey samplePublicKey() throws Exception {
-    return PemKeys.readPublicKey(
-        SampleKeys.resourceText(SampleKey.RSA_2048.publicKeyResource()), "sample key");
-  }
-
   private static SigningService signingService(Path work, Signer signer) throws Exception {
-    Path key;
     if (signer == Signer.WRONG_KEY) {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
@@ -190,12 +162,11 @@ final class TestImages {
               + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                   .encodeToString(pair.getPrivate().getEncoded())
               + "\n-----END PRIVATE KEY-----\n";
-      key = Files.createTempFile(work, "wrong", ".pem");
+      Path key = Files.createTempFile(work, "wrong", ".pem");
       Files.writeString(key, pem, StandardCharsets.US_ASCII);
-    } else {
-      key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(work, "k"));
+      return SigningServices.open("file:" + key, KeyOptions.defaults());
     }
-    return SigningServices.open("file:" + key, KeyOptions.defaults());
+    return SampleKeyProvisioning.openSampleKey(work);
   }
 
   /** The component a host sends for an image: the magic pattern set to 0xFF (§2.6 step 11). */

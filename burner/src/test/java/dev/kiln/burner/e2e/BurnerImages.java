@@ -2,29 +2,19 @@ package dev.kiln.burner.e2e;
 
 import dev.kiln.emulator.DeviceIdentity;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.build.ImageDescription;
 import dev.kiln.inspector.build.ImageWriter;
 import dev.kiln.inspector.build.ReservedSection;
-import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.ImageInfoFlag;
-import dev.kiln.keys.SampleKey;
-import dev.kiln.keys.SampleKeys;
-import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SigningService;
-import dev.kiln.signer.SigningServices;
-import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
-import dev.kiln.signer.fs4.PublicKeysFile;
-import dev.kiln.signer.pem.PemKeys;
+import dev.kiln.signer.fs4.SampleKeyProvisioning;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,7 +25,7 @@ import java.util.Set;
 public final class BurnerImages {
   public static final String PSID = "MT_0000000436";
   public static final DeviceType DEVICE = DeviceType.CX6DX;
-  public static final KeyUuid TRUSTED_UUID = KeyUuid.parse(SampleKey.RSA_2048.uuid().toString());
+  public static final KeyUuid TRUSTED_UUID = SampleKeyProvisioning.SAMPLE_UUID;
   public static final KeyUuid UNTRUSTED_UUID = KeyUuid.parse("00112233445566778899aabbccddeeff");
   /** Small images keep the suite fast; the bench uses 32 MiB. */
   public static final long SMALL = 256 * 1024;
@@ -117,33 +107,14 @@ public final class BurnerImages {
             .build();
     ImageWriter.write(description, raw, true);
     Path withKeys = Files.createTempFile(work, "keys", ".bin");
-    Fs4Image parsed = ImageParser.parse(raw);
-    int keysSize = (int) parsed.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
-    byte[] keysFile =
-        PublicKeysFile.encode(
-            List.of(
-                new PublicKeysFile.Key(
-                    PemKeys.readPublicKey(
-                        SampleKeys.resourceText(SampleKey.RSA_2048.publicKeyResource()),
-                        "sample key"),
-                    TRUSTED_UUID)),
-            keysSize);
-    try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.setPublicKeys(raw, withKeys, keysFile)) {
-      prepared.commit();
-    }
+    SampleKeyProvisioning.provisionSampleKey(raw, withKeys);
     Files.delete(raw);
     if (spec.signer() == null) {
       return withKeys;
     }
     Path signed = Files.createTempFile(work, "signed-" + spec.version(), ".bin");
-    Path keyDir = Files.createTempDirectory(work, "key");
-    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, keyDir);
-    SigningService service = SigningServices.open("file:" + key, KeyOptions.defaults());
-    try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.sign(
-            withKeys, signed, List.of(new Fs4ImageSigner.SigningKey(service, spec.signer())))) {
-      prepared.commit();
+    try (SigningService key = SampleKeyProvisioning.openSampleKey(work)) {
+      SampleKeyProvisioning.sign(withKeys, signed, key, spec.signer());
     }
     Files.delete(withKeys);
     return signed;
