@@ -19,12 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bounded, seeded fuzz of the two commands end to end: mutated writer images through {@code
- * kiln verify} and {@code kiln inspect --json}. (The parser itself gets thousands of mutants in the
- * inspector's FuzzTest; each CLI run here also builds the whole picocli command tree, so fewer.) Every run must end with exit 0, 1 or 3, never print
- * a stack trace, and an exit 3 must come with exactly one {@code kiln:} line.
+ * kiln verify} and {@code kiln inspect --json}, as the program runs them (plain command lines take
+ * the picocli-free path). The parser itself gets thousands of mutants in the inspector's FuzzTest.
+ * Every run must end with exit 0, 1 or 3, never print a stack trace, and an exit 3 must come with
+ * exactly one {@code kiln:} line.
  */
 class VerifyFuzzTest {
-  private static final int ITERATIONS = 150;
+  private static final int ITERATIONS = 600;
 
   @TempDir Path dir;
 
