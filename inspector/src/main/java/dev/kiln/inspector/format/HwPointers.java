@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * @param raw the 128 bytes of the table as stored (copied in and out)
  */
-public record HwPointers(byte[] raw) {
+public record HwPointers(byte[] raw) implements StoredStructure {
   /** Number of entries. */
   public static final int COUNT = 16;
 
@@ -71,17 +71,6 @@ public record HwPointers(byte[] raw) {
   @Override
   public byte[] raw() {
     return raw.clone();
-  }
-
-  /** The table bytes as stored (same as {@link #raw()}). */
-  public byte[] toBytes() {
-    return raw.clone();
-  }
-
-  /** Writes the table at absolute {@code offset} of {@code buffer}. */
-  public void writeTo(ByteBuffer buffer, int offset) {
-    Dwords.checkRange(buffer, offset, SIZE);
-    buffer.put(offset, raw);
   }
 
   /** The pointer dword of entry {@code index} as stored. */

@@ -28,7 +28,7 @@ import java.util.Arrays;
  *
  * @param raw the 0x20 bytes as stored (copied in and out)
  */
-public record TocEntry(byte[] raw) {
+public record TocEntry(byte[] raw) implements StoredStructure {
   /** Size of an entry. */
   public static final int SIZE = 0x20;
 
@@ -122,17 +122,6 @@ public record TocEntry(byte[] raw) {
   @Override
   public byte[] raw() {
     return raw.clone();
-  }
-
-  /** The bytes as stored. */
-  public byte[] toBytes() {
-    return raw.clone();
-  }
-
-  /** Writes the entry at absolute {@code offset}. */
-  public void writeTo(ByteBuffer buffer, int offset) {
-    Dwords.checkRange(buffer, offset, SIZE);
-    buffer.put(offset, raw);
   }
 
   public int type() {

@@ -22,7 +22,7 @@ import java.util.Arrays;
  *
  * @param raw the 0x20 bytes as stored (copied in and out)
  */
-public record TocHeader(byte[] raw) {
+public record TocHeader(byte[] raw) implements StoredStructure {
   /** Size of the header (and of every entry). */
   public static final int SIZE = 0x20;
 
@@ -79,17 +79,6 @@ public record TocHeader(byte[] raw) {
   @Override
   public byte[] raw() {
     return raw.clone();
-  }
-
-  /** The bytes as stored. */
-  public byte[] toBytes() {
-    return raw.clone();
-  }
-
-  /** Writes the header at absolute {@code offset}. */
-  public void writeTo(ByteBuffer buffer, int offset) {
-    Dwords.checkRange(buffer, offset, SIZE);
-    buffer.put(offset, raw);
   }
 
   /** True when all four signature dwords are those of {@code kind}. */

@@ -19,7 +19,7 @@ import java.util.Arrays;
  *
  * @param raw the 0x40 bytes as stored (copied in and out)
  */
-public record ToolsArea(byte[] raw) {
+public record ToolsArea(byte[] raw) implements StoredStructure {
   /** Size of the tools area. */
   public static final int SIZE = 0x40;
 
@@ -52,17 +52,6 @@ public record ToolsArea(byte[] raw) {
   @Override
   public byte[] raw() {
     return raw.clone();
-  }
-
-  /** The bytes as stored. */
-  public byte[] toBytes() {
-    return raw.clone();
-  }
-
-  /** Writes the area at absolute {@code offset}. */
-  public void writeTo(ByteBuffer buffer, int offset) {
-    Dwords.checkRange(buffer, offset, SIZE);
-    buffer.put(offset, raw);
   }
 
   public int minor() {
