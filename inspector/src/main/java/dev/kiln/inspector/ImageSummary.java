@@ -23,9 +23,10 @@ import java.util.List;
  * @param fwVersion e.g. {@code 22.41.1000}
  * @param releaseDate e.g. {@code 15.6.2023}
  * @param psid IMAGE_INFO PSID ({@code ""} without IMAGE_INFO, like mstflint)
- * @param partNumber IMAGE_INFO name (minor version 3 only)
- * @param description IMAGE_INFO description (minor version 3 only)
- * @param prsName IMAGE_INFO PRS name (minor version 3 only)
+ * @param partNumber IMAGE_INFO name (minor version 3 only), null when empty (mstflint then prints
+ *     no "Part Number" line)
+ * @param description IMAGE_INFO description (minor version 3 only), null when empty
+ * @param prsName IMAGE_INFO PRS name (minor version 3 only), null when empty
  * @param productVersion product version, null when empty
  * @param imageVsd IMAGE_INFO VSD, null when empty
  * @param deviceVsd DEV_INFO VSD, null when empty
@@ -149,9 +150,9 @@ public record ImageSummary(
         info == null ? null : info.fwVersion().toString(),
         info == null ? null : info.releaseDate().toString(),
         psid,
-        named ? info.name() : null,
-        named ? info.description() : null,
-        named ? info.prsName() : null,
+        named ? emptyToNull(info.name()) : null,
+        named ? emptyToNull(info.description()) : null,
+        named ? emptyToNull(info.prsName()) : null,
         info == null ? null : emptyToNull(info.productVersion()),
         info == null ? null : emptyToNull(info.vsd()),
         dev == null ? null : emptyToNull(dev.vsd()),

@@ -315,8 +315,10 @@ final class ImageInspection {
     return node;
   }
 
+  /** As query full prints it: the base, then the count, or N/A when none are allocated. */
   private static String uid(UidEntry uid, boolean mac) {
-    return (mac ? uid.macHex() : uid.uidHex()) + "        " + uid.count();
+    return (mac ? uid.macHex() : uid.uidHex()) + "        "
+        + (uid.count() == 0 ? "N/A" : Integer.toString(uid.count()));
   }
 
   private static boolean isZero(byte[] bytes) {
