@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Copy a FORBIDDEN_VERSIONS section file into an image.",
       "The file is in Kiln's layout KFV1 (see 'kiln keys forbidden'). The unkeyed digest is"
-          + " refreshed when IMAGE_INFO.signed_fw is 0, byte-identical to 'mstflint"
-          + " set_forbidden_versions'. Replaces IMAGE unless --out is given."
+          + " refreshed unless the image counts as signed FW (docs/signing.md), byte-identical to"
+          + " 'mstflint set_forbidden_versions'. Replaces IMAGE unless --out is given."
     })
 public class SetForbiddenVersionsCommand extends SectionFileCommand {
   @Parameters(index = "1", paramLabel = "FILE", description = "The section file.")

@@ -15,9 +15,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Copy a PUBLIC_KEYS section file into an image's PUBLIC_KEYS_2048 or _4096.",
-      "Make the file with 'kiln keys pack'. The unkeyed image digest is refreshed when"
-          + " IMAGE_INFO.signed_fw is 0, byte-identical to 'mstflint set_public_keys'. Replaces"
-          + " IMAGE unless --out is given."
+      "Make the file with 'kiln keys pack'. The unkeyed image digest is refreshed unless the"
+          + " image counts as signed FW (docs/signing.md), byte-identical to 'mstflint"
+          + " set_public_keys'. Replaces IMAGE unless --out is given."
     })
 public class SetPublicKeysCommand extends SectionFileCommand {
   @Parameters(index = "1", paramLabel = "KEYS", description = "The PUBLIC_KEYS section file.")

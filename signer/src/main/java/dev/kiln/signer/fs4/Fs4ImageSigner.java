@@ -519,8 +519,9 @@ public final class Fs4ImageSigner {
 
   /**
    * mstflint {@code set_public_keys}: copies a PUBLIC_KEYS file into PUBLIC_KEYS_2048 (byte 3 of
-   * the file = 3) or PUBLIC_KEYS_4096 (= 4), then, when IMAGE_INFO.signed_fw is 0, refreshes the
-   * unkeyed digest. Unlike mstflint, every check runs before anything is written.
+   * the file = 3) or PUBLIC_KEYS_4096 (= 4), then, unless the image counts as signed FW (signed_fw
+   * and mcc_en set, signature and public-keys sections present: mstflint's security mode), refreshes
+   * the unkeyed digest. Unlike mstflint, every check runs before anything is written.
    */
   public static PreparedImage setPublicKeys(Path input, Path output, byte[] keysFile)
       throws IOException, ImageSigningException {
@@ -546,7 +547,8 @@ public final class Fs4ImageSigner {
 
   /**
    * mstflint {@code set_forbidden_versions}: copies the file (Kiln's KFV1 layout; mstflint treats
-   * it as opaque) into FORBIDDEN_VERSIONS, then refreshes the unkeyed digest when signed_fw is 0.
+   * it as opaque) into FORBIDDEN_VERSIONS, then refreshes the unkeyed digest unless the image
+   * counts as signed FW.
    */
   public static PreparedImage setForbiddenVersions(Path input, Path output, byte[] file)
       throws IOException, ImageSigningException {

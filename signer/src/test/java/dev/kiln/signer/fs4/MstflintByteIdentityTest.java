@@ -230,6 +230,31 @@ class MstflintByteIdentityTest {
     }
   }
 
+  /**
+   * mstflint counts an image as signed FW only when it is also secure-update capable (signature
+   * and public-keys sections, mcc_en); otherwise set_forbidden_versions refreshes the unkeyed digest
+   * even with signed_fw set, and so must kiln.
+   */
+  @Test
+  void signedFwWithoutPublicKeysStillGetsTheDigestLikeMstflint() throws Exception {
+    Fs4Fixtures.Spec spec =
+        Fs4Fixtures.v1()
+            .withSignedFw(true)
+            .without(Fs4ImageSigner.PUBLIC_KEYS_2048)
+            .without(Fs4ImageSigner.PUBLIC_KEYS_4096);
+    Path[] in = inputs(spec, "fvnokeys");
+    byte[] file = Fs4Fixtures.pattern(0x100, 43);
+    Path forbidden = dir.resolve("fvnokeys-fv.bin");
+    Files.write(forbidden, file);
+    runMstflint(in[0], "set_forbidden_versions", forbidden.toString());
+    Path out = dir.resolve("fvnokeys-kiln-out.bin");
+    try (PreparedImage prepared = Fs4ImageSigner.setForbiddenVersions(in[1], out, file)) {
+      assertTrue(prepared.digestUpdated());
+      prepared.commit();
+    }
+    assertSameFile(in[0], out);
+  }
+
   @Test
   void unkeyedDigestMatchesMstflint() throws Exception {
     for (Fs4Fixtures.Spec spec : List.of(Fs4Fixtures.v1(), Fs4Fixtures.v2())) {

@@ -18,7 +18,9 @@ import java.util.Optional;
  * @param hashesTableLength length of the hashes table as the verifier reads it (0 when none)
  * @param itocAddress file offset of the ITOC header actually in use (toc_ptr or toc_ptr + 0x1000)
  * @param itocEntries the ITOC entries before the END entry, in entry order
- * @param signedFw IMAGE_INFO.signed_fw (false when the image has no IMAGE_INFO)
+ * @param signedFw the image counts as signed FW the way mstflint's security mode does: IMAGE_INFO
+ *     signed_fw and mcc_en set, and an IMAGE_SIGNATURE_256/512 and a PUBLIC_KEYS_2048/4096 section
+ *     present (false when the image has no IMAGE_INFO)
  * @param hwDeviceId IMAGE_INFO.supported_hw_id[0], or 0 when the image has no IMAGE_INFO
  * @param hwPointerValues the 16 HW pointer values (boot area 0x18 + 8 * i)
  */

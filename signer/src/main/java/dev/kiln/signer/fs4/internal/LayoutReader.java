@@ -30,6 +30,9 @@ public final class LayoutReader {
   /** IMAGE_INFO dword 0, bit 14: signed_fw. */
   private static final int SIGNED_FW_BIT = 1 << 14;
 
+  /** IMAGE_INFO dword 0, bit 8: mcc_en. */
+  private static final int MCC_EN_BIT = 1 << 8;
+
   /** IMAGE_INFO offset of supported_hw_id[0]. */
   private static final int SUPPORTED_HW_ID_OFFSET = 0x118;
 
@@ -156,11 +159,24 @@ public final class LayoutReader {
         imageInfo = section;
       }
     }
+    // mstflint's security mode has SIGNED_FW only for a secure-update capable image: a signature
+    // section, a public-keys section and mcc_en (its query resets the mode to "none" otherwise).
+    // set_public_keys and set_forbidden_versions refresh the unkeyed digest unless it has.
+    boolean signatureSection = false;
+    boolean publicKeysSection = false;
+    for (ImageLayout.ItocSlot slot : slots) {
+      signatureSection |= slot.type() == SectionType.IMAGE_SIGNATURE_256.code()
+          || slot.type() == SectionType.IMAGE_SIGNATURE_512.code();
+      publicKeysSection |= slot.type() == SectionType.PUBLIC_KEYS_2048.code()
+          || slot.type() == SectionType.PUBLIC_KEYS_4096.code();
+    }
     boolean signedFw = false;
     int hwId = 0;
     if (imageInfo != null && imageInfo.size() >= SUPPORTED_HW_ID_OFFSET + 4) {
       var body = image.body(imageInfo);
-      signedFw = (body.getInt(0) & SIGNED_FW_BIT) != 0;
+      int flags = body.getInt(0);
+      signedFw = (flags & SIGNED_FW_BIT) != 0 && (flags & MCC_EN_BIT) != 0
+          && signatureSection && publicKeysSection;
       hwId = body.getInt(SUPPORTED_HW_ID_OFFSET);
     }
     List<Integer> pointers = new ArrayList<>();
