@@ -18,34 +18,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code kiln sign} and {@code kiln set-forbidden-versions} against mstflint on the seeded random
- * images of {@link RandomDescriptionsMstflintTest}: where mstflint succeeds the two outputs are the
+ * images of {@link RandomDescriptionsMstflintTest} (the same seeds): where mstflint succeeds the two outputs are the
  * same bytes, and where mstflint refuses (a digest is due but there is no IMAGE_SIGNATURE_256, say)
  * kiln refuses too, with exit 1 and no output file. The random flag sets cover the cases where
  * signed_fw alone does not make mstflint treat an image as signed.
  */
 class RandomImagesByteIdentityTest {
   private static final Mstflint MSTFLINT = Mstflint.require();
-  private static final int CASES = 12;
-  private static final long FIRST_SEED = 4242L;
   private static final String UUID_2048 = "0123456789abcdef0123456789abcdef";
   private static final String UUID_4096 = "fedcba9876543210fedcba9876543210";
 
   @TempDir Path dir;
 
-  static Stream<Long> seeds() {
-    return IntStream.range(0, CASES).mapToObj(i -> FIRST_SEED + i);
-  }
-
   @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
+  @MethodSource("dev.kiln.pipeline.cli.RandomDescriptionsMstflintTest#seeds")
   void signAndSetForbiddenVersionsMatchMstflint(long seed) throws Exception {
     Path image = dir.resolve("image.bin");
     ImageWriter.write(RandomDescriptionsMstflintTest.description(new Random(seed)), image, true);
