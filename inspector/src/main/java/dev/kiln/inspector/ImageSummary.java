@@ -3,6 +3,7 @@ package dev.kiln.inspector;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.format.TocHeader;
 import dev.kiln.inspector.section.DevInfo;
+import dev.kiln.inspector.section.ExpansionRoms;
 import dev.kiln.inspector.section.ImageInfo;
 import dev.kiln.inspector.section.ImageSignature;
 import dev.kiln.inspector.section.MfgInfo;
@@ -39,6 +40,8 @@ import java.util.List;
  * @param rsaPublicKey the decoded RSA_PUBLIC_KEY section (secure boot), or null
  * @param securityAttributes the security attributes and update method
  * @param securityVersion the FW security version (HW pointer 13) as mstflint prints it (%d)
+ * @param expansionRoms the ROMs of the (last) ROM_CODE section, or null when there is no non-empty
+ *     one (mstflint then prints no "Rom Info" line)
  */
 public record ImageSummary(
     String format,
@@ -60,7 +63,8 @@ public record ImageSummary(
     List<PublicKeys> publicKeys,
     RsaPublicKey rsaPublicKey,
     SecurityAttributes securityAttributes,
-    int securityVersion) {
+    int securityVersion,
+    ExpansionRoms expansionRoms) {
 
   public ImageSummary {
     supportedHwIds = List.copyOf(supportedHwIds);
@@ -164,7 +168,20 @@ public record ImageSummary(
         keys,
         rsaKey,
         SecurityAttributes.compute(info, signaturePresent, keysPresent, signatures),
-        (int) image.securityVersion());
+        (int) image.securityVersion(),
+        expansionRoms(image));
+  }
+
+  /** mstflint reads every ROM_CODE section in turn; what the last one holds is what it shows. */
+  private static ExpansionRoms expansionRoms(Fs4Image image) {
+    List<Section> roms = itocSections(image, SectionType.ROM_CODE);
+    if (roms.isEmpty() || roms.get(roms.size() - 1).size() == 0) {
+      return null;
+    }
+    java.nio.ByteBuffer body = image.body(roms.get(roms.size() - 1));
+    byte[] bytes = new byte[body.remaining()];
+    body.get(bytes);
+    return ExpansionRoms.decode(bytes);
   }
 
   /** In-bounds ITOC sections of {@code type}, in entry order. */

@@ -16,6 +16,7 @@ import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.HwPointers;
 import dev.kiln.inspector.format.TocEntry;
 import dev.kiln.inspector.section.DeviceType;
+import dev.kiln.inspector.section.ExpansionRoms;
 import dev.kiln.inspector.section.ImageSignature;
 import dev.kiln.inspector.section.PublicKeys;
 import dev.kiln.inspector.section.UidEntry;
@@ -75,10 +76,10 @@ final class ImageInspection {
     line(out, "Part Number", s.partNumber());
     line(out, "Description", s.description());
     line(out, "Product Version", s.productVersion());
-    if (s.devInfo() != null) {
-      line(out, "Base GUID", uid(s.devInfo().guids(), false));
-      line(out, "Base MAC", uid(s.devInfo().macs(), true));
+    if (s.expansionRoms() != null) {
+      line(out, "Rom Info", s.expansionRoms().text(23));
     }
+    printUids(out, s);
     line(out, "Image VSD", s.imageVsd() == null ? "N/A" : s.imageVsd());
     line(out, "Device VSD", s.deviceVsd() == null ? "N/A" : s.deviceVsd());
     line(out, "PSID", s.psid());
@@ -225,6 +226,7 @@ final class ImageInspection {
       guids.add(uidJson(s.mfgInfo().guids(), "MFG_INFO", false));
       macs.add(uidJson(s.mfgInfo().macs(), "MFG_INFO", true));
     }
+    root.set("expansionRoms", romsJson(s.expansionRoms()));
     SignatureTrustOptions.addInspectJson(root, image); // signer: checks against image keys
     ArrayNode signatures = root.putArray("signatures");
     for (ImageSignature signature : s.signatures()) {
@@ -272,6 +274,32 @@ final class ImageInspection {
     return root;
   }
 
+  /** The ROM_CODE section's ROMs (null without one): as mstflint prints them, and field by field. */
+  private static ObjectNode romsJson(ExpansionRoms roms) {
+    if (roms == null) {
+      return null;
+    }
+    ObjectNode node = ImageJson.object();
+    String text = roms.roms().isEmpty() ? roms.text(0)
+        : String.join("; ", roms.roms().stream().map(rom -> rom.text().strip()).toList())
+            + (roms.warning() == null ? "" : " (-W- " + roms.warning() + ")");
+    node.put("text", text);
+    ArrayNode list = node.putArray("roms");
+    for (ExpansionRoms.Rom rom : roms.roms()) {
+      ObjectNode entry = list.addObject();
+      entry.put("productId", rom.productId());
+      entry.put("type", rom.typeName());
+      entry.put("version", rom.versionText());
+      entry.put("deviceId", rom.deviceId());
+      entry.put("port", rom.port());
+      entry.put("protocol", rom.protocolName());
+      entry.put("cpu", rom.cpuName());
+    }
+    node.put("warning", roms.warning());
+    node.put("error", roms.error());
+    return node;
+  }
+
   private static ObjectNode bootJson(Fs4Image image) {
     ObjectNode boot = ImageJson.object();
     boot.put("imageStart", image.imageStart());
@@ -315,10 +343,36 @@ final class ImageInspection {
     return node;
   }
 
-  /** As query full prints it: the base, then the count, or N/A when none are allocated. */
-  private static String uid(UidEntry uid, boolean mac) {
-    return (mac ? uid.macHex() : uid.uidHex()) + "        "
-        + (uid.count() == 0 ? "N/A" : Integer.toString(uid.count()));
+  /**
+   * The GUID/MAC block of query full, line for line: the DEV_INFO values, and the MFG_INFO
+   * ("Orig") ones where they differ. The count is the whole 16-bit count (num_allocated and
+   * num_allocated_msb), as mstflint 4.24 and later print it; 4.21 prints its low byte.
+   */
+  private static void printUids(PrintWriter out, ImageSummary s) {
+    if (s.devInfo() == null) {
+      return;
+    }
+    out.println("Description:           UID                GuidsNumber");
+    printUid(out, "Base GUID:", s.devInfo().guids(),
+        s.mfgInfo() == null ? null : s.mfgInfo().guids(), false);
+    printUid(out, "Base MAC:", s.devInfo().macs(),
+        s.mfgInfo() == null ? null : s.mfgInfo().macs(), true);
+  }
+
+  private static void printUid(
+      PrintWriter out, String label, UidEntry uid, UidEntry orig, boolean mac) {
+    out.println(uidLine(label, uid, mac));
+    if (orig != null && (orig.uid() != uid.uid() || orig.count() != uid.count())) {
+      out.println(uidLine("Orig " + label, orig, mac));
+    }
+  }
+
+  /** One UID line: a zero base or count prints as N/A, a MAC is padded to a GUID's width. */
+  private static String uidLine(String label, UidEntry uid, boolean mac) {
+    String base = uid.uid() == 0 ? String.format("%-16s", "N/A")
+        : mac ? uid.macHex() + "    " : uid.uidHex();
+    String count = uid.count() == 0 ? "       N/A" : "        " + uid.count();
+    return String.format("%-18s     %s%s", label, base, count);
   }
 
   private static boolean isZero(byte[] bytes) {

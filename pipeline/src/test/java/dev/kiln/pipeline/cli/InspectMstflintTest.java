@@ -179,6 +179,43 @@ class InspectMstflintTest {
     assertEquals(0, result.exitCode(), String.join(" ", args) + ": " + result.output());
   }
 
+  /**
+   * When MFG_INFO's GUIDs differ from DEV_INFO's, query full adds "Orig Base GUID/MAC" lines with
+   * the MFG_INFO values; kiln inspect prints the same block, line for line.
+   */
+  @Test
+  void origUidLinesMatchQueryFullWhenMfgInfoDiffers() throws Exception {
+    Path image = dir.resolve("orig.bin");
+    ImageWriter.write(base(DeviceType.CX6DX, "22.41.1000", 1 << 20).build(), image, true);
+    byte[] bytes = Files.readAllBytes(image);
+    Fs4Image parsed = ImageParser.parse(bytes, "orig");
+    var mfg = parsed.section(SectionType.MFG_INFO).orElseThrow();
+    int at = (int) mfg.offset();
+    java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(bytes);
+    view.putLong(at + 0x20 + 8, 0x0002c90300aabb00L); // MFG_INFO base GUID
+    view.putInt(at + 0x30, 0); // MFG_INFO MAC count and step: none allocated
+    dev.kiln.inspector.format.TocEntry.of(mfg.type(), mfg.address(), mfg.size(),
+            mfg.entry().crcMode(),
+            dev.kiln.inspector.format.Crc16.sw(bytes, at, (int) mfg.size()))
+        .writeTo(view, (int) mfg.entryOffset());
+    Files.write(image, bytes);
+
+    Mstflint.Result query = MSTFLINT.queryFull(image);
+    assertEquals(0, MSTFLINT.verify(image).exitCode(), query.output());
+    VerifyCommandTest.Run kiln = VerifyCommandTest.kiln("inspect", image.toString());
+    List<String> expected = uidBlock(query.stdout());
+    assertEquals(5, expected.size(), query.stdout()); // header, GUID, MAC and both Orig lines
+    assertEquals(expected, uidBlock(kiln.out()));
+  }
+
+  /** The header and Base/Orig GUID and MAC lines, as printed. */
+  private static List<String> uidBlock(String text) {
+    return text.lines()
+        .filter(line -> line.matches("(Orig )?Base (GUID|MAC):.*")
+            || line.matches("Description:\\s+UID\\s+GuidsNumber"))
+        .toList();
+  }
+
   /** A UID count as query full prints it: N/A when none are allocated. */
   private static String printedCount(JsonNode uid) {
     int count = uid.get("count").asInt();

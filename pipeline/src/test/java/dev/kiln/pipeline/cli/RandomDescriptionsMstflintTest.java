@@ -66,8 +66,8 @@ class RandomDescriptionsMstflintTest {
   }
 
   /**
-   * {@code kiln inspect}'s text shows the IMAGE_INFO strings on the lines {@code query full} uses,
-   * and leaves a line out exactly when mstflint does (an empty string).
+   * {@code kiln inspect}'s text shows the IMAGE_INFO strings and the GUID/MAC block on the lines
+   * {@code query full} uses, and leaves a line out exactly when mstflint does (an empty string).
    */
   private static void assertTextLinesAgree(Path image) {
     Mstflint.Result query = MSTFLINT.queryFull(image);
@@ -75,6 +75,11 @@ class RandomDescriptionsMstflintTest {
     Mstflint.Result kilnText = new Mstflint.Result(kiln.exitCode(), kiln.out(), kiln.err());
     for (String name : List.of("Part Number", "Product Version")) {
       assertEquals(query.field(name), kilnText.field(name), name);
+    }
+    // The GUID/MAC block, spacing and N/A included (the counts here stay below 256).
+    for (String prefix : List.of("Base GUID:", "Base MAC:", "Orig Base GUID:", "Orig Base MAC:")) {
+      assertEquals(firstLineStarting(query.stdout(), prefix),
+          firstLineStarting(kilnText.stdout(), prefix), prefix);
     }
     // mstflint prints at most 96 characters of the 128-character PRS name; kiln prints it whole.
     String prsName = kilnText.field("PRS Name");
