@@ -1,6 +1,7 @@
 package dev.kiln.burner.pci;
 
 import com.sun.jna.LastErrorException;
+import dev.kiln.burner.host.Sysfs;
 import dev.kiln.burner.pci.internal.LibC;
 import dev.kiln.registers.TransportException;
 import java.nio.ByteBuffer;
@@ -24,8 +25,6 @@ public final class SysfsConfigSpace implements ConfigSpace {
   public static final Pattern BDF =
       Pattern.compile("[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]");
 
-  private static final Path DEFAULT_ROOT = Path.of("/sys/bus/pci/devices");
-
   private final String bdf;
   private final Path file;
   private final int fd;
@@ -38,9 +37,9 @@ public final class SysfsConfigSpace implements ConfigSpace {
     this.fd = fd;
   }
 
-  /** Opens the config file of {@code bdf} under {@code /sys/bus/pci/devices}. */
+  /** Opens the config file of {@code bdf} under {@code /sys/bus/pci/devices} ({@link Sysfs}). */
   public static SysfsConfigSpace open(String bdf) throws TransportException {
-    return open(DEFAULT_ROOT, bdf);
+    return open(Sysfs.system().pciDevices(), bdf);
   }
 
   /**

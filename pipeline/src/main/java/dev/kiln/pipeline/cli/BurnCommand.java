@@ -18,8 +18,7 @@ import dev.kiln.burner.precheck.ImageFactsReader;
 import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.burner.progress.BurnProgress;
-import dev.kiln.burner.progress.LineProgress;
-import dev.kiln.burner.progress.TerminalProgressBar;
+import dev.kiln.burner.progress.ProgressDisplays;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.format.Fs4Magic;
@@ -177,21 +176,18 @@ public final class BurnCommand implements Callable<Integer> {
         }
       }
       if (!precheck.accepted() && !skipPrecheck) {
-        Finding first = precheck.firstError().orElseThrow();
+        // The findings are on stdout (text or JSON); stderr gets their codes only (Refusals).
         String message =
-            String.format(
-                "%s: refused before writing anything: %s [%s]%s",
-                device.uri().text(), first.message(), first.code(),
-                precheck.errors().size() > 1
-                    ? " (and " + (precheck.errors().size() - 1) + " more)"
-                    : "");
+            Refusals.summary(
+                device.uri().text(), "refused before writing anything",
+                precheck.errors().stream().map(f -> f.code().name()).toList());
         printJsonFailure(out, result, message);
         throw new CommandFailure(ExitCodes.CHECK_FAILED, message);
       }
       if (!yes && !confirm(out)) {
         throw new CommandFailure(ExitCodes.CHECK_FAILED, "burn cancelled by the operator");
       }
-      BurnProgress progress = progressDisplay(json ? err : out);
+      BurnProgress progress = progressDisplay(err);
       BurnReport report;
       try {
         report =
@@ -272,7 +268,7 @@ public final class BurnCommand implements Callable<Integer> {
     ByteBuffer bytes = image.bytes();
     byte[] whole = new byte[bytes.remaining()];
     bytes.get(whole);
-    RecoveryBurner.restore(gateway, whole, progressDisplay(json ? err : out));
+    RecoveryBurner.restore(gateway, whole, progressDisplay(err));
     result.put("ok", true);
     result.put("recovered", true);
     result.put("runningVersion", facts.version().toString());
@@ -310,8 +306,9 @@ public final class BurnCommand implements Callable<Integer> {
     return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
   }
 
-  private static BurnProgress progressDisplay(PrintWriter target) {
-    return console != null ? new TerminalProgressBar(target) : new LineProgress(target);
+  /** Progress goes to stderr: a bar as wide as the terminal, or a line per 10 % in a pipe. */
+  static BurnProgress progressDisplay(PrintWriter err) {
+    return ProgressDisplays.on(err, ProgressDisplays.stderr());
   }
 
   private void printJsonFailure(PrintWriter out, ObjectNode result, String message) {

@@ -2,7 +2,7 @@ package dev.kiln.pipeline.cli;
 
 import dev.kiln.burner.DeviceException;
 import dev.kiln.burner.DeviceInfo;
-import dev.kiln.burner.DeviceUri;
+import dev.kiln.burner.DeviceNameResolver;
 import dev.kiln.burner.ImageRejectedException;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.precheck.DeviceProfile;
@@ -159,7 +159,7 @@ public final class CheckCommand implements Callable<Integer> {
       throws DeviceException, TransportException, ImageRejectedException {
     DeviceOptions options = new DeviceOptions();
     try {
-      options.device = DeviceUri.parse(uri);
+      options.device = DeviceNameResolver.system().parse(uri);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--device: " + e.getMessage());
     }

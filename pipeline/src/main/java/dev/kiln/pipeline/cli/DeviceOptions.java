@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.burner.DeviceNameResolver;
 import dev.kiln.burner.DeviceUri;
 import dev.kiln.burner.Devices;
 import dev.kiln.burner.SecureDevice;
@@ -29,15 +30,20 @@ public final class DeviceOptions {
       required = true,
       paramLabel = "DEV",
       converter = DeviceUriConverter.class,
-      description = "The device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F.")
+      description =
+          "The device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F (also BB:DD.F, mlx5_N or"
+              + " /dev/mst/mtNNNN_pciconfN when they resolve).")
   DeviceUri device;
 
-  /** Parses device URIs for picocli; a bad URI is a usage error (exit 2). */
+  /**
+   * Parses device URIs and mstflint-style names ({@link DeviceNameResolver}) for picocli; a bad
+   * or unresolvable one is a usage error (exit 2).
+   */
   static final class DeviceUriConverter implements CommandLine.ITypeConverter<DeviceUri> {
     @Override
     public DeviceUri convert(String value) {
       try {
-        return DeviceUri.parse(value);
+        return DeviceNameResolver.system().parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }

@@ -82,7 +82,7 @@ public final class QueryCommand implements Callable<Integer> {
   static void printText(PrintWriter out, DeviceInfo info) {
     line(out, "Device:", info.device());
     line(out, "Device Type:", info.deviceName());
-    line(out, "HW Device ID:", String.format("0x%x (PCI device id %d)", info.hwDeviceId(),
+    line(out, "HW Device ID:", String.format("0x%x (PCI device id 0x%x)", info.hwDeviceId(),
         info.pciDeviceId()));
     line(out, "PSID:", info.psid());
     line(out, "FW Version:", info.flashVersion().toString());
@@ -122,7 +122,7 @@ public final class QueryCommand implements Callable<Integer> {
     node.put("device", info.device());
     node.put("deviceName", info.deviceName());
     node.put("hwDeviceId", String.format("0x%x", info.hwDeviceId()));
-    node.put("pciDeviceId", info.pciDeviceId());
+    node.put("pciDeviceId", String.format("0x%x", info.pciDeviceId()));
     node.put("psid", info.psid());
     node.put("runningVersion", info.runningVersion().toString());
     if (info.pendingVersion().isPresent()) {

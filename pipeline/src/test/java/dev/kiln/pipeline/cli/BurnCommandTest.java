@@ -109,7 +109,8 @@ class BurnCommandTest {
     assertEquals(0, burn.exitCode(), burn.err());
     assertTrue(burn.out().contains("Current FW version on flash:  22.39.1002"), burn.out());
     assertTrue(burn.out().contains("New FW version:               22.41.1000"), burn.out());
-    assertTrue(burn.out().contains("Writing: 100%"), burn.out());
+    assertTrue(burn.err().contains("Writing: 100%"), burn.err());
+    assertTrue(!burn.out().contains("Writing"), "progress goes to stderr: " + burn.out());
     assertTrue(burn.out().contains("kiln device reset"), burn.out());
   }
 

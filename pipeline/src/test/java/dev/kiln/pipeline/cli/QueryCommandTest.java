@@ -62,6 +62,11 @@ class QueryCommandTest {
     assertTrue(out.contains("Default Update Method:  fw_ctrl"), out);
     assertTrue(out.contains("EFUSE Security Ver:     3"), out);
     assertTrue(!out.contains("FW Version(Running)"), out);
+    // Both device ids in hex (the PCI one printed in decimal once): 0x101d is CX6DX's.
+    assertTrue(out.contains("HW Device ID:           0x212 (PCI device id 0x101d)"), out);
+    Run json = kiln("query", "--device", device, "--json", "--no-read-back");
+    assertEquals("0x101d", new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(json.out()).get("pciDeviceId").asText(), json.out());
   }
 
   @Test
