@@ -1,11 +1,7 @@
 package dev.kiln.pipeline.bundle;
 
-import dev.kiln.pipeline.report.CheckFinding;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HexFormat;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The bundle half of {@code kiln burn --bundle}: verify the bundle offline, then pick the image for
@@ -50,21 +46,9 @@ public final class BundleBurn {
    */
   public static Selection select(Path bundle, TrustedKeys trust, String psid, int hwDeviceId)
       throws IOException, RefusedException {
-    byte[] bytes = BundleReader.readBundle(bundle);
-    BundleVerification verification = BundleReader.verify(bytes, trust);
-    if (!verification.verified()) {
-      throw new RefusedException(
-          bundle + ": the bundle does not verify, nothing was burnt: "
-              + verification.findings().stream().map(CheckFinding::toString)
-                  .collect(Collectors.joining("; ")));
-    }
-    Optional<ManifestImage> chosen = verification.select(psid, hwDeviceId);
-    if (chosen.isEmpty()) {
-      throw new RefusedException(
-          bundle + " holds no image for this device (PSID " + psid + ", HW device id 0x"
-              + HexFormat.of().toHexDigits(hwDeviceId).replaceFirst("^0+(?=.)", "") + ")");
-    }
-    return new Selection(
-        chosen.get(), verification.imageBytes(chosen.get()), BundleReader.sha512Hex(bytes));
+    VerifiedBundle verified = VerifiedBundle.open(bundle, trust);
+    return verified
+        .select(psid, hwDeviceId)
+        .orElseThrow(() -> new RefusedException(verified.noImageFor(psid, hwDeviceId)));
   }
 }

@@ -10,6 +10,7 @@ import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.pipeline.bundle.BundleBurn;
 import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
@@ -55,8 +56,24 @@ import picocli.CommandLine.Spec;
 public final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "IMAGE",
+      description = "The FS4 image (or give --bundle).")
   Path image;
+
+  @Option(
+      names = "--bundle",
+      paramLabel = "BUNDLE",
+      description = "Check the image a verified release bundle holds for the target.")
+  Path bundle;
+
+  @Option(
+      names = "--trust",
+      paramLabel = "KEY",
+      description = "PEM public key trusted to sign bundle manifests (with --bundle); repeatable.")
+  List<Path> bundleTrust = new ArrayList<>();
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;
@@ -101,9 +118,12 @@ public final class CheckCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--forbidden needs --feed-trust KEY (a feed is only used signed)");
     }
-    SignCommand.requireReadable(image);
-    Fs4Image parsed = ImageParser.parse(image);
-    ImageFacts facts = ImageFactsSources.standard().read(parsed);
+    BundleCheckSupport.validate(this);
+    Fs4Image parsed = null;
+    if (bundle == null) {
+      SignCommand.requireReadable(image);
+      parsed = ImageParser.parse(image);
+    }
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
     if (feed != null) {
@@ -128,8 +148,14 @@ public final class CheckCommand implements Callable<Integer> {
       profile = liveProfile(target.device);
       targetName = target.device;
     }
-    ReportEntry entry =
-        ImageCheck.check(image.toString(), facts, profile, verifiedFeed, feedProblem);
+    String subject = image == null ? null : image.toString();
+    if (bundle != null) {
+      BundleBurn.Selection selection = BundleCheckSupport.select(this, profile);
+      subject = bundle + ":" + selection.entry().path();
+      parsed = ImageParser.parse(selection.image(), subject);
+    }
+    ImageFacts facts = ImageFactsSources.standard().read(parsed);
+    ReportEntry entry = ImageCheck.check(subject, facts, profile, verifiedFeed, feedProblem);
     ReportFiles.write(
         List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
     PrintWriter out = spec.commandLine().getOut();
@@ -139,7 +165,7 @@ public final class CheckCommand implements Callable<Integer> {
       out.println(ReportFiles.pretty(node));
     } else {
       out.printf("Checking %s (%s %s, %s) against %s (%s, HW id 0x%x, PSID %s, on flash %s)%n",
-          image, facts.psid(), facts.version(), "security version " + facts.securityVersion(),
+          subject, facts.psid(), facts.version(), "security version " + facts.securityVersion(),
           targetName, profile.deviceName().isEmpty() ? "device" : profile.deviceName(),
           profile.hwDeviceId(), profile.psid(), profile.flashVersion());
       for (CheckFinding finding : entry.findings()) {

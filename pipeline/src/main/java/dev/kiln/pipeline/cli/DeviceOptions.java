@@ -57,8 +57,13 @@ public final class DeviceOptions {
 
   /** Opens the device's transport and wraps it into a session. */
   public SecureDevice open() throws TransportException {
+    return open(device);
+  }
+
+  /** Opens any device the way {@link #open()} does (for commands that take several). */
+  static SecureDevice open(DeviceUri uri) throws TransportException {
     RegisterTransport transport =
-        Devices.open(device, EmulatorDevices::open, configSpacesForTests, sleeper);
-    return SecureDevice.open(transport, sleeper, device.text());
+        Devices.open(uri, EmulatorDevices::open, configSpacesForTests, sleeper);
+    return SecureDevice.open(transport, sleeper, uri.text());
   }
 }

@@ -36,6 +36,7 @@ public final class KilnCli implements Runnable {
         InspectCommand.class,
         VerifyCommand.class,
         DeviceCommand.class,
+        DevicesCommand.class,
         QueryCommand.class,
         BurnCommand.class,
         SignCommand.class,
