@@ -10,12 +10,10 @@ import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
-import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
 import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
-import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
@@ -24,15 +22,14 @@ import dev.kiln.pipeline.report.ReportFiles;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -76,14 +73,7 @@ public final class CheckCommand implements Callable<Integer> {
     Path profile;
   }
 
-  @Option(names = "--forbidden", paramLabel = "FEED", description = "Signed forbidden feed.")
-  Path feed;
-
-  @Option(
-      names = "--feed-trust",
-      paramLabel = "KEY",
-      description = "PEM public key trusted to sign the feed; repeatable.")
-  List<Path> feedTrust = new ArrayList<>();
+  @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
@@ -97,26 +87,17 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call()
       throws IOException, DeviceException, TransportException, ImageRejectedException {
-    if (feed != null && feedTrust.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--forbidden needs --feed-trust KEY (a feed is only used signed)");
-    }
+    feedOptions.validate(spec);
     SignCommand.requireReadable(image);
     Fs4Image parsed = ImageParser.parse(image);
     ImageFacts facts = ImageFactsSources.standard().read(parsed);
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
-    if (feed != null) {
-      SignCommand.requireReadable(feed);
-      try {
-        verifiedFeed =
-            Optional.of(
-                FeedCodec.verify(
-                    Files.readAllBytes(feed), TrustedKeys.load(feedTrust),
-                    FeedCommand.clock.instant()));
-      } catch (FeedException e) {
-        feedProblem = Optional.of(CheckFinding.error(e.code(), feed + ": " + e.getMessage()));
-      }
+    try {
+      verifiedFeed = feedOptions.load(FeedCommand.clock.instant());
+    } catch (FeedException e) {
+      feedProblem =
+          Optional.of(CheckFinding.error(e.code(), feedOptions.feedFile() + ": " + e.getMessage()));
     }
     String targetName;
     DeviceProfile profile;
