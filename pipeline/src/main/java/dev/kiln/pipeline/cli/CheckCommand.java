@@ -11,12 +11,10 @@ import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.pipeline.bundle.BundleBurn;
-import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
 import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
-import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
@@ -25,7 +23,6 @@ import dev.kiln.pipeline.report.ReportFiles;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +31,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kiln check IMAGE (--device DEV | --target PROFILE.json) [--forbidden FEED --feed-trust
- * KEY]}: predicts, before anything is written, every reason a secure device would refuse the
+ * {@code kiln check (IMAGE | --bundle BUNDLE --trust KEY) (--device DEV | --target PROFILE.json)
+ * [--forbidden FEED --feed-trust KEY]}: predicts, before anything is written, every reason a secure device would refuse the
  * image. Exit 0 accept, 1 refuse. Finding codes: docs/pipeline.md.
  */
 @Command(
@@ -83,7 +81,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(
         names = {"-d", "--device"},
         paramLabel = "DEV",
-        description = "A live device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F.")
+        description =
+            "A live device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F (also BB:DD.F, mlx5_N"
+                + " or /dev/mst/mtNNNN_pciconfN when they resolve).")
     String device;
 
     @Option(
@@ -93,14 +93,7 @@ public final class CheckCommand implements Callable<Integer> {
     Path profile;
   }
 
-  @Option(names = "--forbidden", paramLabel = "FEED", description = "Signed forbidden feed.")
-  Path feed;
-
-  @Option(
-      names = "--feed-trust",
-      paramLabel = "KEY",
-      description = "PEM public key trusted to sign the feed; repeatable.")
-  List<Path> feedTrust = new ArrayList<>();
+  @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
@@ -114,10 +107,7 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call()
       throws IOException, DeviceException, TransportException, ImageRejectedException {
-    if (feed != null && feedTrust.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--forbidden needs --feed-trust KEY (a feed is only used signed)");
-    }
+    feedOptions.validate(spec);
     BundleCheckSupport.validate(this);
     Fs4Image parsed = null;
     if (bundle == null) {
@@ -126,17 +116,11 @@ public final class CheckCommand implements Callable<Integer> {
     }
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
-    if (feed != null) {
-      SignCommand.requireReadable(feed);
-      try {
-        verifiedFeed =
-            Optional.of(
-                FeedCodec.verify(
-                    Files.readAllBytes(feed), TrustedKeys.load(feedTrust),
-                    FeedCommand.clock.instant()));
-      } catch (FeedException e) {
-        feedProblem = Optional.of(CheckFinding.error(e.code(), feed + ": " + e.getMessage()));
-      }
+    try {
+      verifiedFeed = feedOptions.load(FeedCommand.clock.instant());
+    } catch (FeedException e) {
+      feedProblem =
+          Optional.of(CheckFinding.error(e.code(), feedOptions.feedFile() + ": " + e.getMessage()));
     }
     String targetName;
     DeviceProfile profile;
