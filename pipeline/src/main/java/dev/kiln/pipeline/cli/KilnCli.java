@@ -39,6 +39,7 @@ public final class KilnCli implements Runnable {
         DevicesCommand.class,
         QueryCommand.class,
         BurnCommand.class,
+        UpdateCommand.class,
         SignCommand.class,
         SetPublicKeysCommand.class,
         SetForbiddenVersionsCommand.class,

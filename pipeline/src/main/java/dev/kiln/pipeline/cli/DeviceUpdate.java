@@ -1,0 +1,238 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.burner.BurnOptions;
+import dev.kiln.burner.BurnReport;
+import dev.kiln.burner.DeviceException;
+import dev.kiln.burner.DeviceInfo;
+import dev.kiln.burner.ImageRejectedException;
+import dev.kiln.burner.SecureDevice;
+import dev.kiln.burner.precheck.DeviceProfile;
+import dev.kiln.burner.precheck.DeviceProfiles;
+import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.burner.progress.BurnProgress;
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.pipeline.bundle.BundleBurn;
+import dev.kiln.pipeline.bundle.VerifiedBundle;
+import dev.kiln.pipeline.check.ImageCheck;
+import dev.kiln.pipeline.check.ImageFactsSources;
+import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
+import dev.kiln.pipeline.report.CheckFinding;
+import dev.kiln.pipeline.report.ReportEntry;
+import dev.kiln.registers.TransportException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code kiln update} on one device: query it, pick the bundle's image for its PSID and HW id,
+ * and then
+ *
+ * <ol>
+ *   <li>the image's version already on flash (running, or activated and pending a reset): {@code
+ *       up-to-date}, nothing is sent beyond the query (mlxfwmanager's "up to date", exit 0);
+ *   <li>else {@code kiln check}'s engine ({@link ImageCheck}: the burner's pre-check plus the
+ *       forbidden-versions feed) on the verified bytes; an error finding: {@code refused};
+ *   <li>{@code --dry-run}: {@code would-burn}. The dry run reads the profile without reading the
+ *       running image back, so no MCC update handle is ever taken (the trusted-key and
+ *       forbidden-list checks then warn, as with {@code kiln query --no-read-back});
+ *   <li>else the MCC burn of exactly those bytes with activation ({@code burned}), as {@code kiln
+ *       burn --bundle} does.
+ * </ol>
+ *
+ * Finding codes of its own (besides the pre-check's, the feed's and the bundle's):
+ * {@code BUNDLE_NO_IMAGE}, {@code IMAGE_UNREADABLE}, {@code DEVICE_LIVEFISH}, {@code
+ * DEVICE_REJECTED}, {@code DEVICE_FAILED}, {@code CANCELLED} (docs/burner.md).
+ */
+final class DeviceUpdate {
+  /**
+   * What every device of one {@code kiln update} shares.
+   *
+   * @param bundle the verified bundle
+   * @param feed the verified forbidden-versions feed, if one was given
+   * @param feedProblem why the given feed cannot be used (refuses every image), if so
+   * @param dryRun check only
+   * @param confirmation asks the operator before each burn (always yes with {@code --yes})
+   * @param progress a fresh progress display for each burn (stderr)
+   */
+  record Settings(
+      VerifiedBundle bundle,
+      Optional<ForbiddenVersionsFeed> feed,
+      Optional<CheckFinding> feedProblem,
+      boolean dryRun,
+      Confirmation confirmation,
+      Supplier<BurnProgress> progress) {}
+
+  /** Asks whether to burn; false declines. */
+  @FunctionalInterface
+  interface Confirmation {
+    boolean confirm(String question);
+  }
+
+  private final Settings settings;
+  private final HostDevices.Entry entry;
+  private final boolean named;
+  private String psid;
+  private String runningBefore;
+  private String pendingBefore;
+  private String image;
+  private String imageVersion;
+
+  private DeviceUpdate(Settings settings, HostDevices.Entry entry, boolean named) {
+    this.settings = settings;
+    this.entry = entry;
+    this.named = named;
+  }
+
+  /**
+   * Updates one device.
+   *
+   * @param named the operator named it (a device the bundle does not serve is then refused; a
+   *     host adapter found by the scan is skipped)
+   */
+  static UpdateOutcome run(Settings settings, HostDevices.Entry entry, boolean named) {
+    return new DeviceUpdate(settings, entry, named).run();
+  }
+
+  private String uri() {
+    return entry.uri().text();
+  }
+
+  private UpdateOutcome run() {
+    try (SecureDevice session = DeviceOptions.open(entry.uri())) {
+      return update(session);
+    } catch (DeviceException | TransportException e) {
+      return outcome(
+          UpdateOutcome.Action.FAILED, null, null,
+          List.of(CheckFinding.error("DEVICE_FAILED", message(e))), uri() + ": failed",
+          ExitCodes.DEVICE);
+    }
+  }
+
+  private UpdateOutcome update(SecureDevice session)
+      throws DeviceException, TransportException {
+    if (session.isLivefish()) {
+      String message =
+          "in flash-not-present (livefish) recovery mode: restore it with 'kiln burn --device "
+              + uri() + " --psid PSID IMAGE'";
+      return outcome(
+          UpdateOutcome.Action.FAILED, null, null,
+          List.of(CheckFinding.error("DEVICE_LIVEFISH", message)), uri() + ": failed",
+          ExitCodes.DEVICE);
+    }
+    DeviceInfo info = session.query();
+    psid = info.psid();
+    runningBefore = info.runningVersion().toString();
+    pendingBefore = info.pendingVersion().map(FwVersion::toString).orElse(null);
+    Optional<BundleBurn.Selection> selection =
+        settings.bundle().select(info.psid(), info.hwDeviceId());
+    if (selection.isEmpty()) {
+      String why = settings.bundle().noImageFor(info.psid(), info.hwDeviceId());
+      return named
+          ? outcome(UpdateOutcome.Action.REFUSED, null, null,
+              List.of(CheckFinding.error("BUNDLE_NO_IMAGE", why)), uri() + ": refused",
+              ExitCodes.CHECK_FAILED)
+          : outcome(UpdateOutcome.Action.SKIPPED, null, null,
+              List.of(CheckFinding.warning("BUNDLE_NO_IMAGE", why)),
+              uri() + ": skipped", ExitCodes.OK);
+    }
+    image = selection.get().entry().path();
+    String source = settings.bundle().path() + ":" + image;
+    Fs4Image parsed;
+    ImageFacts facts;
+    try {
+      parsed = ImageParser.parse(selection.get().image(), source);
+      facts = ImageFactsSources.standard().read(parsed);
+    } catch (IOException e) {
+      return outcome(
+          UpdateOutcome.Action.FAILED, null, null,
+          List.of(CheckFinding.error("IMAGE_UNREADABLE", message(e))), uri() + ": failed",
+          ExitCodes.UNREADABLE_INPUT);
+    }
+    imageVersion = facts.version().toString();
+    if (info.flashVersion().equals(facts.version())) {
+      return upToDate(info);
+    }
+    DeviceProfile profile;
+    try {
+      profile = DeviceProfiles.of(session, info, !settings.dryRun());
+    } catch (ImageRejectedException e) {
+      return outcome(
+          UpdateOutcome.Action.FAILED, null, null,
+          List.of(CheckFinding.error("DEVICE_FAILED", message(e))), uri() + ": failed",
+          ExitCodes.DEVICE);
+    }
+    ReportEntry check =
+        ImageCheck.check(source, facts, profile, settings.feed(), settings.feedProblem());
+    if (!check.accepted()) {
+      return outcome(
+          UpdateOutcome.Action.REFUSED, null, null, check.findings(),
+          Refusals.summary(uri(), "refused before writing anything", errorCodes(check)),
+          ExitCodes.CHECK_FAILED);
+    }
+    String plan = "FW " + facts.version() + " over " + info.flashVersion();
+    if (settings.dryRun()) {
+      return outcome(
+          UpdateOutcome.Action.WOULD_BURN, null, null, check.findings(),
+          uri() + ": would burn " + plan + " (dry run: nothing was sent beyond queries)",
+          ExitCodes.OK);
+    }
+    if (!settings.confirmation().confirm("Burn " + plan + " onto " + uri() + "?")) {
+      List<CheckFinding> findings = new ArrayList<>(check.findings());
+      findings.add(CheckFinding.error("CANCELLED", "the operator declined the burn"));
+      return outcome(
+          UpdateOutcome.Action.REFUSED, null, null, findings,
+          uri() + ": not burned", ExitCodes.CHECK_FAILED);
+    }
+    BurnReport report;
+    try {
+      report =
+          session.burn(
+              BurnCommand.component(parsed), new BurnOptions(true, facts.version()),
+              settings.progress().get());
+    } catch (ImageRejectedException e) {
+      List<CheckFinding> findings = new ArrayList<>(check.findings());
+      findings.add(CheckFinding.error("DEVICE_REJECTED", message(e)));
+      return outcome(
+          UpdateOutcome.Action.REFUSED, null, null, findings, uri() + ": refused by the device",
+          ExitCodes.CHECK_FAILED);
+    }
+    return outcome(
+        UpdateOutcome.Action.BURNED, report.runningVersion().toString(),
+        report.pendingVersion().map(FwVersion::toString).orElse(null), check.findings(),
+        uri() + ": burned " + plan + "; it runs after 'kiln device reset --device " + uri()
+            + "' or a reboot",
+        ExitCodes.OK);
+  }
+
+  private UpdateOutcome upToDate(DeviceInfo info) {
+    String message =
+        info.pendingVersion().isPresent()
+            ? uri() + ": up to date (FW " + imageVersion + " is pending; it runs after 'kiln"
+                + " device reset --device " + uri() + "' or a reboot)"
+            : uri() + ": up to date (FW " + imageVersion + ")";
+    return outcome(
+        UpdateOutcome.Action.UP_TO_DATE, runningBefore, pendingBefore, List.of(), message,
+        ExitCodes.OK);
+  }
+
+  private UpdateOutcome outcome(
+      UpdateOutcome.Action action, String runningAfter, String pendingAfter,
+      List<CheckFinding> findings, String message, int exitCode) {
+    return new UpdateOutcome(
+        uri(), psid, runningBefore, pendingBefore, image, imageVersion, action, runningAfter,
+        pendingAfter, findings, message, exitCode);
+  }
+
+  private static List<String> errorCodes(ReportEntry check) {
+    return check.findings().stream().filter(CheckFinding::isError).map(CheckFinding::code)
+        .toList();
+  }
+
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}
