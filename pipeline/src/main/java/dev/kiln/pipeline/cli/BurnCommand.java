@@ -195,7 +195,15 @@ public final class BurnCommand implements Callable<Integer> {
                 component(image), new BurnOptions(!noActivate, facts.version()), progress);
       } catch (ImageRejectedException e) {
         printJsonFailure(out, result, e.getMessage());
-        throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage(), e);
+        // With --json the reason is in the JSON document; stderr names only the outcome.
+        String summary =
+            json
+                ? device.uri().text() + ": the device refused the image"
+                    + (e.mccErrorCode().isPresent()
+                        ? String.format(" (MCC error 0x%02x)", e.mccErrorCode().getAsInt())
+                        : "")
+                : e.getMessage();
+        throw new CommandFailure(ExitCodes.CHECK_FAILED, summary, e);
       }
       result.put("ok", true);
       result.put("activated", report.activated());
