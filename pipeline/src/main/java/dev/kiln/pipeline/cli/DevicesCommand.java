@@ -94,8 +94,10 @@ public final class DevicesCommand implements Callable<Integer> {
           + " host, and no --device given.");
       return;
     }
-    String format = "%-22s %-8s %-16s %-12s %-12s %s%n";
-    out.printf(Locale.ROOT, format, "DEVICE", "PCI ID", "PSID", "RUNNING", "PENDING", "NAMES");
+    String format = "%-22s %-8s %-16s %-12s %-12s %s";
+    out.println(
+        String.format(Locale.ROOT, format, "DEVICE", "PCI ID", "PSID", "RUNNING", "PENDING",
+            "NAMES"));
     for (Probe probe : probes) {
       Optional<DeviceInfo> info = probe.info();
       String names =
@@ -104,12 +106,14 @@ public final class DevicesCommand implements Callable<Integer> {
           info.map(i -> String.format(Locale.ROOT, "0x%04x", i.pciDeviceId()))
               .or(() -> probe.entry().adapter().map(PciAdapter::pciDeviceIdHex))
               .orElse("-");
-      out.printf(
-          Locale.ROOT, format, probe.entry().uri().text(), pciId,
-          info.map(DeviceInfo::psid).orElse("-"),
-          info.map(i -> i.runningVersion().toString()).orElse("-"),
-          info.flatMap(DeviceInfo::pendingVersion).map(Object::toString).orElse("-"),
-          names);
+      out.println(
+          String.format(
+                  Locale.ROOT, format, probe.entry().uri().text(), pciId,
+                  info.map(DeviceInfo::psid).orElse("-"),
+                  info.map(i -> i.runningVersion().toString()).orElse("-"),
+                  info.flatMap(DeviceInfo::pendingVersion).map(Object::toString).orElse("-"),
+                  names)
+              .stripTrailing());
       probe.problem().ifPresent(problem -> out.println("  does not answer: " + problem));
     }
   }
