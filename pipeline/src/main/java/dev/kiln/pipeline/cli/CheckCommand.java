@@ -8,11 +8,9 @@ import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
-import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
@@ -75,6 +73,13 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
+  @Option(
+      names = "--allow-key-lockout",
+      description =
+          "Report an image after which the device would trust no fw-update key, or no longer its"
+              + " signer, as a warning instead of a refusal (KEY_LOCKOUT_*).")
+  boolean allowKeyLockout;
+
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
@@ -89,8 +94,8 @@ public final class CheckCommand implements Callable<Integer> {
       throws IOException, DeviceException, TransportException, ImageRejectedException {
     feedOptions.validate(spec);
     SignCommand.requireReadable(image);
-    Fs4Image parsed = ImageParser.parse(image);
-    ImageFacts facts = ImageFactsSources.standard().read(parsed);
+    // Read once: the structure, facts and signatures judged are of the same bytes.
+    ImageFacts facts = CheckedImage.read(image).facts();
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
     try {
@@ -110,7 +115,8 @@ public final class CheckCommand implements Callable<Integer> {
       targetName = target.device;
     }
     ReportEntry entry =
-        ImageCheck.check(image.toString(), facts, profile, verifiedFeed, feedProblem);
+        ImageCheck.check(
+            image.toString(), facts, profile, verifiedFeed, feedProblem, allowKeyLockout);
     ReportFiles.write(
         List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
     PrintWriter out = spec.commandLine().getOut();
