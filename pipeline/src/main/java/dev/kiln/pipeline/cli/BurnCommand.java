@@ -14,16 +14,19 @@ import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.Finding;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.burner.precheck.ImageFactsReader;
 import dev.kiln.burner.precheck.PreValidator;
+import dev.kiln.burner.precheck.PrecheckCode;
 import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.progress.ProgressDisplays;
 import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.SectionFormatException;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.cli.json.ImageJson;
+import dev.kiln.pipeline.feed.FeedException;
+import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.registers.TransportException;
 import dev.kiln.signer.fs4.ImageSignatureVerifier;
 import dev.kiln.signer.fs4.ImageSigningException;
@@ -35,6 +38,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,8 +108,26 @@ public final class BurnCommand implements Callable<Integer> {
 
   @Option(
       names = "--skip-precheck",
-      description = "Do not refuse on pre-check errors; let the device decide (for testing).")
+      description =
+          "Do not refuse on the device's rules; let the device decide (for testing). Kiln's own"
+              + " rules (structure, key lock-out, the forbidden feed) still refuse.")
   boolean skipPrecheck;
+
+  @Option(
+      names = "--allow-key-lockout",
+      description =
+          "DANGEROUS: burn an image after which the device would trust no fw-update key, or no"
+              + " longer the key that signed it (KEY_LOCKOUT_*); later updates may be impossible.")
+  boolean allowKeyLockout;
+
+  // Forbidden-versions feed with rollback protection: --forbidden FEED --feed-trust KEY ...
+  @Mixin ForbiddenFeedOptions feed = new ForbiddenFeedOptions();
+
+  /**
+   * The image to burn, already read once and checked ({@link BundleBurnSupport} sets it for a
+   * bundle's verified bytes or to hash what it burns); null: {@link #burnImage} reads IMAGE.
+   */
+  CheckedImage candidate;
 
   @Option(names = "--json", description = "Print one JSON object with the outcome.")
   boolean json;
@@ -126,6 +148,7 @@ public final class BurnCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
     }
+    feed.validate(spec);
     if (bundle != null || !bundleTrust.isEmpty() || burnLog != null) {
       return BundleBurnSupport.run(this);
     }
@@ -138,13 +161,16 @@ public final class BurnCommand implements Callable<Integer> {
           ImageRejectedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Fs4Image image = ImageParser.parse(imagePath);
-    ImageFacts facts = ImageFactsReader.read(image);
+    // Read once into memory: the bytes checked below are the bytes burnt (no mapping, no re-read).
+    CheckedImage checked = candidate != null ? candidate : CheckedImage.read(imagePath);
+    Fs4Image image = checked.image();
+    ImageFacts facts = checked.facts();
     if (psid != null && !psid.equals(facts.psid())) {
       throw new CommandFailure(
           ExitCodes.CHECK_FAILED,
           String.format(
-              "%s: the image's PSID %s is not the requested %s", imagePath, facts.psid(), psid));
+              "%s: the image's PSID %s is not the requested %s", checked.source(), facts.psid(),
+              psid));
     }
     if (!yes && console == null) {
       throw new CommandFailure(
@@ -152,8 +178,10 @@ public final class BurnCommand implements Callable<Integer> {
           "burn needs confirmation but stdin is not a terminal; pass --yes to burn"
               + " non-interactively");
     }
+    List<FwVersion> feedForbidden = feedForbidden(facts);
     ObjectNode result = ImageJson.object();
-    result.put("image", imagePath.toString());
+    result.put("image", checked.source());
+    result.put("sha512", checked.sha512Hex());
     result.put("device", device.uri().text());
     try (SecureDevice session = device.open()) {
       if (session.isLivefish()) {
@@ -162,7 +190,8 @@ public final class BurnCommand implements Callable<Integer> {
       DeviceInfo info = session.query();
       DeviceProfile profile = DeviceProfiles.of(session, info, true);
       PrecheckResult precheck =
-          new PreValidator().validate(facts, profile, new PreValidator.Options(force, List.of()));
+          checked.precheck(
+              profile, new PreValidator.Options(force, feedForbidden, allowKeyLockout));
       result.put("runningVersionBefore", info.runningVersion().toString());
       result.put("flashVersionBefore", info.flashVersion().toString());
       result.put("newVersion", facts.version().toString());
@@ -175,12 +204,13 @@ public final class BurnCommand implements Callable<Integer> {
               + " [" + finding.code() + "]");
         }
       }
-      if (!precheck.accepted() && !skipPrecheck) {
+      List<Finding> refusals = refusals(precheck, facts, feedForbidden);
+      if (!refusals.isEmpty()) {
         // The findings are on stdout (text or JSON); stderr gets their codes only (Refusals).
         String message =
             Refusals.summary(
                 device.uri().text(), "refused before writing anything",
-                precheck.errors().stream().map(f -> f.code().name()).toList());
+                refusals.stream().map(f -> f.code().name()).toList());
         printJsonFailure(out, result, message);
         throw new CommandFailure(ExitCodes.CHECK_FAILED, message);
       }
@@ -286,6 +316,48 @@ public final class BurnCommand implements Callable<Integer> {
       out.println(uri + ": restored from flash-recovery mode; running " + facts.version());
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The versions the {@code --forbidden} feed forbids for the image's PSID and HW ids; a feed that
+   * must not be used (bad signature, expired, rolled back) refuses the burn before the device is
+   * touched.
+   */
+  private List<FwVersion> feedForbidden(ImageFacts facts) {
+    Optional<ForbiddenVersionsFeed> verified;
+    try {
+      verified = feed.load(FeedCommand.clock.instant());
+    } catch (FeedException e) {
+      throw new CommandFailure(
+          ExitCodes.CHECK_FAILED,
+          feed.feedFile() + ": " + e.getMessage() + "; nothing was burnt [" + e.code() + "]");
+    }
+    boolean forbidden =
+        verified.isPresent()
+            && !verified.get()
+                .matching(facts.psid(), facts.supportedHwIds(), facts.version())
+                .isEmpty();
+    return forbidden ? List.of(facts.version()) : List.of();
+  }
+
+  /**
+   * The pre-check errors that refuse the burn: all of them, or with {@code --skip-precheck} only
+   * Kiln's own rules, which no device checks for the host (structure, key lock-out, a version the
+   * feed forbids). {@code --force} never lifts any of them.
+   */
+  private List<Finding> refusals(
+      PrecheckResult precheck, ImageFacts facts, List<FwVersion> feedForbidden) {
+    if (!skipPrecheck) {
+      return precheck.errors();
+    }
+    return precheck.errors().stream()
+        .filter(
+            f -> f.code() == PrecheckCode.STRUCTURE_INVALID
+                || f.code() == PrecheckCode.KEY_LOCKOUT_NO_KEYS
+                || f.code() == PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED
+                || (f.code() == PrecheckCode.FORBIDDEN_VERSION
+                    && feedForbidden.contains(facts.version())))
+        .toList();
   }
 
   private static boolean verifiesWithOwnKeys(Fs4Image image) {

@@ -8,12 +8,10 @@ import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.pipeline.bundle.BundleBurn;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
-import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
@@ -95,6 +93,13 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
+  @Option(
+      names = "--allow-key-lockout",
+      description =
+          "Report an image after which the device would trust no fw-update key, or no longer its"
+              + " signer, as a warning instead of a refusal (KEY_LOCKOUT_*).")
+  boolean allowKeyLockout;
+
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
@@ -109,10 +114,11 @@ public final class CheckCommand implements Callable<Integer> {
       throws IOException, DeviceException, TransportException, ImageRejectedException {
     feedOptions.validate(spec);
     BundleCheckSupport.validate(this);
-    Fs4Image parsed = null;
+    ImageFacts facts = null;
     if (bundle == null) {
       SignCommand.requireReadable(image);
-      parsed = ImageParser.parse(image);
+      // Read once: the structure, facts and signatures judged are of the same bytes.
+      facts = CheckedImage.read(image).facts();
     }
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
@@ -136,10 +142,10 @@ public final class CheckCommand implements Callable<Integer> {
     if (bundle != null) {
       BundleBurn.Selection selection = BundleCheckSupport.select(this, profile);
       subject = bundle + ":" + selection.entry().path();
-      parsed = ImageParser.parse(selection.image(), subject);
+      facts = CheckedImage.of(selection.image(), subject).facts();
     }
-    ImageFacts facts = ImageFactsSources.standard().read(parsed);
-    ReportEntry entry = ImageCheck.check(subject, facts, profile, verifiedFeed, feedProblem);
+    ReportEntry entry =
+        ImageCheck.check(subject, facts, profile, verifiedFeed, feedProblem, allowKeyLockout);
     ReportFiles.write(
         List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
     PrintWriter out = spec.commandLine().getOut();

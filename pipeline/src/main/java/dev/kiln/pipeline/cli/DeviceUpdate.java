@@ -10,13 +10,11 @@ import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.burner.progress.BurnProgress;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.BundleBurn;
 import dev.kiln.pipeline.bundle.VerifiedBundle;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.ImageCheck;
-import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
@@ -141,17 +139,17 @@ final class DeviceUpdate {
     }
     image = selection.get().entry().path();
     String source = settings.bundle().path() + ":" + image;
-    Fs4Image parsed;
-    ImageFacts facts;
+    // The verified bytes, parsed and judged once; the burn writes exactly these (CheckedImage).
+    CheckedImage checked;
     try {
-      parsed = ImageParser.parse(selection.get().image(), source);
-      facts = ImageFactsSources.standard().read(parsed);
+      checked = CheckedImage.of(selection.get().image(), source);
     } catch (IOException e) {
       return outcome(
           UpdateOutcome.Action.FAILED, null, null,
           List.of(CheckFinding.error("IMAGE_UNREADABLE", message(e))), uri() + ": failed",
           ExitCodes.UNREADABLE_INPUT);
     }
+    ImageFacts facts = checked.facts();
     imageVersion = facts.version().toString();
     if (info.flashVersion().equals(facts.version())) {
       return upToDate(info);
@@ -191,7 +189,7 @@ final class DeviceUpdate {
     try {
       report =
           session.burn(
-              BurnCommand.component(parsed), new BurnOptions(true, facts.version()),
+              BurnCommand.component(checked.image()), new BurnOptions(true, facts.version()),
               settings.progress().get());
     } catch (ImageRejectedException e) {
       List<CheckFinding> findings = new ArrayList<>(check.findings());

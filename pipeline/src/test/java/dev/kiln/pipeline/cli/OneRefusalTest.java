@@ -23,15 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 class OneRefusalTest {
   @TempDir static Path images;
   static Path v1;
-  static Path untrusted;
+  static Path otherBoard;
 
   @BeforeAll
   static void build() throws Exception {
     DeviceOptions.sleeper = millis -> {};
     v1 = BurnTestImages.signed(images, SampleFirmware.Spec.secure("22.39.1002"), "v1");
-    untrusted =
-        BurnTestImages.signed(images, SampleFirmware.Spec.secure("22.41.1000"), "untrusted",
-            BurnTestImages.UNTRUSTED);
+    otherBoard =
+        BurnTestImages.signed(
+            images, SampleFirmware.Spec.secure("22.41.1000").withPsid("MT_0000000999"), "other");
   }
 
   @AfterAll
@@ -75,14 +75,14 @@ class OneRefusalTest {
   void aDeviceRefusalOfBurnPrintsItsReasonOnce(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), v1);
     Run text =
-        kiln("burn", "--device", device, untrusted.toString(), "--yes", "--skip-precheck");
+        kiln("burn", "--device", device, otherBoard.toString(), "--yes", "--skip-precheck");
     assertEquals(ExitCodes.CHECK_FAILED, text.exitCode(), text.err());
     String reason = text.err().strip().substring("kiln: ".length());
     assertTrue(reason.contains("the device refused the image"), reason);
     assertEquals(1, occurrences(text.out() + text.err(), reason), text.out() + text.err());
 
     Run json =
-        kiln("burn", "--device", device, untrusted.toString(), "--yes", "--skip-precheck",
+        kiln("burn", "--device", device, otherBoard.toString(), "--yes", "--skip-precheck",
             "--json");
     assertEquals(ExitCodes.CHECK_FAILED, json.exitCode(), json.err());
     String error = new ObjectMapper().readTree(json.out()).get("error").asText();
@@ -90,7 +90,7 @@ class OneRefusalTest {
     assertTrue(
         json.err().lines().filter(line -> line.startsWith("kiln:")).toList()
             .equals(java.util.List.of(
-                "kiln: " + device + ": the device refused the image (MCC error 0x04)")),
+                "kiln: " + device + ": the device refused the image (MCC error 0x03)")),
         json.err());
   }
 
