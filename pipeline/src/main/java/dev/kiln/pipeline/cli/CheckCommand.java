@@ -177,7 +177,7 @@ public final class CheckCommand implements Callable<Integer> {
     try {
       options.device = DeviceNameResolver.system().parse(uri);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--device: " + e.getMessage());
+      throw new CommandFailure(ExitCodes.USAGE, "--device " + uri + ": " + e.getMessage());
     }
     try (SecureDevice session = options.open()) {
       DeviceInfo info = session.query();

@@ -45,8 +45,21 @@ public final class DeviceOptions {
       try {
         return DeviceNameResolver.system().parse(value);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
+        throw new BadDevice("--device " + value + ": " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * A device that does not parse or resolve: its message already says what to type instead, so
+   * the usage handler prints it as the one {@code kiln:} line, without picocli's prefix or the
+   * "Try --help" line.
+   */
+  static final class BadDevice extends CommandLine.TypeConversionException {
+    private static final long serialVersionUID = 1L;
+
+    BadDevice(String message) {
+      super(message);
     }
   }
 

@@ -103,6 +103,10 @@ public final class KilnCli implements Runnable {
     commandLine.setParameterExceptionHandler(
         (failure, args) -> {
           CommandLine cmd = failure.getCommandLine();
+          if (failure.getCause() instanceof DeviceOptions.BadDevice badDevice) {
+            cmd.getErr().println("kiln: " + badDevice.getMessage());
+            return ExitCodes.USAGE;
+          }
           cmd.getErr().println("kiln: " + failure.getMessage());
           cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
           return ExitCodes.USAGE;

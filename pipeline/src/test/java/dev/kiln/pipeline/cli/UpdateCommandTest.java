@@ -260,10 +260,50 @@ class UpdateCommandTest {
       assertEquals(0, named.exitCode(), name + ": " + named.out() + named.err());
       assertEquals("pci:0000:03:00.0: up to date (FW " + NEW + ")\n", named.out());
     }
-    Fixtures.Result unknown = update("--device", "mlx5_9", "--yes");
-    assertEquals(ExitCodes.USAGE, unknown.exitCode());
-    assertTrue(unknown.err().startsWith("kiln: ") && unknown.err().contains("pci:DDDD:BB:DD.F"),
-        unknown.err());
+  }
+
+  @Test
+  void anUnresolvableNameIsOneUsageLineSuggestingThePciForm(@TempDir Path sys) {
+    new FakeSysfs(sys).function("0000:03:00.0", 0x15b3, 0x101d);
+    System.setProperty(Sysfs.ROOT_PROPERTY, sys.toString());
+    String[][] commands = {
+      {"update", "--bundle", bundle.toString(), "--trust", fixtures.publicKey.toString(),
+          "--device", "mlx5_9", "--yes"},
+      {"burn", "--device", "/dev/mst/mt4125_pciconf1", "image.bin", "--yes"},
+      {"query", "--device", "mlx5_0"},
+      {"devices", "--device", "eth0"},
+      {"check", newImage.toString(), "--device", "/dev/mst/mt4119_pciconf0"},
+    };
+    for (String[] command : commands) {
+      Fixtures.Result result = Fixtures.kiln(command);
+      String name = String.join(" ", command);
+      assertEquals(ExitCodes.USAGE, result.exitCode(), name + ": " + result.err());
+      assertEquals(1, result.err().lines().count(), name + ": " + result.err());
+      assertTrue(result.err().startsWith("kiln: --device "), name + ": " + result.err());
+      assertTrue(result.err().contains("pci:DDDD:BB:DD.F"), name + ": " + result.err());
+    }
+  }
+
+  @Test
+  void aLivefishAdapterIsListedAndReportedNotBurned(@TempDir Path sys) throws Exception {
+    Path deviceDir = device(OLD, SampleFirmware.PSID);
+    new FakeSysfs(sys).function("0000:03:00.0", 0x15b3, 0x212);
+    System.setProperty(Sysfs.ROOT_PROPERTY, sys.toString());
+    // Livefish: the PCI device id equals the HW id, and ICMD is refused.
+    DeviceOptions.configSpacesForTests =
+        bdf -> EmulatedConfigSpace.builder(EmulatorDevices.open(deviceDir))
+            .deviceIds(0x212, 0x212).build();
+    Fixtures.Result devices = Fixtures.kiln("devices");
+    assertEquals(0, devices.exitCode(), devices.err());
+    assertTrue(devices.out().contains("  does not answer: in flash-not-present (livefish)"),
+        devices.out());
+    Fixtures.Result result = update("--yes", "--json");
+    assertEquals(ExitCodes.DEVICE, result.exitCode(), result.out() + result.err());
+    JsonNode outcome = json(result).get("devices").get(0);
+    assertEquals("failed", outcome.get("action").asText());
+    assertEquals("DEVICE_LIVEFISH", outcome.get("findings").get(0).get("code").asText());
+    assertTrue(outcome.get("findings").get(0).get("message").asText().contains("--psid"),
+        outcome.toString());
   }
 
   @Test
