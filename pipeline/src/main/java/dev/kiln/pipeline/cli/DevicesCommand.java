@@ -83,6 +83,8 @@ public final class DevicesCommand implements Callable<Integer> {
       }
       return new Probe(entry, Optional.of(session.query()), Optional.empty());
     } catch (DeviceException | TransportException | RuntimeException e) {
+      // Whatever one device does (even an answer the codec cannot decode), the others are still
+      // listed: the listing is how an operator finds the broken one.
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return new Probe(entry, Optional.empty(), Optional.of(message));
     }

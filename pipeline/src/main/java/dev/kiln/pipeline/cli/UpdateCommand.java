@@ -122,7 +122,9 @@ public final class UpdateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     DeviceUpdate.Settings settings =
         new DeviceUpdate.Settings(
-            verified, feed, feedProblem, dryRun, question -> yes || confirm(out, question),
+            // With --json the prompt goes to stderr: stdout stays one JSON document.
+            verified, feed, feedProblem, dryRun,
+            question -> yes || confirm(json ? err : out, question),
             () -> BurnCommand.progressDisplay(err));
     List<UpdateOutcome> outcomes = new ArrayList<>();
     for (HostDevices.Entry device : devices) {
