@@ -12,12 +12,7 @@ import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.BundleReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -59,33 +54,7 @@ public final class CheckedImage {
    * @throws IOException when reading fails or IMAGE_INFO cannot be decoded
    */
   public static CheckedImage read(Path path) throws IOException {
-    BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new ImageFormatException(path + ": no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
-    }
-    if (!attributes.isRegularFile()) {
-      throw new ImageFormatException(
-          path + (attributes.isDirectory() ? ": is a directory, not an image file"
-              : ": not a regular file"));
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(path)) {
-      // One read of at most the limit plus one byte: a file that grows past the limit while it is
-      // read is refused rather than cut off.
-      bytes = in.readNBytes(Math.toIntExact(ImageParser.MAX_IMAGE_SIZE + 1));
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
-    }
-    if (bytes.length > ImageParser.MAX_IMAGE_SIZE) {
-      throw new ImageFormatException(
-          path + ": larger than the largest FS4 image (" + (ImageParser.MAX_IMAGE_SIZE >> 20)
-              + " MiB)");
-    }
-    return new CheckedImage(path.toString(), bytes);
+    return new CheckedImage(path.toString(), ImageParser.readFile(path));
   }
 
   /**
