@@ -1,20 +1,19 @@
 package dev.kiln.pipeline.check;
 
 import dev.kiln.burner.precheck.DeviceProfile;
+import dev.kiln.burner.precheck.Finding;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.burner.precheck.PreValidator;
+import dev.kiln.burner.precheck.PrecheckCode;
 import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.BundleReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 
 /**
  * An image read exactly once into memory this process owns, then parsed, verified and pre-checked
@@ -55,33 +54,7 @@ public final class CheckedImage {
    * @throws IOException when reading fails or IMAGE_INFO cannot be decoded
    */
   public static CheckedImage read(Path path) throws IOException {
-    BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new ImageFormatException(path + ": no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
-    }
-    if (!attributes.isRegularFile()) {
-      throw new ImageFormatException(
-          path + (attributes.isDirectory() ? ": is a directory, not an image file"
-              : ": not a regular file"));
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(path)) {
-      // One read of at most the limit plus one byte: a file that grows past the limit while it is
-      // read is refused rather than cut off.
-      bytes = in.readNBytes(Math.toIntExact(ImageParser.MAX_IMAGE_SIZE + 1));
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
-    }
-    if (bytes.length > ImageParser.MAX_IMAGE_SIZE) {
-      throw new ImageFormatException(
-          path + ": larger than the largest FS4 image (" + (ImageParser.MAX_IMAGE_SIZE >> 20)
-              + " MiB)");
-    }
-    return new CheckedImage(path.toString(), bytes);
+    return new CheckedImage(path.toString(), ImageParser.readFile(path));
   }
 
   /**
@@ -121,6 +94,28 @@ public final class CheckedImage {
   /** A copy of the checked bytes. */
   public byte[] bytes() {
     return bytes.clone();
+  }
+
+  /**
+   * The pre-check errors that refuse a burn: all of them, or, when the device's own rules are
+   * left to the device ({@code --skip-precheck}, for testing), still Kiln's own rules, which no
+   * device checks for the host: STRUCTURE_INVALID, KEY_LOCKOUT_* and a version the feed forbids.
+   *
+   * @param feedForbidden the versions the forbidden-versions feed forbids for this image
+   */
+  public List<Finding> refusals(
+      PrecheckResult result, boolean skipDeviceRules, List<FwVersion> feedForbidden) {
+    if (!skipDeviceRules) {
+      return result.errors();
+    }
+    return result.errors().stream()
+        .filter(
+            f -> f.code() == PrecheckCode.STRUCTURE_INVALID
+                || f.code() == PrecheckCode.KEY_LOCKOUT_NO_KEYS
+                || f.code() == PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED
+                || (f.code() == PrecheckCode.FORBIDDEN_VERSION
+                    && feedForbidden.contains(facts.version())))
+        .toList();
   }
 
   /** Pre-validates the checked bytes against one device. */

@@ -15,7 +15,6 @@ import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.Finding;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.burner.precheck.PreValidator;
-import dev.kiln.burner.precheck.PrecheckCode;
 import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.progress.ProgressDisplays;
@@ -25,8 +24,6 @@ import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.cli.json.ImageJson;
-import dev.kiln.pipeline.feed.FeedException;
-import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.registers.TransportException;
 import dev.kiln.signer.fs4.ImageSignatureVerifier;
 import dev.kiln.signer.fs4.ImageSigningException;
@@ -38,7 +35,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -178,7 +174,7 @@ public final class BurnCommand implements Callable<Integer> {
           "burn needs confirmation but stdin is not a terminal; pass --yes to burn"
               + " non-interactively");
     }
-    List<FwVersion> feedForbidden = feedForbidden(facts);
+    List<FwVersion> feedForbidden = feed.forbiddenVersions(facts, FeedCommand.clock.instant());
     ObjectNode result = ImageJson.object();
     result.put("image", checked.source());
     result.put("sha512", checked.sha512Hex());
@@ -204,7 +200,7 @@ public final class BurnCommand implements Callable<Integer> {
               + " [" + finding.code() + "]");
         }
       }
-      List<Finding> refusals = refusals(precheck, facts, feedForbidden);
+      List<Finding> refusals = checked.refusals(precheck, skipPrecheck, feedForbidden);
       if (!refusals.isEmpty()) {
         // The findings are on stdout (text or JSON); stderr gets their codes only (Refusals).
         String message =
@@ -316,48 +312,6 @@ public final class BurnCommand implements Callable<Integer> {
       out.println(uri + ": restored from flash-recovery mode; running " + facts.version());
     }
     return ExitCodes.OK;
-  }
-
-  /**
-   * The versions the {@code --forbidden} feed forbids for the image's PSID and HW ids; a feed that
-   * must not be used (bad signature, expired, rolled back) refuses the burn before the device is
-   * touched.
-   */
-  private List<FwVersion> feedForbidden(ImageFacts facts) {
-    Optional<ForbiddenVersionsFeed> verified;
-    try {
-      verified = feed.load(FeedCommand.clock.instant());
-    } catch (FeedException e) {
-      throw new CommandFailure(
-          ExitCodes.CHECK_FAILED,
-          feed.feedFile() + ": " + e.getMessage() + "; nothing was burnt [" + e.code() + "]");
-    }
-    boolean forbidden =
-        verified.isPresent()
-            && !verified.get()
-                .matching(facts.psid(), facts.supportedHwIds(), facts.version())
-                .isEmpty();
-    return forbidden ? List.of(facts.version()) : List.of();
-  }
-
-  /**
-   * The pre-check errors that refuse the burn: all of them, or with {@code --skip-precheck} only
-   * Kiln's own rules, which no device checks for the host (structure, key lock-out, a version the
-   * feed forbids). {@code --force} never lifts any of them.
-   */
-  private List<Finding> refusals(
-      PrecheckResult precheck, ImageFacts facts, List<FwVersion> feedForbidden) {
-    if (!skipPrecheck) {
-      return precheck.errors();
-    }
-    return precheck.errors().stream()
-        .filter(
-            f -> f.code() == PrecheckCode.STRUCTURE_INVALID
-                || f.code() == PrecheckCode.KEY_LOCKOUT_NO_KEYS
-                || f.code() == PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED
-                || (f.code() == PrecheckCode.FORBIDDEN_VERSION
-                    && feedForbidden.contains(facts.version())))
-        .toList();
   }
 
   private static boolean verifiesWithOwnKeys(Fs4Image image) {

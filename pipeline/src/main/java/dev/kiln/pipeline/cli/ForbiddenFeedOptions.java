@@ -1,5 +1,7 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedException;
@@ -133,6 +135,31 @@ public final class ForbiddenFeedOptions {
           e);
     }
     return Optional.of(verified.feed());
+  }
+
+  /**
+   * For a burn: the image's version when the verified feed forbids it for the image's PSID and HW
+   * ids, else empty (also when no feed was given). A feed that must not be used refuses the burn
+   * before any device is touched.
+   *
+   * @throws CommandFailure exit 1 ({@code … nothing was burnt [FEED_…]}) for a feed that must not
+   *     be used, exit 3 when it or the state cannot be read
+   */
+  public List<FwVersion> forbiddenVersions(ImageFacts facts, Instant now) {
+    Optional<ForbiddenVersionsFeed> verified;
+    try {
+      verified = load(now);
+    } catch (FeedException e) {
+      throw new CommandFailure(
+          ExitCodes.CHECK_FAILED,
+          feed + ": " + e.getMessage() + "; nothing was burnt [" + e.code() + "]");
+    }
+    boolean forbidden =
+        verified.isPresent()
+            && !verified.get()
+                .matching(facts.psid(), facts.supportedHwIds(), facts.version())
+                .isEmpty();
+    return forbidden ? List.of(facts.version()) : List.of();
   }
 
   /** The state file: {@code --feed-state}, else the documented default location. */

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rollback protection for forbidden-versions feeds: the newest feed sequence seen for each feed
@@ -30,8 +31,9 @@ import java.util.TreeMap;
  *                                                   "seen": "2026-12-04T03:00:00Z"}}}
  * </pre>
  *
- * <p>Read-compare-write runs under an exclusive lock on {@code FILE.lock}, so two commands that
- * see different feeds at once both end with the larger sequence. A state file that cannot be
+ * <p>Read-compare-write runs under an exclusive lock on {@code FILE.lock} (and, within one JVM, a
+ * monitor per file), so two commands that see different feeds at once end with the larger
+ * sequence. A state file that cannot be
  * parsed is an error, never silently treated as empty: an attacker who can corrupt it must not
  * thereby reset the protection.
  */
@@ -46,6 +48,8 @@ public final class FeedState {
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final Map<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path file;
 
@@ -72,6 +76,16 @@ public final class FeedState {
     long sequence = feed.feed().sequence();
     Files.createDirectories(file.getParent());
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    // A file lock is held per process: threads of one JVM (in-process runs, parallel updates) are
+    // serialised by a monitor per state file first, other processes by the file lock.
+    synchronized (IN_PROCESS.computeIfAbsent(file, path -> new Object())) {
+      checkAndRememberLocked(feed, sequence, now, lockFile);
+    }
+  }
+
+  private void checkAndRememberLocked(
+      FeedCodec.VerifiedFeed feed, long sequence, Instant now, Path lockFile)
+      throws FeedException, IOException {
     try (FileChannel channel =
         FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock = channel.lock();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.burner.DeviceUri;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.Sleeper;
@@ -203,23 +205,46 @@ class BurnRaceTest {
       Path image = dir.resolve("image-" + round + ".bin");
       Files.write(image, good);
       Path log = dir.resolve("burn-" + round + ".log");
-      Attacker attacker = new Attacker(image, List.of(lockout, good), round % 2 == 0);
+      // Rounds 0, 1 mod 4 rewrite in place, 2, 3 by rename; odd rounds burn without a log (the
+      // plain path, judged by the JSON's sha512 instead).
+      boolean logged = round % 2 == 0;
+      Attacker attacker = new Attacker(image, List.of(lockout, good), round % 4 < 2);
       attacker.start();
       Run burn;
       try {
-        burn = kiln("burn", "--device", device, image.toString(), "--yes", "--log",
-            log.toString());
+        burn =
+            logged
+                ? kiln("burn", "--device", device, image.toString(), "--yes", "--log",
+                    log.toString())
+                : kiln("burn", "--device", device, image.toString(), "--yes", "--json");
       } finally {
         attacker.finish();
       }
       rewrites += attacker.rewrites.get();
-      burnt += assertOutcome(device, burn, log, null) ? 1 : 0;
+      burnt += (logged ? assertOutcome(device, burn, log, null) : assertOutcome(device, burn))
+          ? 1 : 0;
     }
     assertTrue(rewrites >= ROUNDS, "the attacker ran: " + rewrites + " rewrites");
     // How many burns read the good bytes depends on timing and is not asserted; every outcome
     // above was.
     System.out.printf("image race: %d of %d burns read the good image, %d rewrites%n", burnt,
         ROUNDS, rewrites);
+  }
+
+  /** {@link #assertOutcome(String, Run, Path, String)} for a burn with --json and no log. */
+  static boolean assertOutcome(String device, Run burn) throws Exception {
+    JsonNode result = new ObjectMapper().readTree(burn.out());
+    if (burn.exitCode() == 0) {
+      assertTrue(result.get("ok").asBoolean(), burn.out());
+      byte[] onDevice = runningImage(device);
+      assertEquals(BundleReader.sha512Hex(good), BundleReader.sha512Hex(onDevice),
+          "the device runs other bytes than the checked image");
+      assertEquals(BundleReader.sha512Hex(onDevice), result.get("sha512").asText());
+      return true;
+    }
+    assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
+    return false;
   }
 
   @Test

@@ -169,4 +169,46 @@ class FeedRollbackTest {
     assertFalse(ForbiddenFeedOptions.defaultStateFile(Map.of("HOME", "/h")).toString()
         .contains("test-state"));
   }
+
+  @Test
+  void concurrentUpdatesKeepTheNewestSequence() throws Exception {
+    Path state = dir.resolve("concurrent/state.json");
+    String fingerprint = SignatureAlgorithms.fingerprint(fixtures.key.publicKey());
+    ForbiddenVersionsFeed template =
+        FeedCodec.verify(Files.readAllBytes(feed(1)),
+            dev.kiln.pipeline.bundle.TrustedKeys.load(List.of(fixtures.publicKey)),
+            Instant.now());
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 1; i <= 16; i++) {
+      long sequence = i;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  new FeedState(state)
+                      .checkAndRemember(
+                          new FeedCodec.VerifiedFeed(
+                              new ForbiddenVersionsFeed(template.issued(), template.expires(),
+                                  sequence, List.of()),
+                              fingerprint),
+                          0, Instant.now());
+                } catch (dev.kiln.pipeline.feed.FeedException e) {
+                  // A lower sequence after a higher one: the expected refusal.
+                  if (!e.code().equals(FeedCodec.ROLLBACK)) {
+                    failures.add(e);
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(Map.of(fingerprint, 16L), new FeedState(state).read());
+  }
 }

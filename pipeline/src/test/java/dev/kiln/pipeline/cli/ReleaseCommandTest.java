@@ -142,6 +142,21 @@ class ReleaseCommandTest {
   }
 
   @Test
+  void provisioningAnotherKeyThanTheSignerIsALockOutToo() throws Exception {
+    Fixtures.Result result =
+        Fixtures.kiln(
+            "release",
+            release("otherkey", "cx6dx.json",
+                "\"provisionKeys\": [{\"publicKey\": \"%s\", \"uuid\": \"%s\"}],"
+                    .formatted(fixtures.publicKey, "00112233-4455-6677-8899-aabbccddeeff"))
+                .toString());
+    assertEquals(1, result.exitCode(), result.out() + result.err());
+    assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
+    assertTrue(result.err().contains("[KEY_LOCKOUT_SIGNER_NOT_TRUSTED]"), result.err());
+    assertTrue(result.out().contains("PUBLIC_KEYS_2048 holds 00112233-4455"), result.out());
+  }
+
+  @Test
   void keyProblemsStopAtTheSignStage() throws Exception {
     Path file = release("nokey", "cx6dx.json");
     Files.writeString(
