@@ -13,10 +13,15 @@ import dev.kiln.emulator.DeviceIdentity;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.emulator.Recording;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.pipeline.bundle.SigningServiceSigner;
 import dev.kiln.pipeline.check.Fixtures;
 import dev.kiln.pipeline.demo.SampleFirmware;
+import dev.kiln.pipeline.feed.FeedCodec;
+import dev.kiln.pipeline.feed.FeedEntry;
+import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
@@ -25,6 +30,9 @@ import dev.kiln.testkit.FakeSysfs;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -200,7 +208,7 @@ class UpdateCommandTest {
     // Besides the burn's progress, one stderr line naming the devices not updated and their
     // codes only.
     assertEquals(
-        java.util.List.of(
+        List.of(
             "kiln: 2 of 4 devices not updated: " + other + ": refused [BUNDLE_NO_IMAGE]; "
                 + unreachable + ": failed [DEVICE_FAILED]"),
         result.err().lines().filter(line -> line.startsWith("kiln:")).toList());
@@ -304,6 +312,55 @@ class UpdateCommandTest {
     assertEquals("DEVICE_LIVEFISH", outcome.get("findings").get(0).get("code").asText());
     assertTrue(outcome.get("findings").get(0).get("message").asText().contains("--psid"),
         outcome.toString());
+  }
+
+  /** A feed of {@code sequence} forbidding {@code versions} for the sample PSID, signed. */
+  static Path feed(long sequence, List<String> versions) throws Exception {
+    Instant issued =
+        Instant.now().minus(1, ChronoUnit.DAYS)
+            .truncatedTo(ChronoUnit.SECONDS);
+    List<FeedEntry> entries =
+        versions.isEmpty()
+            ? List.of()
+            : List.of(
+                new FeedEntry(SampleFirmware.PSID, null,
+                    versions.stream().map(FwVersion::parse).toList(),
+                    "CVE-2026-4243"));
+    Path file = dir.resolve("update-feed-" + sequence + ".json");
+    Files.write(
+        file,
+        FeedCodec.sign(
+            FeedCodec.toJson(
+                new ForbiddenVersionsFeed(
+                    issued, issued.plus(30, ChronoUnit.DAYS), sequence,
+                    entries)),
+            new SigningServiceSigner(fixtures.key)));
+    return file;
+  }
+
+  @Test
+  void theForbiddenFeedRefusesAndItsRollbackIsRefused() throws Exception {
+    String device = "emu:" + device(OLD, SampleFirmware.PSID);
+    String state = dir.resolve("update-feed-state.json").toString();
+    Path newer = feed(2, List.of(NEW));
+    Path older = feed(1, List.of());
+    Fixtures.Result forbidden =
+        update("--device", device, "--yes", "--json", "--forbidden", newer.toString(),
+            "--feed-trust", fixtures.publicKey.toString(), "--feed-state", state);
+    assertEquals(ExitCodes.CHECK_FAILED, forbidden.exitCode(), forbidden.out() + forbidden.err());
+    JsonNode outcome = json(forbidden).get("devices").get(0);
+    assertEquals("refused", outcome.get("action").asText());
+    assertTrue(outcome.get("findings").toString().contains("FORBIDDEN_VERSION"),
+        outcome.toString());
+    assertTrue(outcome.get("findings").toString().contains("CVE-2026-4243"), outcome.toString());
+    // The older, still valid feed (sequence 1, forbidding nothing) is a rollback: refused too.
+    Fixtures.Result rollback =
+        update("--device", device, "--yes", "--json", "--forbidden", older.toString(),
+            "--feed-trust", fixtures.publicKey.toString(), "--feed-state", state);
+    assertEquals(ExitCodes.CHECK_FAILED, rollback.exitCode(), rollback.out() + rollback.err());
+    assertTrue(json(rollback).get("devices").get(0).get("findings").toString()
+        .contains("FEED_ROLLBACK"), rollback.out());
+    assertEquals(OLD, running(device));
   }
 
   @Test
