@@ -78,6 +78,26 @@ class EmulatedPciFunctionTest {
     assertNothingMounted();
   }
 
+  /**
+   * Livefish at the config-space level: the gateway offers its spaces as the hardware does, the
+   * PCI device id equals the HW id, so mstflint identifies the chip (no "Can't find device id"),
+   * sees livefish, skips ICMD ({@code mtcr_ul_icmd_cif.c}, {@code is_livefish_device}) and goes
+   * to direct flash access, where it stops: the emulator has no CR-space flash gateway yet.
+   */
+  @Test
+  void mstflintIdentifiesALivefishDeviceAndTakesTheFlashPath(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    LivefishTest.wipeFlash(dir);
+    Mstflint.Result query = EmulatedPciExec.mstflint(dir, "query");
+    assertEquals(1, query.exitCode(), query.output());
+    assertFalse(query.output().contains("Can't find device id"), query.output());
+    assertEquals(
+        "-E- Cannot open Device: " + EmulatedPciExec.BDF
+            + ". No such file or directory. MFE_NO_FLASH_DETECTED",
+        query.output().strip());
+    assertNothingMounted();
+  }
+
   static void assertNothingMounted() throws Exception {
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains("kiln-pcifn"), mounts);

@@ -150,12 +150,18 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     }
   }
 
+  /**
+   * Which spaces the gateway offers. The VSEC and its spaces are hardware: a real adapter offers
+   * them in livefish too, and mstflint 4.21 requires CR space, ICMD_EXT and SEMAPHORE before it
+   * uses the gateway at all ({@code include/mtcr_ul/mtcr_com_defs.h}, {@code
+   * VSEC_MIN_SUPPORT_UL}; without them it falls back to the legacy gateway at 0x58, which no
+   * ConnectX-4 or later has). What livefish refuses is ICMD, and mstflint does not even try it:
+   * it compares the PCI device id with the HW id at CR 0xF0014 first ({@code
+   * mtcr_ul/mtcr_ul_icmd_cif.c}, {@code is_livefish_device}, {@code icmd_open}).
+   */
   private boolean spaceSupported(int space) {
     if (space == AddressSpace.CR_SPACE.code() || space == AddressSpace.SEMAPHORE.code()) {
       return true;
-    }
-    if (isLivefish()) {
-      return false; // livefish: the ICMD gateway is locked
     }
     return space == AddressSpace.ICMD.code()
         || (offerIcmdExt && space == AddressSpace.ICMD_EXT.code());
