@@ -98,6 +98,28 @@ class DeviceExecCommandTest {
   }
 
   @Test
+  void aLivefishDeviceIsReportedAsLivefishByMstflintsToolsAndByKiln(@TempDir Path dir)
+      throws Exception {
+    Path device = device(dir);
+    // No valid image left on flash: the boot ROM falls into flash recovery (livefish).
+    Path flash = device.resolve(EmulatedDevice.FLASH_FILE);
+    byte[] erased = new byte[(int) Files.size(flash)];
+    java.util.Arrays.fill(erased, (byte) 0xFF);
+    Files.write(flash, erased);
+    Path mstconfig = Mstflint.require().binary().resolveSibling("mstconfig");
+    Mstflint.Result config =
+        exec(device, "--", mstconfig.toString(), "-d", "0000:03:00.0", "query");
+    assertEquals("-E- Device in Livefish mode is not supported", config.output().strip());
+    List<String> ours = new ArrayList<>(List.of("device", "exec", device.toString(), "--"));
+    ours.addAll(KilnChildProcess.command("query", "--device", "pci:0000:03:00.0"));
+    Mstflint.Result kiln = KilnChildProcess.run(ours.toArray(String[]::new));
+    assertEquals(ExitCodes.DEVICE, kiln.exitCode(), kiln.output());
+    assertTrue(kiln.stderr().startsWith(
+        "kiln: pci:0000:03:00.0 is in flash-not-present (livefish) recovery mode"), kiln.stderr());
+    assertNothingMounted();
+  }
+
+  @Test
   void badInput(@TempDir Path dir) throws Exception {
     Mstflint.Result badBdf = exec(device(dir), "--bdf", "03:00", "--", "true");
     assertEquals(ExitCodes.USAGE, badBdf.exitCode(), badBdf.output());
