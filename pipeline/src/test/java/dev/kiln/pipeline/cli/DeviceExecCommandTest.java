@@ -81,6 +81,45 @@ class DeviceExecCommandTest {
     assertNothingMounted();
   }
 
+  /**
+   * SIGTERM and SIGINT sent to the kiln process reach the command (its trap runs and chooses the
+   * exit code), and kiln ends with that code after cleaning up.
+   */
+  @Test
+  void signalsToKilnReachTheCommand(@TempDir Path dir) throws Exception {
+    Path device = device(dir);
+    for (String signal : List.of("TERM", "INT")) {
+      Path out = dir.resolve(signal + ".out");
+      List<String> command =
+          KilnChildProcess.command(
+              "device", "exec", device.toString(), "--", "sh", "-c",
+              "trap 'exit 42' " + signal + "; echo ready; while :; do sleep 0.05; done");
+      Process kiln =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(out.toFile())
+              .redirectError(dir.resolve(signal + ".err").toFile())
+              .start();
+      try {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(out) && Files.readString(out).contains("ready"))) {
+          assertTrue(kiln.isAlive() && System.nanoTime() < deadline,
+              "the command did not start: " + Files.readString(dir.resolve(signal + ".err")));
+          Thread.sleep(20);
+        }
+        Process kill =
+            new ProcessBuilder("kill", "-s", signal, Long.toString(kiln.pid())).start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(kiln.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), signal);
+        assertEquals(42, kiln.exitValue(),
+            signal + ": " + Files.readString(dir.resolve(signal + ".err")));
+      } finally {
+        kiln.destroyForcibly();
+      }
+    }
+    assertNothingMounted();
+  }
+
   @Test
   void withoutCapSysAdminOneLineAndExitFive(@TempDir Path dir) throws Exception {
     Path device = device(dir);
