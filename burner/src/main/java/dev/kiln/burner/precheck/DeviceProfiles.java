@@ -79,13 +79,7 @@ public final class DeviceProfiles {
    * first.
    */
   static Optional<Fs4Image> parse(byte[] bytes, String source) {
-    boolean masked = true;
-    for (int i = 0; i < Fs4Magic.LENGTH && i < bytes.length; i++) {
-      masked &= bytes[i] == (byte) 0xFF;
-    }
-    if (masked && bytes.length >= Fs4Magic.LENGTH) {
-      System.arraycopy(Fs4Magic.fs4Bytes(), 0, bytes, 0, Fs4Magic.LENGTH);
-    }
+    Fs4Magic.unmask(bytes);
     try {
       return Optional.of(ImageParser.parse(bytes, source + " (read back)"));
     } catch (ImageFormatException e) {

@@ -1,7 +1,9 @@
 package dev.kiln.inspector.format;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The FS4 (and FS3) image signatures and where mstflint looks for them (fs4-format.md §3, §4).
@@ -56,6 +58,39 @@ public final class Fs4Magic {
       Dwords.put(bytes, i * 4, FS4[i]);
     }
     return bytes;
+  }
+
+  /**
+   * Masks the magic pattern at {@code offset}: the 16 bytes become 0xFF. A host sends the BOOT_IMG
+   * component this way so that a half-written image can never boot (protocol doc §2.6 step 11;
+   * mstflint 4.21 mlxfwops/lib/fs3_ops.cpp, Fs3Operations::FwExtract4MBImage with
+   * maskMagicPatternAndDevToc, which Fs4Operations::FwExtract4MBImage calls for FS4 images).
+   *
+   * @throws IndexOutOfBoundsException when the 16 bytes do not fit in {@code image}
+   */
+  public static void mask(byte[] image, int offset) {
+    Objects.checkFromIndexSize(offset, LENGTH, image.length);
+    Arrays.fill(image, offset, offset + LENGTH, (byte) 0xFF);
+  }
+
+  /**
+   * Puts the FS4 magic back at offset 0 when it is masked there (all 16 bytes 0xFF), as a device
+   * does when it stores or returns a component burnt with {@link #mask}. Leaves anything else
+   * alone.
+   *
+   * @return true when the magic was put back
+   */
+  public static boolean unmask(byte[] image) {
+    if (image.length < LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < LENGTH; i++) {
+      if (image[i] != (byte) 0xFF) {
+        return false;
+      }
+    }
+    System.arraycopy(fs4Bytes(), 0, image, 0, LENGTH);
+    return true;
   }
 
   /** The boot_version dword for a format version (other bits zero). */

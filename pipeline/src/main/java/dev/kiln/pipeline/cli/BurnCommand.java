@@ -327,9 +327,7 @@ public final class BurnCommand implements Callable<Integer> {
     ByteBuffer bytes = image.bytes();
     byte[] component = new byte[bytes.remaining()];
     bytes.get(component);
-    for (int i = 0; i < Fs4Magic.LENGTH; i++) {
-      component[(int) image.imageStart() + i] = (byte) 0xFF;
-    }
+    Fs4Magic.mask(component, (int) image.imageStart());
     return component;
   }
 

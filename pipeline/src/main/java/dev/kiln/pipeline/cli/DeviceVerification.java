@@ -42,13 +42,7 @@ final class DeviceVerification {
       throw new CommandFailure(ExitCodes.DEVICE, e.getMessage(), e);
     }
     // The device keeps the component as burnt, with the magic pattern masked (§2.6 step 11).
-    boolean masked = true;
-    for (int i = 0; i < Fs4Magic.LENGTH && i < image.length; i++) {
-      masked &= image[i] == (byte) 0xFF;
-    }
-    if (masked && image.length >= Fs4Magic.LENGTH) {
-      System.arraycopy(Fs4Magic.fs4Bytes(), 0, image, 0, Fs4Magic.LENGTH);
-    }
+    Fs4Magic.unmask(image);
     String source = uri.text() + " (BOOT image read back)";
     VerificationResult result;
     try {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.burner.Sleeper;
 import dev.kiln.burner.host.Sysfs;
-import dev.kiln.burner.pci.EmulatedConfigSpace;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.burner.pci.SysfsConfigSpace;
 import dev.kiln.pipeline.cli.BurnTestImages.Run;
 import dev.kiln.pipeline.demo.SampleFirmware;

@@ -1,6 +1,6 @@
 package dev.kiln.pipeline.cli;
 
-import dev.kiln.burner.pci.EmulatedConfigSpace;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.registers.TransportException;
 import java.nio.file.Path;
 import java.util.HashMap;
