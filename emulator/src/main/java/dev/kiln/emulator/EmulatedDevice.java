@@ -27,6 +27,7 @@ import dev.kiln.registers.MircStatus;
 import dev.kiln.registers.Mlock;
 import dev.kiln.registers.Mnvda;
 import dev.kiln.registers.Mqis;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterFormatException;
 import dev.kiln.registers.RegisterMethod;
