@@ -136,8 +136,8 @@ public final class ReplayTransport implements RegisterTransport {
     }
     if (envelope.methodCode() != RegisterMethod.GET.code() && recorded == 0) {
       throw new TransportException(
-          name + " is read-only: the recording holds no " + key.describe()
-              + " with this payload, so it is refused");
+          name + " is read-only: it answers only the writes it recorded, and holds no "
+              + key.describe());
     }
     if (recorded > 0) {
       throw new TransportException(
