@@ -28,11 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class RecordReplayTest {
   @TempDir static Path work;
   static Path image;
+  static Path newer;
 
   @BeforeAll
   static void build() throws Exception {
     DeviceOptions.sleeper = millis -> {};
     image = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.39.1002"), "v1");
+    newer = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "v2");
   }
 
   @AfterAll
@@ -78,6 +80,28 @@ class RecordReplayTest {
         DeviceServer server = DeviceServer.start(emulated, InetAddress.getLoopbackAddress(), 0)) {
       assertRoundTrip("tcp://127.0.0.1:" + server.port(), dir.resolve("tcp.kilnrec"));
     }
+  }
+
+  @Test
+  void checkAndVerifyAgainstADeviceRecordAndReplayToo(@TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), image);
+    for (String[] command :
+        List.of(new String[] {"check", newer.toString()}, new String[] {"verify"})) {
+      Path recording = dir.resolve(command[0] + ".kilnrec");
+      Run recorded = kiln(concat(command, "--device", device, "--record", recording.toString()));
+      assertEquals(0, recorded.exitCode(), recorded.err());
+      String replayDevice = "replay:" + recording;
+      Run replayed = kiln(concat(command, "--device", replayDevice));
+      assertEquals(0, replayed.exitCode(), replayed.err());
+      assertEquals(recorded.out().replace(device, "DEV"), replayed.out().replace(replayDevice,
+          "DEV"));
+    }
+    Path profile = dir.resolve("profile.json");
+    Files.writeString(profile, kiln("query", "--device", device, "--json").out());
+    Run usage = kiln("check", image.toString(), "--target", profile.toString(), "--record",
+        dir.resolve("x.kilnrec").toString());
+    assertEquals(ExitCodes.USAGE, usage.exitCode(), usage.err());
+    assertTrue(usage.err().contains("--record needs --device"), usage.err());
   }
 
   @Test
