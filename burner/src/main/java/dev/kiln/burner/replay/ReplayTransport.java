@@ -1,9 +1,13 @@
 package dev.kiln.burner.replay;
 
+import dev.kiln.burner.RecoveryGateway;
+import dev.kiln.registers.AccessRegister;
+import dev.kiln.registers.Mgir;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterFormatException;
 import dev.kiln.registers.RegisterMethod;
-import dev.kiln.registers.Recording;
+import dev.kiln.registers.RegisterStatus;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
@@ -23,9 +27,15 @@ import java.util.List;
  * is read-only: a SET is answered only by a recorded SET with the same payload. A transaction whose
  * recorded ICMD status was not 0 answers as the PCI transport does, with a transport error.
  *
+ * <p>It is also the session's {@link RecoveryGateway}, as the transports a recording is taken
+ * from are (the emulator in-process and over TCP answer "livefish?" without registers, the PCI
+ * transport from config space): {@link #identify()} reads the recorded device's first MGIR answer
+ * without using it up, so a replayed command asks the registers the recorded one asked. The
+ * gateway's writes are refused: a replay is read-only.
+ *
  * <p>Not thread-safe; one command's session at a time, as every transport.
  */
-public final class ReplayTransport implements RegisterTransport {
+public final class ReplayTransport implements RegisterTransport, RecoveryGateway {
   private final String name;
   private final List<Entry> entries;
 
@@ -145,6 +155,59 @@ public final class ReplayTransport implements RegisterTransport {
               + recorded + (recorded == 1 ? " time)" : " times)"));
     }
     throw new TransportException(name + ": the recording holds no answer to " + key.describe());
+  }
+
+  /**
+   * The recorded device's identity from its first successful MGIR answer (PCI device id, HW id,
+   * PSID; livefish when the two ids are equal, protocol doc §6.3).
+   *
+   * @throws TransportException when the recording holds no MGIR answer to tell
+   */
+  @Override
+  public Identity identify() throws TransportException {
+    for (Entry entry : entries) {
+      if (entry.key.registerId() != AccessRegister.MGIR.id()
+          || entry.key.methodCode() != RegisterMethod.GET.code()
+          || entry.icmdStatus != 0) {
+        continue;
+      }
+      try {
+        RegisterEnvelope reply = RegisterEnvelope.decode(entry.reply);
+        if (reply.registerStatus() != RegisterStatus.OK) {
+          continue;
+        }
+        Mgir mgir = Mgir.decode(reply.payload());
+        return new Identity(
+            mgir.deviceId() != 0 && mgir.deviceId() == mgir.hwDevId(),
+            mgir.deviceId(),
+            mgir.hwDevId(),
+            mgir.psid());
+      } catch (RegisterFormatException e) {
+        throw new TransportException(name + ": the recorded MGIR answer is malformed: "
+            + e.getMessage(), e);
+      }
+    }
+    throw new TransportException(name + ": the recording holds no MGIR answer to identify the"
+        + " device");
+  }
+
+  @Override
+  public void flashWrite(long address, byte[] data) throws TransportException {
+    throw readOnly("a flash write");
+  }
+
+  @Override
+  public void setBootImage(int slot, int size) throws TransportException {
+    throw readOnly("setting the boot image");
+  }
+
+  @Override
+  public void powerCycle() throws TransportException {
+    throw readOnly("a power cycle");
+  }
+
+  private TransportException readOnly(String what) {
+    return new TransportException(name + " is read-only: it refuses " + what);
   }
 
   /** Recorded transactions no request has used yet. */

@@ -105,6 +105,23 @@ class RecordReplayTest {
   }
 
   @Test
+  void aRecordedBurnReplaysTheSameBurnOnly(@TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), image);
+    Path recording = dir.resolve("burn.kilnrec");
+    Run burned = kiln("burn", "--device", device, newer.toString(), "--yes", "--json", "--record",
+        recording.toString());
+    assertEquals(0, burned.exitCode(), burned.err());
+    Run replayed = kiln("burn", "--device", "replay:" + recording, newer.toString(), "--yes",
+        "--json");
+    assertEquals(0, replayed.exitCode(), replayed.err());
+    // Another image is other MCDA writes: the read-only replay refuses the first one.
+    Run other = kiln("burn", "--device", "replay:" + recording, image.toString(), "--yes",
+        "--skip-precheck");
+    assertEquals(ExitCodes.DEVICE, other.exitCode(), other.err());
+    assertTrue(other.err().contains("is read-only"), other.err());
+  }
+
+  @Test
   void aTornLastRecordIsIgnoredAndItsRequestThenFailsClearly(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), image);
     Path recording = dir.resolve("torn.kilnrec");
