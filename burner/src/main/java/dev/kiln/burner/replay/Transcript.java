@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -32,7 +31,8 @@ import java.util.List;
  *       what the mailboxes say and are not trusted.
  * </ul>
  *
- * <p>The file is read once, bounded by {@link #MAX_FILE_BYTES}, and parsed from the bytes read.
+ * <p>The file is read once, bounded by {@link #MAX_FILE_BYTES} (a file that grows while being
+ * read is refused), and parsed from the bytes read.
  */
 public final class Transcript {
   /** Largest file accepted: a 32 MiB image's burn records about 90 MB. */
@@ -86,7 +86,7 @@ public final class Transcript {
               + MAX_FILE_BYTES + ")");
     }
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
     }
     if (bytes.length > MAX_FILE_BYTES) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kiln.burner.RecoveryGateway;
 import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.Mcqi;
 import dev.kiln.registers.McqiInfoType;
@@ -100,6 +101,24 @@ class ReplayTransportTest {
     TransportException failed = assertThrows(TransportException.class, () -> replay.exchange(mgir));
     assertEquals("replay:t: ICMD command failed with status 4 (as recorded for MGIR (0x9020) GET)",
         failed.getMessage());
+  }
+
+  @Test
+  void identifiesTheRecordedDeviceFromItsMgirWithoutUsingItUp() throws Exception {
+    ReplayTransport replay =
+        ReplayTransport.open(SharedFixtures.file("real-cx5-query", "registers.json"));
+    int unused = replay.unused();
+    RecoveryGateway.Identity identity = replay.identify();
+    assertEquals(new RecoveryGateway.Identity(false, 0x1019, 0x20D, "MT_0000000013"), identity);
+    assertEquals(unused, replay.unused());
+    TransportException write =
+        assertThrows(TransportException.class, () -> replay.flashWrite(0, new byte[4]));
+    assertEquals(replay.describe() + " is read-only: it refuses a flash write", write.getMessage());
+    TransportException none =
+        assertThrows(TransportException.class, () -> ReplayTransport.of("replay:t", List.of())
+            .identify());
+    assertEquals("replay:t: the recording holds no MGIR answer to identify the device",
+        none.getMessage());
   }
 
   @Test
