@@ -2,12 +2,14 @@ package dev.kiln.burner.pci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.burner.DeviceInfo;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.Sleeper;
 import dev.kiln.burner.replay.ReplayTransport;
+import dev.kiln.registers.TransportException;
 import dev.kiln.testkit.SharedFixtures;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,6 +48,23 @@ class RealCx5PciTransportTest {
     assertEquals(0x1, answers.get(0x101) & 0xFFFF);
     assertEquals(0x2, answers.get(0x102) & 0xFFFF);
     assertEquals(0xA, answers.get(0x10A) & 0xFFFF);
+  }
+
+  @Test
+  void ourGatewayWalksToTheVsecAt0xC0AndThePlayerKnowsNothingElse() throws Exception {
+    RecordedConfigSpace config = adapter();
+    VsecGateway gateway = VsecGateway.locate(config);
+    assertEquals(0xC0, gateway.offset());
+    gateway.acquire();
+    assertEquals(0x20D, gateway.read(AddressSpace.CR_SPACE, 0xF0014) & 0xFFFF);
+    assertEquals(0x340, gateway.read(AddressSpace.ICMD, 0x1000));
+    // The adapter accepted ICMD_EXT, but nothing in it was ever read: the player says so.
+    TransportException unknown =
+        assertThrows(TransportException.class, () -> gateway.read(AddressSpace.ICMD_EXT, 0x1000));
+    assertEquals("the recorded adapter was never read at space 0x1 address 0x1000",
+        unknown.getMessage());
+    gateway.release();
+    assertEquals(0, config.gatewaySemaphore());
   }
 
   @Test
