@@ -19,7 +19,7 @@ import java.util.Map;
  *   <li>claim the gateway semaphore, then the ICMD semaphore (SEMAPHORE space dword 0: write our
  *       id, read it back);
  *   <li>check that the device finished its static configuration and that ICMD is not busy;
- *   <li>write the envelope into the mailbox (ICMD space 0x100000), as big-endian dwords;
+ *   <li>write the envelope into the mailbox (space ICMD (0x3), 0x100000), as big-endian dwords;
  *   <li>write the control dword at ICMD 0x0: opcode 0x9001 in bits 31..16 and the go bit (bit 0);
  *   <li>poll the control dword until the device clears the go bit, with back-off; bits 15..8 are
  *       the ICMD status;
@@ -124,9 +124,10 @@ public final class PciTransport implements RegisterTransport {
           // Livefish: ICMD is refused, there is no mailbox to size.
           return new PciTransport(gateway, sleeper, ownerId, pciDeviceId, hwDeviceId, null, 0);
         }
-        // mstflint prefers the extended ICMD space when the device offers it.
-        AddressSpace icmdSpace =
-            gateway.supports(AddressSpace.ICMD_EXT) ? AddressSpace.ICMD_EXT : AddressSpace.ICMD;
+        // The mailbox lives in space ICMD (0x3), as mstflint 4.21 puts it (mtcr_ul/mtcr_ul_com.c
+        // probes ICMD_EXT but does not use it) and as the real ConnectX-5 trace shows
+        // (../shared/fixtures/real-cx5-query: every mailbox access is in space 0x3).
+        AddressSpace icmdSpace = AddressSpace.ICMD;
         if (!gateway.supports(icmdSpace)) {
           throw new TransportException(
               config.describe() + ": the VSEC gateway offers no ICMD address space");

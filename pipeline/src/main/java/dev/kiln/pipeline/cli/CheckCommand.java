@@ -66,7 +66,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(
         names = {"-d", "--device"},
         paramLabel = "DEV",
-        description = "A live device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F.")
+        description =
+            "A live device: emu:DIR, tcp://HOST:PORT, pci:DDDD:BB:DD.F or replay:FILE.")
     String device;
 
     @Option(
@@ -75,6 +76,14 @@ public final class CheckCommand implements Callable<Integer> {
         description = "A saved target profile ('kiln query --json' output).")
     Path profile;
   }
+
+  @Option(
+      names = "--record",
+      paramLabel = "FILE",
+      description =
+          "With --device: record every register transaction to FILE (replay it with --device"
+              + " replay:FILE).")
+  Path record;
 
   @Option(names = "--forbidden", paramLabel = "FEED", description = "Signed forbidden feed.")
   Path feed;
@@ -121,6 +130,10 @@ public final class CheckCommand implements Callable<Integer> {
     String targetName;
     DeviceProfile profile;
     if (target.profile != null) {
+      if (record != null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--record needs --device: a saved profile has no device to record");
+      }
       SignCommand.requireReadable(target.profile);
       profile = TargetProfiles.read(target.profile);
       targetName = target.profile.toString();
@@ -163,6 +176,7 @@ public final class CheckCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--device: " + e.getMessage());
     }
+    options.record = record;
     try (SecureDevice session = options.open()) {
       DeviceInfo info = session.query();
       return DeviceProfiles.of(session, info, true);

@@ -7,7 +7,7 @@ import dev.kiln.burner.BurnOptions;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.emulator.Recording;
+import dev.kiln.registers.Recording;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.demo.SampleFirmware;
