@@ -85,7 +85,13 @@ public enum FindingCode {
   /** kiln: the signature does not verify with any candidate key. */
   SIGNATURE_INVALID(Severity.ERROR),
   /** kiln: the unkeyed SHA-256 digest in IMAGE_SIGNATURE_256 does not match the image. */
-  SIGNATURE_DIGEST_MISMATCH(Severity.ERROR);
+  SIGNATURE_DIGEST_MISMATCH(Severity.ERROR),
+  /**
+   * kiln: a signature verifies with a trusted key that is not among the image's own PUBLIC_KEYS
+   * (or those sections hold no key): a device running the image would refuse the next image
+   * signed with that key (key lock-out; the pre-check's KEY_LOCKOUT_* refuses such a burn).
+   */
+  SIGNATURE_KEY_NOT_IN_IMAGE(Severity.WARNING);
 
   private final Severity defaultSeverity;
 

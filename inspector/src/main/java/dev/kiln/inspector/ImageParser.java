@@ -53,6 +53,39 @@ public final class ImageParser {
    * @throws IOException if reading fails
    */
   public static Fs4Image parse(Path path) throws IOException {
+    requireRegularFile(path);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = channel.size();
+      checkSize(path.toString(), size);
+      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      return new Run(mapped, path.toString(), path).parse();
+    } catch (AccessDeniedException e) {
+      throw new ImageFormatException(path + ": permission denied", e);
+    }
+  }
+
+  /**
+   * Reads an image file into a new array with one bounded read, for callers that must judge and
+   * use the very same bytes (a mapping shows whatever another process writes into the file
+   * later; a second read may see other bytes). A file that is, or grows while it is read, larger
+   * than {@link #MAX_IMAGE_SIZE} is refused rather than cut off.
+   *
+   * @throws ImageFormatException if the path is not a readable regular file or is too large
+   * @throws IOException if reading fails
+   */
+  public static byte[] readFile(Path path) throws IOException {
+    requireRegularFile(path);
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      bytes = in.readNBytes(Math.toIntExact(MAX_IMAGE_SIZE + 1));
+    } catch (AccessDeniedException e) {
+      throw new ImageFormatException(path + ": permission denied", e);
+    }
+    checkSize(path.toString(), bytes.length);
+    return bytes;
+  }
+
+  private static void requireRegularFile(Path path) throws IOException {
     BasicFileAttributes attributes;
     try {
       attributes = Files.readAttributes(path, BasicFileAttributes.class);
@@ -67,14 +100,6 @@ public final class ImageParser {
     if (!attributes.isRegularFile()) {
       // Opening a FIFO or device could block or read forever; refuse before opening.
       throw new ImageFormatException(path + ": not a regular file");
-    }
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = channel.size();
-      checkSize(path.toString(), size);
-      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      return new Run(mapped, path.toString(), path).parse();
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
     }
   }
 

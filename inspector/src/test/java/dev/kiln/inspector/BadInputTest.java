@@ -29,6 +29,28 @@ class BadInputTest {
   }
 
   @Test
+  void readFileRefusesWhatParseRefusesAndReadsTheRestWhole() throws IOException {
+    Path absent = dir.resolve("absent.bin");
+    assertEquals(
+        absent + ": no such file",
+        assertThrows(ImageFormatException.class, () -> ImageParser.readFile(absent))
+            .getMessage());
+    assertEquals(
+        dir + ": is a directory, not an image file",
+        assertThrows(ImageFormatException.class, () -> ImageParser.readFile(dir)).getMessage());
+    Path empty = Files.createFile(dir.resolve("empty.bin"));
+    assertEquals(
+        empty + ": 0 bytes is too small to be an FS4 image",
+        assertThrows(ImageFormatException.class, () -> ImageParser.readFile(empty))
+            .getMessage());
+    byte[] content = new byte[70_000];
+    new java.util.Random(7).nextBytes(content);
+    Path file = dir.resolve("bytes.bin");
+    Files.write(file, content);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(content, ImageParser.readFile(file));
+  }
+
+  @Test
   void emptyFile() throws IOException {
     Path file = Files.createFile(dir.resolve("empty.bin"));
     ImageFormatException e = assertThrows(ImageFormatException.class, () -> parse(file));

@@ -18,6 +18,12 @@ import java.util.Objects;
  * @param signatureKeyUuids the keypair UUIDs named by the image's signature sections (empty when
  *     unsigned)
  * @param signatures checks a signature against a public key; null when the caller cannot verify
+ * @param imageTrustedKeys the keys of the image's own PUBLIC_KEYS_2048/4096 sections: what a
+ *     secure device trusts for the next update once this image runs
+ * @param imageTrustedKeysKnown false when the sections could not be read (the key lock-out check
+ *     is then skipped)
+ * @param structureErrors the errors of {@code kiln verify}'s structural verification of these
+ *     very bytes ({@code CODE: message}), empty when the structure is sound
  */
 public record ImageFacts(
     String psid,
@@ -27,13 +33,41 @@ public record ImageFacts(
     boolean mccEnabled,
     boolean secureFw,
     List<String> signatureKeyUuids,
-    SignatureCheck signatures) {
+    SignatureCheck signatures,
+    List<TrustedKey> imageTrustedKeys,
+    boolean imageTrustedKeysKnown,
+    List<String> structureErrors) {
 
   public ImageFacts {
     Objects.requireNonNull(psid, "psid");
     Objects.requireNonNull(version, "version");
     supportedHwIds = List.copyOf(supportedHwIds);
     signatureKeyUuids = List.copyOf(signatureKeyUuids);
+    imageTrustedKeys = List.copyOf(imageTrustedKeys);
+    structureErrors = List.copyOf(structureErrors);
+  }
+
+  /**
+   * Facts without the image's own keys and structure (callers that judge only targeting, security
+   * flags and versions): the key lock-out and structure checks are skipped for them.
+   */
+  public ImageFacts(
+      String psid,
+      List<Integer> supportedHwIds,
+      FwVersion version,
+      int securityVersion,
+      boolean mccEnabled,
+      boolean secureFw,
+      List<String> signatureKeyUuids,
+      SignatureCheck signatures) {
+    this(psid, supportedHwIds, version, securityVersion, mccEnabled, secureFw, signatureKeyUuids,
+        signatures, List.of(), false, List.of());
+  }
+
+  /** The same facts with other supported HW ids (e.g. unused 0 slots dropped). */
+  public ImageFacts withSupportedHwIds(List<Integer> ids) {
+    return new ImageFacts(psid, ids, version, securityVersion, mccEnabled, secureFw,
+        signatureKeyUuids, signatures, imageTrustedKeys, imageTrustedKeysKnown, structureErrors);
   }
 
   /** Verifies the image's signature(s) made with one key. */

@@ -1,6 +1,7 @@
 package dev.kiln.burner.precheck;
 
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageVerifier;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.section.ForbiddenVersions;
@@ -22,8 +23,9 @@ import java.util.Optional;
 
 /**
  * Reads the {@link ImageFacts} of a parsed FS4 image: IMAGE_INFO (PSID, version, supported HW ids,
- * security flags), the security version (HW pointer 13) and the key UUIDs of its signature
- * sections. Signatures are checked lazily, against whichever key the device profile names, with
+ * security flags), the security version (HW pointer 13), the key UUIDs of its signature
+ * sections, the keys of its own PUBLIC_KEYS sections and the errors of {@code kiln verify}'s
+ * structural verification ({@link ImageVerifier}) of the same bytes. Signatures are checked lazily, against whichever key the device profile names, with
  * the signer's {@link ImageSignatureVerifier}.
  */
 public final class ImageFactsReader {
@@ -52,6 +54,23 @@ public final class ImageFactsReader {
       // An image whose layout the signer cannot handle carries no usable signature.
       keyUuids.clear();
     }
+    List<TrustedKey> imageKeys = new ArrayList<>();
+    boolean imageKeysKnown = true;
+    try {
+      for (TrustStore.TrustedKey key : TrustStore.fromImage(image).keys()) {
+        if (key.uuid().isPresent()) {
+          imageKeys.add(new TrustedKey(key.uuid().get().toString(), key.key().getEncoded()));
+        }
+      }
+    } catch (RuntimeException e) {
+      // A PUBLIC_KEYS section this build cannot decode: say so rather than claim "no keys".
+      imageKeysKnown = false;
+      imageKeys.clear();
+    }
+    List<String> structureErrors = new ArrayList<>();
+    for (dev.kiln.inspector.Finding finding : ImageVerifier.verify(image).errors()) {
+      structureErrors.add(finding.code() + ": " + finding.message());
+    }
     return new ImageFacts(
         info.psid(),
         info.supportedHwIds(),
@@ -60,7 +79,10 @@ public final class ImageFactsReader {
         info.has(ImageInfoFlag.MCC_EN),
         info.has(ImageInfoFlag.SECURE_FW),
         keyUuids,
-        (uuid, der) -> verifies(image, uuid, der));
+        (uuid, der) -> verifies(image, uuid, der),
+        imageKeys,
+        imageKeysKnown,
+        structureErrors);
   }
 
   private static boolean verifies(Fs4Image image, String uuid, byte[] publicKeyDer) {

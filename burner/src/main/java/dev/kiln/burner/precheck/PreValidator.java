@@ -12,6 +12,10 @@ import java.util.Set;
  * (protocol doc §2.12, the secure-FW rules): targeting (HW device id and PSID), secure firmware,
  * a signature by a trusted key that verifies, forbidden versions, anti-rollback, and the host-side
  * rules of flint (same or older version only when forced; no update while a reset is pending).
+ * Kiln adds two host rules of its own: the image must pass {@code kiln verify}'s structural
+ * verification, and it must not lock the device out of further updates (its PUBLIC_KEYS, which
+ * the device trusts once it runs, must hold a key and the key that signed it; override:
+ * {@link Options#allowKeyLockout}).
  *
  * <p>The engine is pure: it takes the image's facts and the device's profile (live or saved) and
  * returns findings with stable codes. {@code kiln burn} refuses on any error; {@code kiln check}
@@ -24,10 +28,18 @@ public final class PreValidator {
    *
    * @param allowSameOrOlder accept the same or an older version (flint's prompt, {@code --force})
    * @param extraForbidden versions forbidden by an external feed, on top of the device's list
+   * @param allowKeyLockout report the key lock-out findings as warnings instead of refusing
+   *     ({@code --allow-key-lockout}: for a deliberate decommissioning or key rotation image)
    */
-  public record Options(boolean allowSameOrOlder, List<FwVersion> extraForbidden) {
+  public record Options(
+      boolean allowSameOrOlder, List<FwVersion> extraForbidden, boolean allowKeyLockout) {
     public Options {
       extraForbidden = List.copyOf(extraForbidden);
+    }
+
+    /** Options without the key lock-out override. */
+    public Options(boolean allowSameOrOlder, List<FwVersion> extraForbidden) {
+      this(allowSameOrOlder, extraForbidden, false);
     }
 
     /** No force, no feed. */
@@ -39,10 +51,91 @@ public final class PreValidator {
   /** Validates {@code image} against {@code device}. */
   public PrecheckResult validate(ImageFacts image, DeviceProfile device, Options options) {
     List<Finding> findings = new ArrayList<>();
+    checkStructure(image, findings);
     checkTargeting(image, device, findings);
     checkSecurity(image, device, findings);
+    findings.addAll(keyLockout(image, options.allowKeyLockout()));
     checkVersions(image, device, options, findings);
     return new PrecheckResult(findings);
+  }
+
+  private static void checkStructure(ImageFacts image, List<Finding> out) {
+    if (image.structureErrors().isEmpty()) {
+      return;
+    }
+    int more = image.structureErrors().size() - 1;
+    out.add(
+        Finding.of(
+            PrecheckCode.STRUCTURE_INVALID,
+            "the image fails structural verification (kiln verify): "
+                + image.structureErrors().get(0)
+                + (more > 0 ? " (and " + more + " more)" : "")));
+  }
+
+  /**
+   * The key lock-out rule alone, which depends on the image only: after this image runs, the
+   * device trusts exactly the keys of its PUBLIC_KEYS sections. Empty sections leave it trusting
+   * no key ({@link PrecheckCode#KEY_LOCKOUT_NO_KEYS}); sections without the key that signed the
+   * image refuse the next image signed the same way ({@link
+   * PrecheckCode#KEY_LOCKOUT_SIGNER_NOT_TRUSTED}). Nothing is reported when the image's keys could
+   * not be read.
+   *
+   * @param allow report them as warnings (the override) instead of errors
+   */
+  public static List<Finding> keyLockout(ImageFacts image, boolean allow) {
+    if (!image.imageTrustedKeysKnown()) {
+      return List.of();
+    }
+    List<Finding> out = new ArrayList<>();
+    PrecheckCode.Severity severity =
+        allow ? PrecheckCode.Severity.WARNING : PrecheckCode.Severity.ERROR;
+    String tail =
+        allow
+            ? " (allowed by the key lock-out override)"
+            : "; refused unless the key lock-out override (--allow-key-lockout) is given";
+    if (image.imageTrustedKeys().isEmpty()) {
+      out.add(
+          new Finding(
+              PrecheckCode.KEY_LOCKOUT_NO_KEYS, severity,
+              "key lock-out: the image's PUBLIC_KEYS sections hold no key, so once it runs the"
+                  + " device trusts no fw-update key and refuses every later update" + tail));
+      return out;
+    }
+    if (image.signatureKeyUuids().isEmpty()) {
+      return out; // UNSIGNED says it; there is no signer to keep trusting
+    }
+    boolean signerKept = false;
+    boolean uuidHeldUnderAnotherKey = false;
+    for (String keyUuid : image.signatureKeyUuids()) {
+      String uuid = keyUuid.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+      for (TrustedKey key : image.imageTrustedKeys()) {
+        if (!key.uuid().equals(uuid)) {
+          continue;
+        }
+        if (!key.hasKey()
+            || image.signatures() == null
+            || image.signatures().verifies(uuid, key.publicKeyDer())) {
+          signerKept = true;
+        } else {
+          uuidHeldUnderAnotherKey = true;
+        }
+      }
+    }
+    if (!signerKept) {
+      Set<String> held = new LinkedHashSet<>();
+      image.imageTrustedKeys().forEach(key -> held.add(dashed(key.uuid())));
+      String signers = String.join(", ", image.signatureKeyUuids());
+      out.add(
+          new Finding(
+              PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED, severity,
+              "key lock-out: the image is signed by key " + signers
+                  + (uuidHeldUnderAnotherKey
+                      ? ", but its own PUBLIC_KEYS hold another key under that UUID"
+                      : ", which its own PUBLIC_KEYS do not hold (they hold "
+                          + String.join(", ", held) + ")")
+                  + ", so once it runs the next image signed the same way is refused" + tail));
+    }
+    return out;
   }
 
   private static void checkTargeting(ImageFacts image, DeviceProfile device, List<Finding> out) {
@@ -173,6 +266,14 @@ public final class PreValidator {
                     + "); use --force to burn it anyway"));
       }
     }
+  }
+
+  /** A 32-digit key UUID in the dashed form signature reports use. */
+  private static String dashed(String hex) {
+    return hex.length() != 32
+        ? hex
+        : hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+            + hex.substring(16, 20) + "-" + hex.substring(20);
   }
 
   private static String hexList(List<Integer> ids) {

@@ -6,6 +6,11 @@ package dev.kiln.burner.precheck;
  * for the same reason (protocol doc §2.9), where there is one.
  */
 public enum PrecheckCode {
+  /**
+   * The image fails {@code kiln verify}'s structural verification (e.g. DTOC_HEADER of a truncated
+   * file). Host rule: a device may accept such an image and then run it.
+   */
+  STRUCTURE_INVALID(Severity.ERROR),
   /** The image carries no signature section; a secure device refuses unsigned updates (0x06). */
   UNSIGNED(Severity.ERROR),
   /** The image is not secure firmware or does not support the controlled update path (0x0A). */
@@ -22,6 +27,18 @@ public enum PrecheckCode {
   FORBIDDEN_VERSION(Severity.ERROR),
   /** The image's security version is below the device's eFuse security version (0x19). */
   SECURITY_VERSION_ROLLBACK(Severity.ERROR),
+  /**
+   * Host rule: the image's PUBLIC_KEYS sections hold no key, so once it runs the device trusts no
+   * fw-update key and refuses every later update. An error unless the key lock-out override is
+   * given (then a warning with the same code).
+   */
+  KEY_LOCKOUT_NO_KEYS(Severity.ERROR),
+  /**
+   * Host rule: the key that signed the image is not among the image's own PUBLIC_KEYS (by UUID,
+   * and by key where the signature can be checked), so the next image signed the same way would
+   * be refused. An error unless the key lock-out override is given.
+   */
+  KEY_LOCKOUT_SIGNER_NOT_TRUSTED(Severity.ERROR),
   /** The image has the version already on flash; refused unless forced. */
   SAME_VERSION(Severity.ERROR),
   /** The image is older than the version on flash; refused unless forced. */

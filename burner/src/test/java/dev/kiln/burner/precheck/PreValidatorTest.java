@@ -129,4 +129,59 @@ class PreValidatorTest {
     assertTrue(result.has(PrecheckCode.TRUSTED_KEYS_UNKNOWN));
     assertTrue(result.has(PrecheckCode.FORBIDDEN_VERSIONS_UNKNOWN));
   }
+
+  /** {@link #good()} whose own PUBLIC_KEYS hold {@code keys}, with these structural errors. */
+  private static ImageFacts withOwnKeys(
+      List<TrustedKey> keys, ImageFacts.SignatureCheck signatures, List<String> structure) {
+    return new ImageFacts(
+        "MT_0000000001", List.of(0x212), NEW, 1, true, true, List.of(KEY), signatures, keys, true,
+        structure);
+  }
+
+  @Test
+  void anImageThatKeepsItsSignerIsAccepted() {
+    PrecheckResult result =
+        check(withOwnKeys(List.of(new TrustedKey(KEY, KEY_DER)), (u, d) -> true, List.of()));
+    assertTrue(result.accepted(), result.toString());
+    assertTrue(result.findings().isEmpty(), result.toString());
+  }
+
+  @Test
+  void keyLockOutIsRefusedUnlessOverridden() {
+    assertCode(
+        PrecheckCode.KEY_LOCKOUT_NO_KEYS, withOwnKeys(List.of(), (u, d) -> true, List.of()));
+    assertCode(
+        PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED,
+        withOwnKeys(
+            List.of(new TrustedKey("ffffffffffffffffffffffffffffffff", KEY_DER)),
+            (u, d) -> true, List.of()));
+    // The signer's UUID, but a key under it that does not verify the signature.
+    byte[] other = {9, 9, 9};
+    assertCode(
+        PrecheckCode.KEY_LOCKOUT_SIGNER_NOT_TRUSTED,
+        withOwnKeys(
+            List.of(new TrustedKey(KEY, other)), (u, d) -> java.util.Arrays.equals(d, KEY_DER),
+            List.of()));
+    PrecheckResult allowed =
+        validator.validate(
+            withOwnKeys(List.of(), (u, d) -> true, List.of()), device(Optional.empty(), 1),
+            new PreValidator.Options(false, List.of(), true));
+    assertTrue(allowed.accepted(), allowed.toString());
+    assertEquals(PrecheckCode.KEY_LOCKOUT_NO_KEYS, allowed.warnings().get(0).code());
+    // Force (versions) is not the lock-out override.
+    PrecheckResult forced =
+        validator.validate(
+            withOwnKeys(List.of(), (u, d) -> true, List.of()), device(Optional.empty(), 1),
+            new PreValidator.Options(true, List.of()));
+    assertFalse(forced.accepted());
+  }
+
+  @Test
+  void structuralErrorsRefuse() {
+    assertCode(
+        PrecheckCode.STRUCTURE_INVALID,
+        withOwnKeys(
+            List.of(new TrustedKey(KEY, KEY_DER)), (u, d) -> true,
+            List.of("DTOC_HEADER: no valid DTOC header at 0x1f000")));
+  }
 }

@@ -26,6 +26,11 @@ public final class FindingCatalog {
     put("TRUSTED_KEYS_UNKNOWN", "The device profile does not list trusted keys.");
     put("FORBIDDEN_VERSIONS_UNKNOWN", "The device profile does not list forbidden versions.");
     put("FORCED", "A forced burn of the same or an older version.");
+    put("STRUCTURE_INVALID", "The image fails kiln verify's structural verification.");
+    put("KEY_LOCKOUT_NO_KEYS",
+        "The image's PUBLIC_KEYS hold no key: once it runs, the device trusts no update key.");
+    put("KEY_LOCKOUT_SIGNER_NOT_TRUSTED",
+        "The image's PUBLIC_KEYS do not hold its signer: the next image signed so is refused.");
     // Forbidden-versions feed.
     put("FEED_MALFORMED", "The forbidden-versions feed is not a valid feed document.");
     put("FEED_UNSIGNED", "The forbidden-versions feed is not signed.");
@@ -33,6 +38,7 @@ public final class FindingCatalog {
     put("FEED_BAD_SIGNATURE", "The feed's signature does not verify; it was changed.");
     put("FEED_EXPIRED", "The forbidden-versions feed has expired.");
     put("FEED_NOT_YET_VALID", "The forbidden-versions feed's issue time is in the future.");
+    put("FEED_ROLLBACK", "The feed is older than the newest feed seen for its signing key.");
     // CI gate policy.
     put("GATE_UNREADABLE_IMAGE", "The file is not a readable FS4 image.");
     put("GATE_UNSIGNED", "The image is not signed.");
@@ -45,6 +51,7 @@ public final class FindingCatalog {
     put("GATE_FORBIDDEN_VERSION", "The version is in the forbidden-versions feed.");
     put("GATE_SECURITY_VERSION_TOO_LOW", "The security version is below the policy minimum.");
     put("GATE_STRUCTURE_INVALID", "The image fails structural verification.");
+    put("GATE_KEY_LOCKOUT", "The image's PUBLIC_KEYS hold no key, or not the key that signed it.");
     // Bundles.
     put("BUNDLE_MANIFEST_INVALID", "The bundle's manifest is missing or invalid.");
     put("BUNDLE_SIGNATURE_MISSING", "The bundle's manifest signature is missing or unreadable.");

@@ -41,11 +41,26 @@ public final class ImageCheck {
       DeviceProfile device,
       Optional<ForbiddenVersionsFeed> feed,
       Optional<CheckFinding> feedProblem) {
+    return check(subject, image, device, feed, feedProblem, false);
+  }
+
+  /**
+   * {@link #check(String, ImageFacts, DeviceProfile, Optional, Optional)} with the key lock-out
+   * override ({@code --allow-key-lockout}): KEY_LOCKOUT_* findings become warnings.
+   */
+  public static ReportEntry check(
+      String subject,
+      ImageFacts image,
+      DeviceProfile device,
+      Optional<ForbiddenVersionsFeed> feed,
+      Optional<CheckFinding> feedProblem,
+      boolean allowKeyLockout) {
     List<FwVersion> feedForbidden =
         feed.map(f -> f.forbiddenFor(device.psid(), device.hwDeviceId())).orElse(List.of());
     PrecheckResult result =
         new PreValidator()
-            .validate(image, device, new PreValidator.Options(false, feedForbidden));
+            .validate(
+                image, device, new PreValidator.Options(false, feedForbidden, allowKeyLockout));
     List<CheckFinding> findings = new ArrayList<>();
     feedProblem.ifPresent(findings::add);
     for (Finding finding : result.findings()) {

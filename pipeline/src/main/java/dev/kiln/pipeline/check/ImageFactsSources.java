@@ -25,9 +25,7 @@ public final class ImageFactsSources {
         throw new IOException(image.source() + ": " + e.getMessage(), e);
       }
       List<Integer> hwIds = facts.supportedHwIds().stream().filter(id -> id != 0).toList();
-      return new ImageFacts(
-          facts.psid(), hwIds, facts.version(), facts.securityVersion(), facts.mccEnabled(),
-          facts.secureFw(), facts.signatureKeyUuids(), facts.signatures());
+      return facts.withSupportedHwIds(hwIds);
     };
   }
 }

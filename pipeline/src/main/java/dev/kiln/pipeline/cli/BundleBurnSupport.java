@@ -10,20 +10,19 @@ import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.burnlog.BurnLog;
 import dev.kiln.pipeline.burnlog.BurnRecord;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
  * {@code kiln burn --bundle BUNDLE --trust KEY... [--log LOG]}: verifies the bundle offline,
  * selects the image for the device, then runs the ordinary burn (pre-check, MCC burn, activate,
  * re-query) on exactly the verified bytes, and appends a burn-log record whatever the outcome.
+ * The image is read once ({@link CheckedImage}); the log's {@code imageSha512} is of the bytes
+ * checked and burnt.
  */
 final class BundleBurnSupport {
   private BundleBurnSupport() {}
@@ -44,9 +43,8 @@ final class BundleBurnSupport {
     }
     PrintWriter out = commandLine.getOut();
     DeviceInfo before = query(command);
-    Path workDirectory = null;
     String bundleSha512 = null;
-    String imageSha512;
+    CheckedImage checked;
     try {
       if (command.bundle != null) {
         SignCommand.requireReadable(command.bundle);
@@ -64,13 +62,15 @@ final class BundleBurnSupport {
           out.printf("Bundle %s verified; selected %s (FW %s) for PSID %s%n", command.bundle,
               selection.entry().path(), selection.entry().fwVersion(), before.psid());
         }
-        // The verified bytes are burnt from a private copy, never re-read from the bundle.
-        workDirectory = Files.createTempDirectory("kiln-bundle-burn");
-        Path image = workDirectory.resolve(selection.entry().fileName());
-        Files.write(image, selection.image());
-        command.imagePath = image;
+        // The verified bytes stay in this process: checked, burnt and hashed from one array,
+        // never written to a file that another process could change before it is read back.
+        checked =
+            CheckedImage.of(selection.image(), command.bundle + "!" + selection.entry().path());
+      } else {
+        checked = CheckedImage.read(command.imagePath);
       }
-      imageSha512 = BundleReader.sha512Hex(Files.readAllBytes(command.imagePath));
+      command.candidate = checked;
+      String imageSha512 = checked.sha512Hex();
       int exitCode;
       try {
         exitCode = command.burnImage();
@@ -86,16 +86,7 @@ final class BundleBurnSupport {
       log(command, before, after, imageSha512, bundleSha512, "ok", "");
       return exitCode;
     } finally {
-      if (command.bundle != null) {
-        command.imagePath = null;
-      }
-      if (workDirectory != null) {
-        try (Stream<Path> files = Files.walk(workDirectory)) {
-          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(file);
-          }
-        }
-      }
+      command.candidate = null;
     }
   }
 

@@ -2,8 +2,7 @@ package dev.kiln.pipeline.cli;
 
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
+import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.pipeline.bundle.BundleManifest;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.BundleVerification;
@@ -12,8 +11,8 @@ import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.ManifestImage;
 import dev.kiln.pipeline.bundle.SigningServiceSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.ImageCheck;
-import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
 import dev.kiln.pipeline.report.AtomicFiles;
 import dev.kiln.pipeline.report.CheckFinding;
@@ -22,7 +21,6 @@ import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.SigningService;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
@@ -91,6 +89,13 @@ public final class BundleCommand implements Runnable {
         paramLabel = "PROFILE",
         description = "A target profile ('kiln query --json' output) to pre-validate against.")
     List<Path> targets = new ArrayList<>();
+
+    @Option(
+        names = "--allow-key-lockout",
+        description =
+            "Bundle an image after which a device would trust no fw-update key, or no longer its"
+                + " signer (refused otherwise: KEY_LOCKOUT_*).")
+    boolean allowKeyLockout;
 
     @Option(
         names = "--bundle-version",
@@ -169,14 +174,26 @@ public final class BundleCommand implements Runnable {
 
     private BundleWriter.Content describe(Path path, Map<String, DeviceProfile> profiles)
         throws IOException {
-      byte[] bytes = Files.readAllBytes(path);
-      Fs4Image image = ImageParser.parse(bytes, path.toString());
-      ImageFacts facts = ImageFactsSources.standard().read(image);
+      CheckedImage checked = CheckedImage.read(path);
+      byte[] bytes = checked.bytes();
+      ImageFacts facts = checked.facts();
+      // A release must never carry an image that would lock its devices out of later updates.
+      for (dev.kiln.burner.precheck.Finding lockout :
+          PreValidator.keyLockout(facts, allowKeyLockout)) {
+        if (lockout.isError()) {
+          throw new CommandFailure(
+              ExitCodes.CHECK_FAILED,
+              path + ": " + lockout.message() + "; nothing was written [" + lockout.code() + "]");
+        }
+        spec.commandLine().getErr().println(
+            "kiln: warning: " + path + ": " + lockout.message() + " [" + lockout.code() + "]");
+      }
       List<ManifestImage.TargetResult> results = new ArrayList<>();
       for (Map.Entry<String, DeviceProfile> target : profiles.entrySet()) {
         ReportEntry check =
             ImageCheck.check(
-                path.toString(), facts, target.getValue(), Optional.empty(), Optional.empty());
+                path.toString(), facts, target.getValue(), Optional.empty(), Optional.empty(),
+                allowKeyLockout);
         results.add(
             new ManifestImage.TargetResult(
                 target.getKey(), check.accepted(),

@@ -14,16 +14,16 @@ import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.Finding;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.burner.precheck.ImageFactsReader;
 import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.progress.LineProgress;
 import dev.kiln.burner.progress.TerminalProgressBar;
 import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.SectionFormatException;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.registers.TransportException;
 import dev.kiln.signer.fs4.ImageSignatureVerifier;
@@ -105,8 +105,26 @@ public final class BurnCommand implements Callable<Integer> {
 
   @Option(
       names = "--skip-precheck",
-      description = "Do not refuse on pre-check errors; let the device decide (for testing).")
+      description =
+          "Do not refuse on the device's rules; let the device decide (for testing). Kiln's own"
+              + " rules (structure, key lock-out, the forbidden feed) still refuse.")
   boolean skipPrecheck;
+
+  @Option(
+      names = "--allow-key-lockout",
+      description =
+          "DANGEROUS: burn an image after which the device would trust no fw-update key, or no"
+              + " longer the key that signed it (KEY_LOCKOUT_*); later updates may be impossible.")
+  boolean allowKeyLockout;
+
+  // Forbidden-versions feed with rollback protection: --forbidden FEED --feed-trust KEY ...
+  @Mixin ForbiddenFeedOptions feed = new ForbiddenFeedOptions();
+
+  /**
+   * The image to burn, already read once and checked ({@link BundleBurnSupport} sets it for a
+   * bundle's verified bytes or to hash what it burns); null: {@link #burnImage} reads IMAGE.
+   */
+  CheckedImage candidate;
 
   @Option(names = "--json", description = "Print one JSON object with the outcome.")
   boolean json;
@@ -127,6 +145,7 @@ public final class BurnCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
     }
+    feed.validate(spec);
     if (bundle != null || !bundleTrust.isEmpty() || burnLog != null) {
       return BundleBurnSupport.run(this);
     }
@@ -139,13 +158,16 @@ public final class BurnCommand implements Callable<Integer> {
           ImageRejectedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Fs4Image image = ImageParser.parse(imagePath);
-    ImageFacts facts = ImageFactsReader.read(image);
+    // Read once into memory: the bytes checked below are the bytes burnt (no mapping, no re-read).
+    CheckedImage checked = candidate != null ? candidate : CheckedImage.read(imagePath);
+    Fs4Image image = checked.image();
+    ImageFacts facts = checked.facts();
     if (psid != null && !psid.equals(facts.psid())) {
       throw new CommandFailure(
           ExitCodes.CHECK_FAILED,
           String.format(
-              "%s: the image's PSID %s is not the requested %s", imagePath, facts.psid(), psid));
+              "%s: the image's PSID %s is not the requested %s", checked.source(), facts.psid(),
+              psid));
     }
     if (!yes && console == null) {
       throw new CommandFailure(
@@ -153,8 +175,10 @@ public final class BurnCommand implements Callable<Integer> {
           "burn needs confirmation but stdin is not a terminal; pass --yes to burn"
               + " non-interactively");
     }
+    List<FwVersion> feedForbidden = feed.forbiddenVersions(facts, FeedCommand.clock.instant());
     ObjectNode result = ImageJson.object();
-    result.put("image", imagePath.toString());
+    result.put("image", checked.source());
+    result.put("sha512", checked.sha512Hex());
     result.put("device", device.uri().text());
     try (SecureDevice session = device.open()) {
       if (session.isLivefish()) {
@@ -163,7 +187,8 @@ public final class BurnCommand implements Callable<Integer> {
       DeviceInfo info = session.query();
       DeviceProfile profile = DeviceProfiles.of(session, info, true);
       PrecheckResult precheck =
-          new PreValidator().validate(facts, profile, new PreValidator.Options(force, List.of()));
+          checked.precheck(
+              profile, new PreValidator.Options(force, feedForbidden, allowKeyLockout));
       result.put("runningVersionBefore", info.runningVersion().toString());
       result.put("flashVersionBefore", info.flashVersion().toString());
       result.put("newVersion", facts.version().toString());
@@ -176,15 +201,14 @@ public final class BurnCommand implements Callable<Integer> {
               + " [" + finding.code() + "]");
         }
       }
-      if (!precheck.accepted() && !skipPrecheck) {
-        Finding first = precheck.firstError().orElseThrow();
+      List<Finding> refusals = checked.refusals(precheck, skipPrecheck, feedForbidden);
+      if (!refusals.isEmpty()) {
+        Finding first = refusals.get(0);
         String message =
             String.format(
                 "%s: refused before writing anything: %s [%s]%s",
                 device.uri().text(), first.message(), first.code(),
-                precheck.errors().size() > 1
-                    ? " (and " + (precheck.errors().size() - 1) + " more)"
-                    : "");
+                refusals.size() > 1 ? " (and " + (refusals.size() - 1) + " more)" : "");
         printJsonFailure(out, result, message);
         throw new CommandFailure(ExitCodes.CHECK_FAILED, message);
       }

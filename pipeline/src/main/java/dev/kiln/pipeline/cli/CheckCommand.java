@@ -8,14 +8,10 @@ import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;
 import dev.kiln.burner.precheck.ImageFacts;
-import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.ImageParser;
-import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.FindingCatalog;
 import dev.kiln.pipeline.check.ImageCheck;
-import dev.kiln.pipeline.check.ImageFactsSources;
 import dev.kiln.pipeline.check.TargetProfiles;
-import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
@@ -24,15 +20,14 @@ import dev.kiln.pipeline.report.ReportFiles;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -85,14 +80,14 @@ public final class CheckCommand implements Callable<Integer> {
               + " replay:FILE).")
   Path record;
 
-  @Option(names = "--forbidden", paramLabel = "FEED", description = "Signed forbidden feed.")
-  Path feed;
+  @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
   @Option(
-      names = "--feed-trust",
-      paramLabel = "KEY",
-      description = "PEM public key trusted to sign the feed; repeatable.")
-  List<Path> feedTrust = new ArrayList<>();
+      names = "--allow-key-lockout",
+      description =
+          "Report an image after which the device would trust no fw-update key, or no longer its"
+              + " signer, as a warning instead of a refusal (KEY_LOCKOUT_*).")
+  boolean allowKeyLockout;
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
@@ -106,26 +101,17 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call()
       throws IOException, DeviceException, TransportException, ImageRejectedException {
-    if (feed != null && feedTrust.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--forbidden needs --feed-trust KEY (a feed is only used signed)");
-    }
+    feedOptions.validate(spec);
     SignCommand.requireReadable(image);
-    Fs4Image parsed = ImageParser.parse(image);
-    ImageFacts facts = ImageFactsSources.standard().read(parsed);
+    // Read once: the structure, facts and signatures judged are of the same bytes.
+    ImageFacts facts = CheckedImage.read(image).facts();
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
-    if (feed != null) {
-      SignCommand.requireReadable(feed);
-      try {
-        verifiedFeed =
-            Optional.of(
-                FeedCodec.verify(
-                    Files.readAllBytes(feed), TrustedKeys.load(feedTrust),
-                    FeedCommand.clock.instant()));
-      } catch (FeedException e) {
-        feedProblem = Optional.of(CheckFinding.error(e.code(), feed + ": " + e.getMessage()));
-      }
+    try {
+      verifiedFeed = feedOptions.load(FeedCommand.clock.instant());
+    } catch (FeedException e) {
+      feedProblem =
+          Optional.of(CheckFinding.error(e.code(), feedOptions.feedFile() + ": " + e.getMessage()));
     }
     String targetName;
     DeviceProfile profile;
@@ -142,7 +128,8 @@ public final class CheckCommand implements Callable<Integer> {
       targetName = target.device;
     }
     ReportEntry entry =
-        ImageCheck.check(image.toString(), facts, profile, verifiedFeed, feedProblem);
+        ImageCheck.check(
+            image.toString(), facts, profile, verifiedFeed, feedProblem, allowKeyLockout);
     ReportFiles.write(
         List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
     PrintWriter out = spec.commandLine().getOut();

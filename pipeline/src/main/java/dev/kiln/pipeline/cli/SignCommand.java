@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.ImageParser;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.audit.AuditLog;
 import dev.kiln.signer.audit.AuditRecord;
@@ -8,6 +9,7 @@ import dev.kiln.signer.fs4.Fs4ImageSigner.PreparedImage;
 import dev.kiln.signer.fs4.Fs4ImageSigner.SigningKey;
 import dev.kiln.signer.fs4.Fs4ImageSigner.WrittenSignature;
 import dev.kiln.signer.fs4.KeyUuid;
+import dev.kiln.signer.fs4.TrustStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +81,14 @@ public class SignCommand implements Callable<Integer> {
       description = "Audit log to append to (default: OUT.kiln-audit.jsonl).")
   Path auditLog;
 
+  @Option(
+      names = "--strict",
+      description =
+          "Refuse (exit 1, nothing written) instead of warning when a signing key is not among"
+              + " the image's own PUBLIC_KEYS (a device running the image would refuse the next"
+              + " image signed with it).")
+  boolean strict;
+
   @Override
   public Integer call() throws Exception {
     if (secureBoot && key2 != null) {
@@ -109,6 +120,8 @@ public class SignCommand implements Callable<Integer> {
           secureBoot
               ? Fs4ImageSigner.signSecureBoot(image, output, keys.get(0))
               : Fs4ImageSigner.sign(image, output, keys)) {
+        // After the engine's own checks (their errors come first), before anything is published.
+        checkKeysProvisioned(keys);
         List<AuditRecord.Signature> audited = new ArrayList<>();
         for (WrittenSignature written : prepared.signatures()) {
           audited.add(
@@ -137,6 +150,44 @@ public class SignCommand implements Callable<Integer> {
       services.forEach(SigningService::close);
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Warns (or with {@code --strict} refuses, before anything is written) when a signing key is not
+   * in the image's own PUBLIC_KEYS_2048/4096 under its UUID: a secure device trusts exactly those
+   * keys once it runs the image, so the next image signed the same way would be refused.
+   */
+  private void checkKeysProvisioned(List<SigningKey> keys)
+      throws IOException, dev.kiln.signer.KeyAccessException {
+    TrustStore own;
+    try {
+      own = TrustStore.fromImage(ImageParser.parse(image));
+    } catch (RuntimeException e) {
+      own = TrustStore.empty(); // an unreadable PUBLIC_KEYS section holds no usable key
+    }
+    for (SigningKey key : keys) {
+      java.security.interfaces.RSAPublicKey signing = key.service().publicKey();
+      boolean held = false;
+      for (TrustStore.TrustedKey trusted : own.keys()) {
+        // Compared by value: the key holder's and the section decoder's key classes may differ.
+        held |= trusted.uuid().equals(Optional.of(key.uuid()))
+            && trusted.key().getModulus().equals(signing.getModulus())
+            && trusted.key().getPublicExponent().equals(signing.getPublicExponent());
+      }
+      if (held) {
+        continue;
+      }
+      String message =
+          image + ": the signing key " + key.service().describe() + " (UUID " + key.uuid()
+              + ") is not among the image's PUBLIC_KEYS"
+              + (own.isEmpty() ? " (they hold no key)" : "")
+              + ": a device running the signed image would refuse the next image signed with it"
+              + " (key lock-out); provision it first ('kiln keys pack', 'kiln set-public-keys')";
+      if (strict) {
+        throw new CommandFailure(ExitCodes.CHECK_FAILED, message + "; nothing was written");
+      }
+      spec.commandLine().getErr().println("kiln: warning: " + message);
+    }
   }
 
   /** Parses a UUID option, turning a bad value into a usage error. */

@@ -75,7 +75,51 @@ public final class SignatureTrustOptions {
                   "IMAGE",
                   "signatures cannot be checked: " + e.getMessage())));
     }
-    return result.withFindings(findings(report, !trust.isEmpty() || requireSigned));
+    List<Finding> findings = new ArrayList<>(findings(report, !trust.isEmpty() || requireSigned));
+    findings.addAll(lockoutFindings(image, report));
+    return result.withFindings(findings);
+  }
+
+  /**
+   * SIGNATURE_KEY_NOT_IN_IMAGE for each signature that verifies with a trusted key but not with
+   * the image's own PUBLIC_KEYS: what a device trusts once it runs the image.
+   */
+  static List<Finding> lockoutFindings(Fs4Image image, SignatureReport report) {
+    List<Finding> findings = new ArrayList<>();
+    if (report.entries().stream().noneMatch(e -> e.status() == SignatureReport.Status.VERIFIED)) {
+      return findings;
+    }
+    TrustStore own;
+    SignatureReport ownReport;
+    try {
+      own = TrustStore.fromImage(image);
+      ownReport = ImageSignatureVerifier.verify(image, own);
+    } catch (ImageSigningException | RuntimeException e) {
+      return findings; // the signature findings already say why the layout is unusable
+    }
+    for (SignatureReport.Entry entry : report.entries()) {
+      if (entry.status() != SignatureReport.Status.VERIFIED) {
+        continue;
+      }
+      boolean ownVerifies =
+          ownReport.entries().stream()
+              .anyMatch(
+                  e -> e.sectionName().equals(entry.sectionName())
+                      && e.status() == SignatureReport.Status.VERIFIED);
+      if (!ownVerifies) {
+        findings.add(
+            finding(
+                FindingCode.SIGNATURE_KEY_NOT_IN_IMAGE,
+                entry.offset(),
+                entry.sectionName(),
+                entry.keyUuid().map(u -> "key UUID " + u + ": ").orElse("")
+                    + "the signing key is not among the image's own PUBLIC_KEYS"
+                    + (own.isEmpty() ? " (they hold no key)" : "")
+                    + ": a device running this image would refuse the next image signed with it"
+                    + " (key lock-out)"));
+      }
+    }
+    return findings;
   }
 
   private TrustStore trustFiles() {

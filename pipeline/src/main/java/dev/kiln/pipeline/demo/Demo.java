@@ -154,7 +154,9 @@ public final class Demo {
     step("check", "a FORBIDDEN version is rejected", Set.of("device", "feed", "signed-"
         + FORBIDDEN),
         List.of("check", file("fw-" + FORBIDDEN + ".bin"), "--device", device, "--forbidden",
-            file("feed.json"), "--feed-trust", publicKey.toString()),
+            file("feed.json"), "--feed-trust", publicKey.toString(),
+            // The demo's sample-key feed must not enter the operator's own rollback state.
+            "--feed-state", file("feed-state.json")),
         1, r -> "rejected: " + findingLine(r.out()).replaceAll(":.*", "") + " (feed: "
             + (r.out().contains("CVE-DEMO-0001") ? "CVE-DEMO-0001" : "?") + ")",
         "reject-forbidden");

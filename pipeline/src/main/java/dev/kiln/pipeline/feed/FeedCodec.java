@@ -63,6 +63,11 @@ public final class FeedCodec {
   public static final String EXPIRED = "FEED_EXPIRED";
   /** The feed's issue time is in the future. */
   public static final String NOT_YET_VALID = "FEED_NOT_YET_VALID";
+  /**
+   * The feed is valid but older (lower sequence) than the newest feed already seen for its signing
+   * key, or than {@code --min-feed-sequence}: replaying an old feed must not un-forbid a version.
+   */
+  public static final String ROLLBACK = "FEED_ROLLBACK";
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
@@ -136,6 +141,21 @@ public final class FeedCodec {
    */
   public static ForbiddenVersionsFeed verify(byte[] bytes, TrustedKeys trust, Instant now)
       throws FeedException {
+    return verifySigned(bytes, trust, now).feed();
+  }
+
+  /**
+   * A feed that passed {@link #verify}, with the fingerprint of the trusted key that signed it
+   * (rollback protection remembers sequences per signing key, {@link FeedState}).
+   *
+   * @param feed the verified content
+   * @param keyFingerprint lower-case hex SHA-256 of the signing key's SubjectPublicKeyInfo
+   */
+  public record VerifiedFeed(ForbiddenVersionsFeed feed, String keyFingerprint) {}
+
+  /** {@link #verify}, also naming the key that signed the feed. */
+  public static VerifiedFeed verifySigned(byte[] bytes, TrustedKeys trust, Instant now)
+      throws FeedException {
     JsonNode root = parseJson(bytes);
     JsonNode body = root.get("feed");
     if (body == null || !body.isObject()) {
@@ -177,7 +197,7 @@ public final class FeedCodec {
       throw new FeedException(
           EXPIRED, "the feed expired at " + feed.expires() + "; fetch a current feed");
     }
-    return feed;
+    return new VerifiedFeed(feed, signature.keyFingerprint());
   }
 
   private static byte[] canonical(JsonNode body) throws FeedException {

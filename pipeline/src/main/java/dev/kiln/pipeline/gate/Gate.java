@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.gate;
 
 import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageVerifier;
@@ -39,7 +40,8 @@ public final class Gate {
           GateCodes.UNREADABLE_IMAGE, GateCodes.STRUCTURE_INVALID, GateCodes.UNSIGNED,
           GateCodes.UNTRUSTED_KEY, GateCodes.SIGNATURE_INVALID, GateCodes.MISSING_SIGNATURE,
           GateCodes.PSID_NOT_ALLOWED, GateCodes.DEVICE_NOT_ALLOWED, GateCodes.NOT_SECURE_FW,
-          GateCodes.FORBIDDEN_VERSION, GateCodes.SECURITY_VERSION_TOO_LOW);
+          GateCodes.FORBIDDEN_VERSION, GateCodes.SECURITY_VERSION_TOO_LOW,
+          GateCodes.KEY_LOCKOUT);
 
   private final GatePolicy policy;
   private final ImageFactsSource facts;
@@ -140,6 +142,14 @@ public final class Gate {
                         .collect(Collectors.joining(", "))
                     + ")"));
       }
+    }
+    // The pre-check's key lock-out rule (the image alone decides it).
+    for (dev.kiln.burner.precheck.Finding lockout :
+        PreValidator.keyLockout(imageFacts, policy.allowKeyLockout())) {
+      findings.add(
+          lockout.isError()
+              ? CheckFinding.error(GateCodes.KEY_LOCKOUT, lockout.message())
+              : CheckFinding.warning(GateCodes.KEY_LOCKOUT, lockout.message()));
     }
     if (imageFacts.securityVersion() < policy.minimumSecurityVersion()) {
       findings.add(

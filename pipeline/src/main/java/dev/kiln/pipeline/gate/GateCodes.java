@@ -13,6 +13,8 @@ public final class GateCodes {
   public static final String NOT_SECURE_FW = "GATE_NOT_SECURE_FW";
   public static final String FORBIDDEN_VERSION = "GATE_FORBIDDEN_VERSION";
   public static final String SECURITY_VERSION_TOO_LOW = "GATE_SECURITY_VERSION_TOO_LOW";
+  /** The image's PUBLIC_KEYS hold no key, or not its signer: a device running it is locked out. */
+  public static final String KEY_LOCKOUT = "GATE_KEY_LOCKOUT";
 
   private GateCodes() {}
 }

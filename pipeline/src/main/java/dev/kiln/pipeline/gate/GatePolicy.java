@@ -41,6 +41,8 @@ import java.util.Set;
  * @param feed the forbidden-versions feed, if the policy uses one
  * @param minimumSecurityVersion images below this security version fail
  * @param requireSecureFw whether images must be secure firmware with mcc_en set
+ * @param allowKeyLockout optional member (default false): report an image whose PUBLIC_KEYS hold
+ *     no key or not its signer ({@code GATE_KEY_LOCKOUT}) as a warning instead of a failure
  */
 public record GatePolicy(
     List<Path> trustedKeys,
@@ -49,7 +51,8 @@ public record GatePolicy(
     List<Integer> allowedDeviceIds,
     Optional<FeedSource> feed,
     int minimumSecurityVersion,
-    boolean requireSecureFw) {
+    boolean requireSecureFw,
+    boolean allowKeyLockout) {
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
 
@@ -103,7 +106,8 @@ public record GatePolicy(
     Set<String> known =
         Set.of(
             "trustedKeys", "requiredSignatures", "allowedPsids", "allowedDeviceIds",
-            "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "description");
+            "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "allowKeyLockout",
+            "description");
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
@@ -133,6 +137,10 @@ public record GatePolicy(
     if (secure == null || !secure.isBoolean()) {
       throw new IllegalArgumentException("policy member 'requireSecureFw' must be true or false");
     }
+    JsonNode lockout = root.get("allowKeyLockout");
+    if (lockout != null && !lockout.isBoolean()) {
+      throw new IllegalArgumentException("policy member 'allowKeyLockout' must be true or false");
+    }
     return new GatePolicy(
         paths(base, root, "trustedKeys"),
         strings(root, "requiredSignatures"),
@@ -140,7 +148,8 @@ public record GatePolicy(
         deviceIds,
         feed,
         minimum.asInt(),
-        secure.asBoolean());
+        secure.asBoolean(),
+        lockout != null && lockout.booleanValue());
   }
 
   static int parseDeviceId(JsonNode id) {

@@ -1,7 +1,9 @@
 package dev.kiln.pipeline.release;
 
 import dev.kiln.burner.precheck.DeviceProfile;
+import dev.kiln.burner.precheck.Finding;
 import dev.kiln.burner.precheck.ImageFacts;
+import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.BundleVerification;
@@ -61,10 +63,24 @@ public final class CheckStage implements Stage {
       } catch (IOException e) {
         throw new PipelineException(3, image.outputName() + ": " + e.getMessage(), e);
       }
+      // The image alone decides a key lock-out: refused with or without targets.
+      boolean allowLockout = context.description().allowKeyLockout();
+      for (Finding lockout : PreValidator.keyLockout(facts, allowLockout)) {
+        if (lockout.isError()) {
+          throw new PipelineException(
+              1, image.outputName() + ": " + lockout.message() + " [" + lockout.code()
+                  + "]; provision the release's keys with 'provisionKeys' or set"
+                  + " 'allowKeyLockout'");
+        }
+        context.out().printf("      warning: %s: %s [%s]%n", image.outputName(),
+            lockout.message(), lockout.code());
+      }
       List<ManifestImage.TargetResult> results = new ArrayList<>();
       for (Map.Entry<String, DeviceProfile> target : targets.entrySet()) {
         ReportEntry check =
-            ImageCheck.check(image.outputName(), facts, target.getValue(), feed, Optional.empty());
+            ImageCheck.check(
+                image.outputName(), facts, target.getValue(), feed, Optional.empty(),
+                allowLockout);
         results.add(
             new ManifestImage.TargetResult(
                 target.getKey(), check.accepted(),

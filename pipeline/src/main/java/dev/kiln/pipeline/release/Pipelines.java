@@ -6,10 +6,11 @@ import java.util.List;
 public final class Pipelines {
   private Pipelines() {}
 
-  /** build → sign → verify → check → bundle. */
+  /** build → keys (PUBLIC_KEYS provisioning) → sign → verify → check → bundle. */
   public static List<Stage> release(ImageBuilder builder) {
     return List.of(
         new BuildStage(builder),
+        new ProvisionKeysStage(),
         new SignStage(),
         new VerifyStage(),
         new CheckStage(),

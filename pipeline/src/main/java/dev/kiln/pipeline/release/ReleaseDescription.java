@@ -20,6 +20,7 @@ import java.util.Set;
  *   "name": "cx6dx-22.41.1000",
  *   "outputDirectory": "out",
  *   "images": [{"description": "cx6dx.json"}, {"image": "prebuilt/fw.bin"}],
+ *   "provisionKeys": [{"publicKey": "keys/rsa2048.pub.pem", "uuid": "..."}],
  *   "signing": {"key": "file:keys/rsa2048.pem", "keyUuid": "...",
  *               "key2": "file:keys/rsa4096.pem", "keyUuid2": "...",
  *               "keyPass": "env:KILN_KEY_PASS", "allowSampleKeys": false},
@@ -34,11 +35,17 @@ import java.util.Set;
  * <p>{@code images} entries are either an image description ({@code kiln build} input) or an
  * already built image. {@code bundle.key} defaults to {@code signing.key}; {@code bundle.version}
  * to the highest image version; {@code targets} and {@code forbiddenFeed} may be empty/absent.
+ * {@code provisionKeys} are the keys the released images' PUBLIC_KEYS sections will hold (what a
+ * device trusts for the next update once it runs them), written before signing; absent, the
+ * images keep the PUBLIC_KEYS they were built with. {@code allowKeyLockout} (default false) lets
+ * an image through whose PUBLIC_KEYS hold no key or not its signer.
  */
 public record ReleaseDescription(
     String name,
     Path outputDirectory,
     List<ImageSource> images,
+    List<ProvisionedKey> provisionKeys,
+    boolean allowKeyLockout,
     Signing signing,
     List<Path> trust,
     List<Path> targets,
@@ -48,6 +55,7 @@ public record ReleaseDescription(
     Optional<String> bundleVersion) {
   public ReleaseDescription {
     images = List.copyOf(images);
+    provisionKeys = List.copyOf(provisionKeys);
     trust = List.copyOf(trust);
     targets = List.copyOf(targets);
     if (images.isEmpty()) {
@@ -74,6 +82,14 @@ public record ReleaseDescription(
       return dot > 0 ? name.substring(0, dot) : name;
     }
   }
+
+  /**
+   * A key to provision into the images' PUBLIC_KEYS, as {@code kiln keys pack --key --uuid}.
+   *
+   * @param publicKey PEM public key file (RSA-2048 goes to PUBLIC_KEYS_2048, RSA-4096 to _4096)
+   * @param uuid its key UUID (what signatures made with it carry)
+   */
+  public record ProvisionedKey(Path publicKey, String uuid) {}
 
   /** The signing keys (one or two, as {@code kiln sign}). */
   public record Signing(
@@ -106,8 +122,8 @@ public record ReleaseDescription(
       throw new IllegalArgumentException("not a JSON object");
     }
     checkMembers(
-        root, Set.of("name", "outputDirectory", "images", "signing", "trust", "targets",
-            "forbiddenFeed", "bundle", "description"), "release");
+        root, Set.of("name", "outputDirectory", "images", "provisionKeys", "allowKeyLockout",
+            "signing", "trust", "targets", "forbiddenFeed", "bundle", "description"), "release");
     Path base = file.toAbsolutePath().getParent();
     List<ImageSource> images = new ArrayList<>();
     for (JsonNode item : array(root, "images")) {
@@ -116,6 +132,18 @@ public record ReleaseDescription(
           new ImageSource(
               optionalText(item, "description").map(base::resolve),
               optionalText(item, "image").map(base::resolve)));
+    }
+    List<ProvisionedKey> provisionKeys = new ArrayList<>();
+    if (root.has("provisionKeys")) {
+      for (JsonNode item : array(root, "provisionKeys")) {
+        checkMembers(item, Set.of("publicKey", "uuid"), "provisionKeys[]");
+        provisionKeys.add(
+            new ProvisionedKey(base.resolve(text(item, "publicKey")), text(item, "uuid")));
+      }
+    }
+    JsonNode lockout = root.get("allowKeyLockout");
+    if (lockout != null && !lockout.isBoolean()) {
+      throw new IllegalArgumentException("'allowKeyLockout' must be true or false");
     }
     JsonNode signingNode = object(root, "signing");
     checkMembers(
@@ -141,6 +169,8 @@ public record ReleaseDescription(
         text(root, "name"),
         base.resolve(text(root, "outputDirectory")),
         images,
+        provisionKeys,
+        lockout != null && lockout.booleanValue(),
         signing,
         paths(base, root, "trust"),
         root.has("targets") ? paths(base, root, "targets") : List.of(),

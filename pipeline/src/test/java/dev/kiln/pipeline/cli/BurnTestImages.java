@@ -53,8 +53,35 @@ final class BurnTestImages {
    * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
    */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
+    return provisioned(
+        dir, spec, name,
+        new PublicKeysFile.Key(
+            PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"), TRUSTED));
+  }
+
+  /** {@link #unsigned} with {@code key} (instead of the sample key) as its PUBLIC_KEYS_2048. */
+  static Path provisioned(Path dir, SampleFirmware.Spec spec, String name, PublicKeysFile.Key key)
+      throws Exception {
+    Path raw = unprovisioned(dir, spec, name + "-raw");
+    Fs4Image image = ImageParser.parse(raw);
+    int keysSize = (int) image.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
+    byte[] keysFile = PublicKeysFile.encode(List.of(key), keysSize);
+    Path out = dir.resolve(name + "-unsigned.bin");
+    try (Fs4ImageSigner.PreparedImage prepared =
+        Fs4ImageSigner.setPublicKeys(raw, out, keysFile)) {
+      prepared.commit();
+    }
+    Files.delete(raw);
+    return out;
+  }
+
+  /**
+   * The {@value #SIZE}-byte image as the writer builds it, with empty (reserved) PUBLIC_KEYS: a
+   * device running it would trust no key.
+   */
+  static Path unprovisioned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
     Files.createDirectories(dir);
-    Path raw = dir.resolve(name + "-raw.bin");
+    Path raw = dir.resolve(name + ".bin");
     ImageDescription template = SampleFirmware.description(spec);
     ImageDescription.Builder builder =
         ImageDescription.builder(template.device(), template.fwVersion())
@@ -69,22 +96,21 @@ final class BurnTestImages {
               spec.forbidden().stream().map(ForbiddenVersions.Range::of).toList()));
     }
     ImageWriter.write(builder.build(), raw, true);
-    Fs4Image image = ImageParser.parse(raw);
-    int keysSize = (int) image.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
-    byte[] keysFile =
-        PublicKeysFile.encode(
+    return raw;
+  }
+
+  /** Signs {@code unsigned} with {@code kiln sign} (sample key, trusted UUID) into NAME.bin. */
+  static Run sign(Path dir, Path unsigned, String name, String... extra) throws Exception {
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
+    List<String> args =
+        new java.util.ArrayList<>(
             List.of(
-                new PublicKeysFile.Key(
-                    PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"),
-                    TRUSTED)),
-            keysSize);
-    Path out = dir.resolve(name + "-unsigned.bin");
-    try (Fs4ImageSigner.PreparedImage prepared =
-        Fs4ImageSigner.setPublicKeys(raw, out, keysFile)) {
-      prepared.commit();
-    }
-    Files.delete(raw);
-    return out;
+                "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid",
+                TRUSTED.toString(), "--allow-sample-keys", "--out",
+                dir.resolve(name + ".bin").toString(),
+                "--audit-log", dir.resolve("audit.jsonl").toString()));
+    args.addAll(List.of(extra));
+    return kiln(args.toArray(String[]::new));
   }
 
   /** Builds and signs ({@code kiln sign}, sample key) an image under {@code keyUuid}. */

@@ -123,14 +123,16 @@ class CheckCommandTest {
             next(), "other-uuid", KeyUuid.parse("11111111-2222-3333-4444-555555555555"));
     Fixtures.Result result = check(image);
     assertEquals(1, result.exitCode());
-    assertEquals(List.of("UNTRUSTED_KEY"), codes(result));
+    // Its own PUBLIC_KEYS hold the trusted UUID only: the other signer would be locked out too.
+    assertEquals(List.of("UNTRUSTED_KEY", "KEY_LOCKOUT_SIGNER_NOT_TRUSTED"), codes(result));
   }
 
   @Test
   void badSignature() throws Exception {
     Fixtures.Result result = check(fixtures.signedByImpostor(next(), "impostor"));
     assertEquals(1, result.exitCode());
-    assertEquals(List.of("BAD_SIGNATURE"), codes(result));
+    // The impostor's signature does not verify with the image's own key for that UUID either.
+    assertEquals(List.of("BAD_SIGNATURE", "KEY_LOCKOUT_SIGNER_NOT_TRUSTED"), codes(result));
   }
 
   @Test

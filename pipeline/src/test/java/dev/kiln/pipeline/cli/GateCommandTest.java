@@ -118,7 +118,10 @@ class GateCommandTest {
     // Entry 0 is the feed.
     assertEquals(List.of(), codes(result, 0));
     assertEquals(List.of("GATE_UNSIGNED"), codes(result, 1));
-    assertEquals(List.of("GATE_UNTRUSTED_KEY", "GATE_MISSING_SIGNATURE"), codes(result, 2));
+    // The impostor's signature does not verify with the image's own key either: a lock-out.
+    assertEquals(
+        List.of("GATE_UNTRUSTED_KEY", "GATE_MISSING_SIGNATURE", "GATE_KEY_LOCKOUT"),
+        codes(result, 2));
     assertTrue(codes(result, 3).contains("GATE_SIGNATURE_INVALID"), codes(result, 3).toString());
     assertTrue(codes(result, 3).contains("GATE_MISSING_SIGNATURE"), codes(result, 3).toString());
     assertEquals(List.of("GATE_PSID_NOT_ALLOWED"), codes(result, 4));
@@ -148,7 +151,10 @@ class GateCommandTest {
         Fixtures.kiln("gate", "--policy", uuidPolicy.toString(), "--json", image.toString(),
             good.toString());
     assertEquals(1, result.exitCode(), result.out() + result.err());
-    assertEquals(List.of("GATE_UNTRUSTED_KEY", "GATE_MISSING_SIGNATURE"), codes(result, 1));
+    // The image's PUBLIC_KEYS hold the trusted UUID, not the one it is signed under: a lock-out.
+    assertEquals(
+        List.of("GATE_UNTRUSTED_KEY", "GATE_MISSING_SIGNATURE", "GATE_KEY_LOCKOUT"),
+        codes(result, 1));
     assertEquals(List.of(), codes(result, 2));
   }
 

@@ -47,6 +47,13 @@ class ReleaseCommandTest {
   }
 
   static Path release(String name, String description) throws Exception {
+    return release(name, description,
+        "\"provisionKeys\": [{\"publicKey\": \"%s\", \"uuid\": \"%s\"}],"
+            .formatted(fixtures.publicKey, Fixtures.TRUSTED_UUID));
+  }
+
+  /** A release of {@code description}; {@code extra} adds top-level members (with a comma). */
+  static Path release(String name, String description, String extra) throws Exception {
     Path file = dir.resolve(name + ".json");
     Files.writeString(
         file,
@@ -55,13 +62,14 @@ class ReleaseCommandTest {
           "name": "%s",
           "outputDirectory": "%s-out",
           "images": [{"description": "%s"}],
+          %s
           "signing": {"key": "file:%s", "keyUuid": "%s", "allowSampleKeys": true},
           "trust": ["%s"],
           "targets": ["%s"],
           "bundle": {"file": "%s.kbundle"}
         }
-        """.formatted(name, name, description, fixtures.privateKey, Fixtures.TRUSTED_UUID,
-            fixtures.publicKey, target, name),
+        """.formatted(name, name, description, extra, fixtures.privateKey,
+            Fixtures.TRUSTED_UUID, fixtures.publicKey, target, name),
         StandardCharsets.UTF_8);
     return file;
   }
@@ -71,8 +79,8 @@ class ReleaseCommandTest {
     Fixtures.Result result =
         Fixtures.kiln("release", release("dry", "cx6dx.json").toString(), "--dry-run");
     assertEquals(0, result.exitCode(), result.out() + result.err());
-    for (String stage : List.of("[1/5] build", "[2/5] sign", "[3/5] verify", "[4/5] check",
-        "[5/5] bundle")) {
+    for (String stage : List.of("[1/6] build", "[2/6] keys", "[3/6] sign", "[4/6] verify",
+        "[5/6] check", "[6/6] bundle")) {
       assertTrue(result.out().contains(stage), result.out());
     }
     assertTrue(result.out().contains("nothing was written"), result.out());
@@ -96,6 +104,30 @@ class ReleaseCommandTest {
         Fixtures.kiln("verify", out.resolve("cx6dx.bin").toString(), "--trust",
             fixtures.publicKey.toString());
     assertEquals(0, verify.exitCode(), verify.out() + verify.err());
+    // The provisioned key is the image's own: the next release signed the same way verifies.
+    Fixtures.Result own =
+        Fixtures.kiln("verify", out.resolve("cx6dx.bin").toString(), "--trust-image-keys");
+    assertEquals(0, own.exitCode(), own.out() + own.err());
+  }
+
+  @Test
+  void withoutProvisionedKeysTheReleaseRefusesALockOutImage() throws Exception {
+    // The sample description reserves empty PUBLIC_KEYS: after burning it, a device would trust
+    // no key at all.
+    Fixtures.Result result =
+        Fixtures.kiln("release", release("lockout", "cx6dx.json", "").toString());
+    assertEquals(1, result.exitCode(), result.out() + result.err());
+    assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
+    assertTrue(result.err().contains("[KEY_LOCKOUT_NO_KEYS]"), result.err());
+    assertTrue(result.out().contains("no provisionKeys"), result.out());
+    assertFalse(Files.exists(dir.resolve("lockout-out")));
+
+    Fixtures.Result allowed =
+        Fixtures.kiln(
+            "release", release("allowed", "cx6dx.json", "\"allowKeyLockout\": true,").toString(),
+            "--dry-run");
+    assertEquals(0, allowed.exitCode(), allowed.out() + allowed.err());
+    assertTrue(allowed.out().contains("warning: cx6dx.bin: key lock-out"), allowed.out());
   }
 
   @Test
@@ -104,9 +136,24 @@ class ReleaseCommandTest {
     assertEquals(1, result.exitCode(), result.out());
     assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
     assertTrue(result.err().contains("DOWNGRADE"), result.err());
-    assertTrue(result.out().contains("[4/5] check FAILED"), result.out());
-    assertFalse(result.out().contains("[5/5]"), result.out());
+    assertTrue(result.out().contains("[5/6] check FAILED"), result.out());
+    assertFalse(result.out().contains("[6/6]"), result.out());
     assertFalse(Files.exists(dir.resolve("old-out")));
+  }
+
+  @Test
+  void provisioningAnotherKeyThanTheSignerIsALockOutToo() throws Exception {
+    Fixtures.Result result =
+        Fixtures.kiln(
+            "release",
+            release("otherkey", "cx6dx.json",
+                "\"provisionKeys\": [{\"publicKey\": \"%s\", \"uuid\": \"%s\"}],"
+                    .formatted(fixtures.publicKey, "00112233-4455-6677-8899-aabbccddeeff"))
+                .toString());
+    assertEquals(1, result.exitCode(), result.out() + result.err());
+    assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
+    assertTrue(result.err().contains("[KEY_LOCKOUT_SIGNER_NOT_TRUSTED]"), result.err());
+    assertTrue(result.out().contains("PUBLIC_KEYS_2048 holds 00112233-4455"), result.out());
   }
 
   @Test

@@ -28,6 +28,7 @@ class ReleaseRunnerTest {
             "t", dir.resolve("out"),
             List.of(new ReleaseDescription.ImageSource(Optional.empty(),
                 Optional.of(dir.resolve("in.bin")))),
+            List.of(), false,
             new ReleaseDescription.Signing("file:k.pem", "00000000000000000000000000000001",
                 Optional.empty(), Optional.empty(), Optional.empty(), false),
             List.of(dir.resolve("k.pub.pem")), List.of(), Optional.empty(),
