@@ -53,6 +53,19 @@ final class BurnTestImages {
    * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
    */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
+    return unsigned(dir, spec, name, builder -> {});
+  }
+
+  /**
+   * As {@link #unsigned(Path, SampleFirmware.Spec, String)}, with {@code extra} setting further
+   * IMAGE_INFO fields (part number, description, release date) before the image is written.
+   */
+  static Path unsigned(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
     Files.createDirectories(dir);
     Path raw = dir.resolve(name + "-raw.bin");
     ImageDescription template = SampleFirmware.description(spec);
@@ -63,6 +76,7 @@ final class BurnTestImages {
             .flags(template.flags())
             .reserved(template.reserved())
             .imageSize(SIZE);
+    extra.accept(builder);
     if (!spec.forbidden().isEmpty()) {
       builder.forbiddenVersions(
           new ForbiddenVersions(
@@ -90,7 +104,18 @@ final class BurnTestImages {
   /** Builds and signs ({@code kiln sign}, sample key) an image under {@code keyUuid}. */
   static Path signed(Path dir, SampleFirmware.Spec spec, String name, String keyUuid)
       throws Exception {
-    Path unsigned = unsigned(dir, spec, name);
+    return signed(dir, spec, name, keyUuid, builder -> {});
+  }
+
+  /** Builds (with {@code extra} IMAGE_INFO fields) and signs an image under {@code keyUuid}. */
+  static Path signed(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      String keyUuid,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
+    Path unsigned = unsigned(dir, spec, name, extra);
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
     Path out = dir.resolve(name + ".bin");
     Run run =
