@@ -37,8 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The unmodified Debian mstflint 4.21 against our emulated secure-FW device, served as the PCI
- * function 0000:03:00.0 exactly as {@code kiln device exec DIR -- mstflint -d 0000:03:00.0 ...}
- * serves it (FUSE config space, private mount namespace; {@link EmulatedPciExec}). mstflint
+ * function 0000:03:00.0: the burn through {@code kiln device exec DIR -- sh -c "mstflint -d
+ * 0000:03:00.0 ..."} itself, the other cases through {@link EmulatedPciExec}, which serves the
+ * function in this JVM exactly as {@code kiln device exec} does (same FUSE config space, same
+ * private mount namespace) and saves a JVM start per case. mstflint
  * queries it, burns a signed image into it, is refused with its own specific messages, sets GUIDs
  * through the controlled path, and fails on every command a secure-FW adapter blocks. Each
  * expected line is what mstflint prints for that case; which check produces it (mstflint's own or
@@ -188,9 +190,10 @@ class MstflintSecureDeviceTest {
         KilnChildProcess.command("device", "reset", "--device", "pci:" + BDF).stream()
             .map(MstflintSecureDeviceTest::quote)
             .collect(Collectors.joining(" "));
-    // One power-on for the whole sequence: the pending state lives until the reset.
+    // Through the real `kiln device exec` (its own process), one power-on for the whole
+    // sequence: the pending state lives until the reset.
     Mstflint.Result run =
-        sh(device,
+        KilnChildProcess.run("device", "exec", device.toString(), "--", "sh", "-c",
             mstflint("-i", newer.toString(), "-y", "burn") + "; echo \"burn=$?\"; echo ===; "
                 + mstflint("query") + "; echo ===; "
                 + mstflint("-i", newer.toString(), "-y", "burn") + "; echo \"again=$?\"; "
@@ -318,9 +321,12 @@ class MstflintSecureDeviceTest {
             "-E- Remove ROM failed: Unsupported operation under Secure FW"),
         Arguments.of("wb", List.of("-y", "wb", "FOUR_BYTES", "0x0"),
             "-E- write Block Failed. Unsupported operation under Secure FW"),
-        // Direct flash access: the device refuses the FW-mediated flash registers (MFPA, MFBA),
-        // so mflash finds no flash (mflash.c get_flash_params -> MFE_NO_FLASH_DETECTED); the
-        // middle part is strerror(errno) at that point.
+        // Direct flash access. With -ocr mflash skips the FW and drives the CR-space flash
+        // gateway, which a secure device keeps closed (the emulator does not open it at all);
+        // without it (rw, ww) mflash goes through the FW, whose flash registers (MFPA/MFBA) the
+        // secure device refuses. Either way mflash finds no flash (mflash.c
+        // six_gen_flash_init, get_flash_params -> MFE_NO_FLASH_DETECTED); the middle part is
+        // strerror(errno) at that point.
         Arguments.of("-ocr", List.of("-y", "-ocr", "query"),
             "-E- Cannot open Device: 0000:03:00.0. No such file or directory."
                 + " MFE_NO_FLASH_DETECTED"),
