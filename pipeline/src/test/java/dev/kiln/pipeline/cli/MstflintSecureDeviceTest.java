@@ -237,6 +237,19 @@ class MstflintSecureDeviceTest {
     }
   }
 
+  @Test
+  void verifyReadsTheRunningImageBackThroughTheControlledPath(@TempDir Path dir)
+      throws Exception {
+    Path device = device(dir);
+    // FsCtrlOperations::FwVerify reads BOOT_IMG with FwCompsMgr::readComponent: first the
+    // pending image (none: the device refuses READ_PENDING_COMPONENT, mstflint releases), then,
+    // locking again with the handle it read once at start, the running one through MCDA.
+    Mstflint.Result verify = sh(device, mstflint("verify"));
+    assertEquals(0, verify.exitCode(), verify.output());
+    assertEquals("-I- FW image verification succeeded. Image is bootable.",
+        lastLine(verify.stdout()), verify.output());
+  }
+
   static Stream<Arguments> refusals() {
     return Stream.of(
         // The device: MCC REJECTED_UNSIGNED (0x06); fw_comps_mgr.cpp getLastErrMsg.
