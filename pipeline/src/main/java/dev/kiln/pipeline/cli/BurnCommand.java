@@ -21,8 +21,9 @@ import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.progress.LineProgress;
 import dev.kiln.burner.progress.TerminalProgressBar;
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageParser;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.registers.TransportException;
@@ -292,13 +293,9 @@ public final class BurnCommand implements Callable<Integer> {
     }
   }
 
-  /** The BOOT_IMG component as §2.6 step 11 builds it: the image with its magic set to 0xFF. */
-  static byte[] component(Fs4Image image) {
-    ByteBuffer bytes = image.bytes();
-    byte[] component = new byte[bytes.remaining()];
-    bytes.get(component);
-    Fs4Magic.mask(component, (int) image.imageStart());
-    return component;
+  /** The BOOT_IMG component, the bytes mstflint sends for this image ({@link UpdateComponent}). */
+  static byte[] component(Fs4Image image) throws ImageFormatException {
+    return UpdateComponent.bytes(image);
   }
 
   private boolean confirm(PrintWriter out) {

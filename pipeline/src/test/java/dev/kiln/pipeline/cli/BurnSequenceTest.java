@@ -8,7 +8,8 @@ import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.emulator.Recording;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.registers.AccessRegister;
@@ -18,10 +19,8 @@ import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +37,7 @@ class BurnSequenceTest {
   void recordedBurnMatchesTheProtocolSequence(@TempDir Path dir) throws Exception {
     Path v1 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     Path v2 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.41.1000"), "v2");
-    byte[] component = Files.readAllBytes(v2);
-    Arrays.fill(component, 0, Fs4Magic.LENGTH, (byte) 0xFF);
+    byte[] component = UpdateComponent.bytes(ImageParser.parse(v2));
     Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
     Path recording = dir.resolve("burn.rec");
     try (EmulatedDevice device =
