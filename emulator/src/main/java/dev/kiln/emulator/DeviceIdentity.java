@@ -21,9 +21,24 @@ import java.util.Properties;
  * @param baseMac the manufacturing base MAC (48 bits)
  * @param flashSize bytes of flash; each of the two image slots is half of it
  * @param hwRevision the device_hw_revision MGIR reports
+ * @param macCount MACs allocated from the base MAC (MNVDA NV_BASE_MAC_GUID_CAP
+ *     {@code num_of_allocated_macs}, what {@code mstflint query} prints after the base MAC)
+ * @param guidCount GUIDs allocated from the base GUID ({@code num_of_allocated_guids})
  */
 public record DeviceIdentity(
-    DeviceType type, String psid, long baseMac, long flashSize, int hwRevision) {
+    DeviceType type,
+    String psid,
+    long baseMac,
+    long flashSize,
+    int hwRevision,
+    int macCount,
+    int guidCount) {
+
+  /**
+   * MACs and GUIDs allocated when {@code device.properties} names no count: 8 each, what the
+   * recorded ConnectX-5 Ex answered (shared/fixtures/real-cx5-query, MNVDA type 3).
+   */
+  public static final int DEFAULT_UID_COUNT = 8;
 
   /** File name inside the device directory. */
   public static final String FILE = "device.properties";
@@ -39,6 +54,15 @@ public record DeviceIdentity(
       throw new IllegalArgumentException(
           "flash size must be a positive multiple of 128 KiB, at most 1 GiB");
     }
+    if (macCount < 0 || macCount > 0xFFFF || guidCount < 0 || guidCount > 0xFFFF) {
+      throw new IllegalArgumentException("MAC and GUID counts are 16-bit numbers");
+    }
+  }
+
+  /** An identity with the default MAC and GUID counts. */
+  public DeviceIdentity(
+      DeviceType type, String psid, long baseMac, long flashSize, int hwRevision) {
+    this(type, psid, baseMac, flashSize, hwRevision, DEFAULT_UID_COUNT, DEFAULT_UID_COUNT);
   }
 
   /** Reads {@code device.properties} of a device directory. */
@@ -62,7 +86,9 @@ public record DeviceIdentity(
           required(props, file, "psid"),
           Long.parseLong(required(props, file, "base_mac"), 16),
           Long.parseLong(required(props, file, "flash_size")),
-          Integer.parseInt(required(props, file, "hw_revision")));
+          Integer.parseInt(required(props, file, "hw_revision")),
+          Integer.parseInt(props.getProperty("mac_count", "" + DEFAULT_UID_COUNT).trim()),
+          Integer.parseInt(props.getProperty("guid_count", "" + DEFAULT_UID_COUNT).trim()));
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -82,6 +108,10 @@ public record DeviceIdentity(
             + flashSize
             + "\nhw_revision="
             + hwRevision
+            + "\nmac_count="
+            + macCount
+            + "\nguid_count="
+            + guidCount
             + "\n";
     AtomicFiles.write(dir.resolve(FILE), text.getBytes(StandardCharsets.UTF_8));
   }

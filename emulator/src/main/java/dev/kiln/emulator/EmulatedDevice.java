@@ -6,8 +6,10 @@ import dev.kiln.emulator.internal.Flash;
 import dev.kiln.emulator.internal.ImageFacts;
 import dev.kiln.emulator.internal.NvConfig;
 import dev.kiln.emulator.internal.QueryRegisters;
+import dev.kiln.emulator.internal.RegisterReply;
 import dev.kiln.emulator.internal.SecureBootPolicy;
 import dev.kiln.emulator.internal.TrustAnchor;
+import dev.kiln.emulator.internal.UserTimestamps;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
@@ -27,6 +29,7 @@ import dev.kiln.registers.MircStatus;
 import dev.kiln.registers.Mlock;
 import dev.kiln.registers.Mnvda;
 import dev.kiln.registers.Mqis;
+import dev.kiln.registers.Mvts;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterFormatException;
 import dev.kiln.registers.RegisterMethod;
@@ -126,6 +129,7 @@ public final class EmulatedDevice implements RegisterTransport {
   private final Flash flash;
   private final Recording.Recorder recorder;
   private final DirectoryLock lock;
+  private final UserTimestamps timestamps;
   private final AtomicInteger clientIds = new AtomicInteger(1);
 
   private NvState nv;
@@ -157,8 +161,9 @@ public final class EmulatedDevice implements RegisterTransport {
 
   private EmulatedDevice(
       Path dir, DeviceIdentity identity, Options options, Flash flash, NvState nv,
-      Recording.Recorder recorder, DirectoryLock lock) {
+      Recording.Recorder recorder, DirectoryLock lock, UserTimestamps timestamps) {
     this.dir = dir;
+    this.timestamps = timestamps;
     this.identity = identity;
     this.options = options;
     this.flash = flash;
@@ -236,8 +241,10 @@ public final class EmulatedDevice implements RegisterTransport {
     NvState nv;
     Flash flash;
     Recording.Recorder recorder = null;
+    UserTimestamps timestamps;
     try {
       nv = NvState.load(dir);
+      timestamps = UserTimestamps.load(dir);
       flash = Flash.open(dir.resolve(FLASH_FILE));
       if (flash.size() != identity.flashSize()) {
         flash.close();
@@ -253,7 +260,7 @@ public final class EmulatedDevice implements RegisterTransport {
       throw e;
     }
     EmulatedDevice device =
-        new EmulatedDevice(dir, identity, options, flash, nv, recorder, lock);
+        new EmulatedDevice(dir, identity, options, flash, nv, recorder, lock, timestamps);
     try {
       device.boot();
     } catch (IOException | RuntimeException e) {
@@ -311,6 +318,7 @@ public final class EmulatedDevice implements RegisterTransport {
     nv = next;
     nv.store(dir);
     TrustAnchor.write(dir, chosen);
+    timestamps.booted(chosen.version());
   }
 
   /**
@@ -597,14 +605,20 @@ public final class EmulatedDevice implements RegisterTransport {
     if (register.size() > 0 && payload.length < register.size()) {
       return envelope.reply(RegisterStatus.LEN_TOO_SMALL, payload).encode();
     }
-    // The duplicate of a just-rejected SET (mstflint's SMP fallback resend, protocol doc §1.3)
-    // gets the same reply again, not a fresh "illegal in this state" error.
-    if (lastRejectedRequest != null
-        && lastRejectedClient == client
-        && Arrays.equals(lastRejectedRequest, request)) {
-      return lastRejectedReply.clone();
-    }
+    // The resend of a just-rejected SET gets the same reply again, not a fresh "illegal in this
+    // state" error: mstflint's register access falls back to a second attempt after a non-zero
+    // status (mstflint 4.21 mtcr_ul/mtcr_ul_com.c maccess_reg_ul, last-resort SMP branch), and
+    // that attempt carries what the first reply wrote into the caller's buffer (mreg_send_raw
+    // copies the reply payload back), under a freshly built operation TLV. One resend is answered
+    // so; anything else ends the window.
+    boolean resend = lastRejectedRequest != null && lastRejectedClient == client
+        && isResendOfRejected(request);
+    byte[] cachedReply = lastRejectedReply;
     lastRejectedRequest = null;
+    lastRejectedReply = null;
+    if (resend) {
+      return cachedReply.clone();
+    }
     Reply reply;
     try {
       reply = handle(client, register, method, payload);
@@ -618,6 +632,24 @@ public final class EmulatedDevice implements RegisterTransport {
       lastRejectedClient = client;
     }
     return out;
+  }
+
+  /**
+   * True when {@code request} is the host's resend of the rejected SET: the same operation and
+   * register TLV headers, and a payload equal to the first request's (a byte-identical resend) or
+   * to the first reply's (mstflint's resend, which carries the reply it got back).
+   */
+  private boolean isResendOfRejected(byte[] request) {
+    int header = RegisterEnvelope.HEADER_SIZE;
+    if (request.length != lastRejectedRequest.length
+        || !Arrays.equals(request, 0, header, lastRejectedRequest, 0, header)) {
+      return false;
+    }
+    return Arrays.equals(request, header, request.length, lastRejectedRequest, header,
+            request.length)
+        || (lastRejectedReply.length == request.length
+            && Arrays.equals(request, header, request.length, lastRejectedReply, header,
+                request.length));
   }
 
   /** A reply payload is as long as the request's: the device writes into the same mailbox. */
@@ -678,6 +710,9 @@ public final class EmulatedDevice implements RegisterTransport {
         return mlock(get, Mlock.decode(payload));
       case MNVDA:
         return mnvda(get, Mnvda.decode(payload));
+      case MVTS:
+        RegisterReply stamped = timestamps.handle(get, Mvts.decode(payload));
+        return new Reply(stamped.status(), stamped.payload());
       case MFPA:
       case MFBA:
       case MFBE:
@@ -693,17 +728,37 @@ public final class EmulatedDevice implements RegisterTransport {
 
   /**
    * MNVDA: the NV_BASE_MAC_GUID TLV, read and written through the firmware (flint's {@code sg} on
-   * a controlled-update device; a secure device blocks the raw flash route). Other TLVs are not
-   * modelled and answer BAD_PARAM. A new value is stored durably at once and is what later reads
-   * return; like the real NV configuration it is meant to take effect at the next reset.
+   * a controlled-update device; a secure device blocks the raw flash route), and the read-only
+   * NV_BASE_MAC_GUID_CAP with the allocated counts. A GET may offer more room than the TLV needs
+   * (mstflint asks with length 64, {@code FwCompsMgr::extractMacsGuids}): the reply's length is
+   * the TLV's own, and the {@code default} bit selects the manufacturing value (the "Orig" lines
+   * of {@code query full}). Other TLVs are not modelled and answer BAD_PARAM. A new value is
+   * stored durably at once and is what later reads return; like the real NV configuration it is
+   * meant to take effect at the next reset.
    */
   private Reply mnvda(boolean get, Mnvda request) throws IOException {
-    if (!request.isBaseMacGuid()) {
-      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
+    int echoed = request.queryDefault() ? Mnvda.DEFAULT_BIT : 0;
+    if (get && request.tlvType() == Mnvda.NV_BASE_MAC_GUID
+        && request.length() >= Mnvda.BASE_MAC_GUID_LENGTH) {
+      long[] value =
+          request.queryDefault()
+              ? NvConfig.factoryBaseMacGuid(identity.baseMac())
+              : NvConfig.baseMacGuid(dir, identity.baseMac());
+      Mnvda current = Mnvda.baseMacGuid(value[0], value[1]);
+      return ok(
+          new Mnvda(Mnvda.RD_EN_BIT | Mnvda.OVER_EN_BIT | echoed, current.tlvType(),
+                  current.data())
+              .encode());
     }
-    if (get) {
-      long[] current = NvConfig.baseMacGuid(dir, identity.baseMac());
-      return ok(Mnvda.baseMacGuid(current[0], current[1]).encode());
+    if (get && request.tlvType() == Mnvda.NV_BASE_MAC_GUID_CAP
+        && request.length() >= Mnvda.BASE_MAC_GUID_CAP_LENGTH) {
+      return ok(
+          Mnvda.baseMacGuidCap(Mnvda.RD_EN_BIT | echoed, identity.macCount(),
+                  identity.guidCount())
+              .encode());
+    }
+    if (get || !request.isBaseMacGuid()) {
+      return new Reply(RegisterStatus.BAD_PARAM, request.encode());
     }
     long mac = request.mac();
     long guid = request.guid();
@@ -889,6 +944,9 @@ public final class EmulatedDevice implements RegisterTransport {
     if (!verdict.accepted()) {
       return failVerify(request, client, now, verdict.error());
     }
+    if (!timestamps.admits(candidate.version())) {
+      return failVerify(request, client, now, MccErrorCode.REJECTED_USER_TIMESTAMP_MISMATCH);
+    }
     // Accepted: write it to the inactive slot, without its magic, so it cannot boot before
     // ACTIVATE. The body is flushed before NV records its size.
     int slot = 1 - runningSlot;
@@ -1003,7 +1061,7 @@ public final class EmulatedDevice implements RegisterTransport {
             progress,
             0,
             locked ? Mcc.OWNER_ICMD : 0,
-            locked ? sessionSize : request.componentSize(),
+            request.componentSize(),
             request.deviceType(),
             request.deviceIndex(),
             request.deviceIndexSize(),

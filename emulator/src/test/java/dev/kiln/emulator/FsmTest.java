@@ -268,7 +268,9 @@ class FsmTest {
     int handle = host.lock();
     SimpleHost.MccReply read = host.mcc(MccInstruction.READ_PENDING_COMPONENT, 0, handle, 0);
     assertEquals(FsmState.UPLOAD, read.state());
-    assertEquals(newer.length, read.mcc().componentSize());
+    // component_size is the request's echo (0 here); a host takes the upload size from MCQI
+    // CAPABILITIES, as mstflint's FwCompsMgr::readComponent does.
+    assertEquals(0, read.mcc().componentSize());
     byte[] back = new byte[newer.length];
     for (int offset = 0; offset < newer.length; offset += Mcda.MAX_DATA) {
       RegisterEnvelope reply =

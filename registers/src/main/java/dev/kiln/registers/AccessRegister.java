@@ -21,8 +21,8 @@ public enum AccessRegister {
   MNVDA(0x9024, 0),
   /** Firmware reset level. */
   MFRL(0x9028, Mfrl.SIZE),
-  /** User timestamp. */
-  MVTS(0x902C, 0),
+  /** User timestamp of the running and the next image. */
+  MVTS(0x902C, Mvts.SIZE),
   /** ISSU preparation. */
   MPCIR(0x905A, 0x10),
   /** DMA variant of MCDA (Kiln never advertises it). */

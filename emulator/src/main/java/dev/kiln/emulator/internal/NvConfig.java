@@ -31,7 +31,7 @@ public final class NvConfig {
     try {
       props.load(new StringReader(Files.readString(dir.resolve(FILE), StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
-      return new long[] {manufacturingMac, guidFromMac(manufacturingMac)};
+      return factoryBaseMacGuid(manufacturingMac);
     }
     try {
       return new long[] {
@@ -49,6 +49,11 @@ public final class NvConfig {
         "# Kiln emulated device NV configuration (MNVDA TLVs; replaced atomically)\n"
             + String.format(Locale.ROOT, "base_mac=%012x%nbase_guid=%016x%n", mac, guid);
     AtomicFiles.write(dir.resolve(FILE), text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The manufacturing base MAC and GUID: {mac, guid} (what MNVDA's {@code default} reads). */
+  public static long[] factoryBaseMacGuid(long manufacturingMac) {
+    return new long[] {manufacturingMac, guidFromMac(manufacturingMac)};
   }
 
   /** The EUI-64 style GUID of a 48-bit MAC: OUI, 0x0300, low 24 bits. */
