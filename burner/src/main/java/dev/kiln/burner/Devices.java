@@ -1,11 +1,11 @@
 package dev.kiln.burner;
 
-import dev.kiln.burner.pci.ConfigSpace;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.pci.SysfsConfigSpace;
 import dev.kiln.burner.transport.TcpTransport;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pci.ConfigSpace;
 import java.nio.file.Path;
 
 /**

@@ -3,6 +3,9 @@ package dev.kiln.burner.pci;
 import dev.kiln.burner.Sleeper;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pci.AddressSpace;
+import dev.kiln.registers.pci.ConfigSpace;
+import dev.kiln.registers.pci.VsecLayout;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
@@ -29,19 +32,19 @@ import java.util.Map;
  */
 public final class PciTransport implements RegisterTransport {
   /** ICMD opcode that carries an access-register envelope. */
-  public static final int OPCODE_FLASH_REG_ACCESS = 0x9001;
+  public static final int OPCODE_FLASH_REG_ACCESS = VsecLayout.OPCODE_FLASH_REG_ACCESS;
 
-  static final int ICMD_CONTROL = 0x0;
-  static final int ICMD_MAILBOX_SIZE = 0x1000;
-  static final int ICMD_MAILBOX = 0x100000;
-  static final int CONTROL_GO = 0x1;
+  static final int ICMD_CONTROL = VsecLayout.ICMD_CONTROL;
+  static final int ICMD_MAILBOX_SIZE = VsecLayout.ICMD_MAILBOX_SIZE;
+  static final int ICMD_MAILBOX = VsecLayout.ICMD_MAILBOX;
+  static final int CONTROL_GO = VsecLayout.ICMD_GO;
 
   /** CR-space address whose low 16 bits are the HW device id. */
-  static final int CR_HW_ID = 0xF0014;
+  static final int CR_HW_ID = VsecLayout.CR_HW_ID;
   /** SEMAPHORE-space dword of the ICMD semaphore and of the flash-programming semaphore. */
-  static final int ICMD_SEMAPHORE = 0x0;
+  static final int ICMD_SEMAPHORE = VsecLayout.ICMD_SEMAPHORE;
 
-  static final int FLASH_SEMAPHORE = 0x10;
+  static final int FLASH_SEMAPHORE = VsecLayout.FLASH_SEMAPHORE;
 
   static final int MAX_ICMD_SEMAPHORE_TRIES = 256;
   static final int MAX_FLASH_SEMAPHORE_TRIES = 40;

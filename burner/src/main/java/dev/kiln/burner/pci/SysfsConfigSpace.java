@@ -3,6 +3,7 @@ package dev.kiln.burner.pci;
 import com.sun.jna.LastErrorException;
 import dev.kiln.burner.pci.internal.LibC;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pci.ConfigSpace;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  * The config space of a real PCI function through its sysfs file {@code
  * /sys/bus/pci/devices/<BDF>/config}, dword by dword with {@code pread}/{@code pwrite} (through
  * JNA). This is the only part of the PCI path that needs hardware; everything above it is tested
- * against {@link EmulatedConfigSpace}.
+ * against the emulator's {@code EmulatedConfigSpace}.
  *
  * <p>Linux lets anyone read the first 64 bytes of the file but needs root (CAP_SYS_ADMIN) for the
  * rest and for writes, so the file is opened read-write and a permission failure is reported as

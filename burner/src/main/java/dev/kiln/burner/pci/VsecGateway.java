@@ -1,21 +1,16 @@
 package dev.kiln.burner.pci;
 
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pci.AddressSpace;
+import dev.kiln.registers.pci.ConfigSpace;
+import dev.kiln.registers.pci.VsecLayout;
 
 /**
  * The Mellanox vendor-specific PCI capability (VSEC): a window through config space onto the
  * device's internal address spaces (protocol doc §1.4).
  *
- * <p>Registers of the capability, relative to its offset in config space:
- *
- * <pre>
- * +0x00  capability header: id 0x09 (bits 7..0), next pointer (bits 15..8), length (bits 23..16)
- * +0x04  control: address space (bits 15..0); status (bits 31..29), 0 = space not supported
- * +0x08  counter: the ticket a host uses to claim the gateway semaphore
- * +0x0C  semaphore: 0 = free; holds the owner's ticket while taken
- * +0x10  address: bits 29..0 the address inside the space, bit 31 the flag
- * +0x14  data
- * </pre>
+ * <p>The registers of the capability are laid out in {@link VsecLayout} (shared with the emulated
+ * adapter).
  *
  * <p>A write puts the data first, then the address with the flag set, and waits for the device to
  * clear the flag. A read writes the address with the flag clear and waits for the device to set it,
@@ -25,16 +20,16 @@ import dev.kiln.registers.TransportException;
  */
 public final class VsecGateway {
   /** PCI capability id of vendor-specific capabilities. */
-  public static final int CAPABILITY_ID = 0x09;
+  public static final int CAPABILITY_ID = VsecLayout.CAPABILITY_ID;
 
-  static final int CONTROL = 0x4;
-  static final int COUNTER = 0x8;
-  static final int SEMAPHORE = 0xC;
-  static final int ADDRESS = 0x10;
-  static final int DATA = 0x14;
+  static final int CONTROL = VsecLayout.CONTROL;
+  static final int COUNTER = VsecLayout.COUNTER;
+  static final int SEMAPHORE = VsecLayout.SEMAPHORE;
+  static final int ADDRESS = VsecLayout.ADDRESS;
+  static final int DATA = VsecLayout.DATA;
 
-  static final int ADDRESS_FLAG = 0x8000_0000;
-  static final int ADDRESS_MASK = 0x3FFF_FFFF;
+  static final int ADDRESS_FLAG = VsecLayout.ADDRESS_FLAG;
+  static final int ADDRESS_MASK = VsecLayout.ADDRESS_MASK;
   static final int MAX_FLAG_POLLS = 2048;
   static final int MAX_SEMAPHORE_POLLS = 2048;
 
@@ -134,7 +129,7 @@ public final class VsecGateway {
   /** Whether the device supports {@code space} (selects it and reads the status bits back). */
   public boolean supports(AddressSpace space) throws TransportException {
     config.writeDword(base + CONTROL, space.code());
-    int status = config.readDword(base + CONTROL) >>> 29;
+    int status = config.readDword(base + CONTROL) >>> VsecLayout.CONTROL_STATUS_SHIFT;
     selected = status == 0 ? null : space;
     return status != 0;
   }

@@ -5,7 +5,7 @@ import dev.kiln.burner.BurnReport;
 import dev.kiln.burner.RegisterClient;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.e2e.BurnerImages;
-import dev.kiln.burner.pci.EmulatedConfigSpace;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.transport.TcpTransport;

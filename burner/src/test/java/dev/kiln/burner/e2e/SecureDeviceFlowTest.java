@@ -11,7 +11,7 @@ import dev.kiln.burner.BurnReport;
 import dev.kiln.burner.DeviceInfo;
 import dev.kiln.burner.ImageRejectedException;
 import dev.kiln.burner.SecureDevice;
-import dev.kiln.burner.pci.EmulatedConfigSpace;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.DeviceProfiles;

@@ -1,6 +1,8 @@
 package dev.kiln.burner.pci;
 
 import dev.kiln.registers.TransportException;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
+import dev.kiln.registers.pci.ConfigSpace;
 
 /** A second handle onto a shared emulated config space whose close leaves the device open. */
 final class EmulatedConfigSpaceView implements ConfigSpace {

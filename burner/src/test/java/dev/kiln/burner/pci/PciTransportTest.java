@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
+import dev.kiln.registers.pci.AddressSpace;
+import dev.kiln.registers.pci.ConfigSpace;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

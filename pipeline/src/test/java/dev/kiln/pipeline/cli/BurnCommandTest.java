@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.burner.pci.EmulatedConfigSpace;
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.pipeline.cli.BurnTestImages.Run;

@@ -1,8 +1,9 @@
-package dev.kiln.burner.pci;
+package dev.kiln.registers.pci;
 
 /**
- * Address spaces the VSEC gateway can select (protocol doc §1.4). The value goes into bits 15..0
- * of the gateway's control dword; the device answers in bits 31..29 whether it supports it.
+ * Address spaces the VSEC gateway can select (protocol doc §1.4; layout in {@link VsecLayout}).
+ * The value goes into bits 15..0 of the gateway's control dword; the device answers in bits 31..29
+ * whether it supports it.
  */
 public enum AddressSpace {
   ICMD_EXT(0x1),

@@ -1,17 +1,21 @@
-package dev.kiln.burner.pci;
+package dev.kiln.emulator.pci;
 
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pci.AddressSpace;
+import dev.kiln.registers.pci.ConfigSpace;
+import dev.kiln.registers.pci.VsecLayout;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The device side of the VSEC gateway and the ICMD mailbox, played in front of any {@link
- * RegisterTransport} (usually the emulator). It lets the PCI path ({@link VsecGateway}, {@link
- * PciTransport}) run end to end without hardware: the host writes config-space dwords, this class
- * decodes them exactly as the adapter would and hands each completed {@code FLASH_REG_ACCESS}
- * mailbox to the transport.
+ * RegisterTransport} (usually the emulator). It lets the host's PCI path ({@code
+ * burner.pci.VsecGateway}, {@code PciTransport}) run end to end without hardware, and it is what
+ * the emulated PCI function of {@code kiln device exec} serves to mstflint through FUSE: the host
+ * writes config-space dwords, this class decodes them exactly as the adapter would ({@link
+ * VsecLayout}) and hands each completed {@code FLASH_REG_ACCESS} mailbox to the transport.
  *
  * <p>Config-space layout it presents:
  *
@@ -20,7 +24,7 @@ import java.util.Map;
  * 0x04  command/status; status bit 4 (capability list) set
  * 0x34  capability pointer = 0x40
  * 0x40  power-management capability (id 0x01), next = 0x60 (so the host has to walk the list)
- * 0x60  VSEC capability (id 0x09), next = 0, then the gateway registers of {@link VsecGateway}
+ * 0x60  VSEC capability (id 0x09), next = 0, then the gateway registers of {@link VsecLayout}
  * </pre>
  *
  * <p>Internal spaces: ICMD (and, unless disabled, ICMD_EXT) with the control dword at 0x0, the
@@ -31,7 +35,8 @@ import java.util.Map;
  */
 public final class EmulatedConfigSpace implements ConfigSpace {
   public static final int VENDOR_ID = 0x15B3;
-  static final int VSEC_OFFSET = 0x60;
+  /** Config-space offset of the VSEC capability. */
+  public static final int VSEC_OFFSET = 0x60;
   private static final int PM_OFFSET = 0x40;
 
   private final RegisterTransport device;
@@ -71,7 +76,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     configDwords.put(0x08, 0x0200_0000); // class code: network controller
     configDwords.put(0x34, PM_OFFSET);
     configDwords.put(PM_OFFSET, 0x01 | (VSEC_OFFSET << 8));
-    configDwords.put(VSEC_OFFSET, VsecGateway.CAPABILITY_ID | (0x18 << 16));
+    configDwords.put(VSEC_OFFSET, VsecLayout.CAPABILITY_ID | (0x18 << 16));
   }
 
   /** A builder for a device answering registers through {@code device}. */
@@ -100,15 +105,15 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     configAccesses++;
     int vsecRegister = offset - VSEC_OFFSET;
     switch (vsecRegister) {
-      case VsecGateway.CONTROL:
+      case VsecLayout.CONTROL:
         return selectedSpace | (spaceSupported(selectedSpace) ? 1 << 29 : 0);
-      case VsecGateway.COUNTER:
+      case VsecLayout.COUNTER:
         return counter++;
-      case VsecGateway.SEMAPHORE:
+      case VsecLayout.SEMAPHORE:
         return gatewaySemaphore;
-      case VsecGateway.ADDRESS:
+      case VsecLayout.ADDRESS:
         return readAddressRegister();
-      case VsecGateway.DATA:
+      case VsecLayout.DATA:
         return dataRegister;
       default:
         return configDwords.getOrDefault(offset, 0);
@@ -121,15 +126,15 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     configAccesses++;
     int vsecRegister = offset - VSEC_OFFSET;
     switch (vsecRegister) {
-      case VsecGateway.CONTROL -> selectedSpace = value & 0xFFFF;
-      case VsecGateway.SEMAPHORE -> {
+      case VsecLayout.CONTROL -> selectedSpace = value & 0xFFFF;
+      case VsecLayout.SEMAPHORE -> {
         // The semaphore only changes hands when it is free, or is released by a write of 0.
         if (value == 0 || gatewaySemaphore == 0) {
           gatewaySemaphore = value;
         }
       }
-      case VsecGateway.ADDRESS -> startGatewayAccess(value);
-      case VsecGateway.DATA -> dataRegister = value;
+      case VsecLayout.ADDRESS -> startGatewayAccess(value);
+      case VsecLayout.DATA -> dataRegister = value;
       default -> {
         // Writes to the rest of the header are ignored, as read-only registers would be.
       }
@@ -165,14 +170,14 @@ public final class EmulatedConfigSpace implements ConfigSpace {
    * after a write request (flag 1) and 1 after a read request (flag 0).
    */
   private int readAddressRegister() {
-    boolean writeRequest = (addressRegister & VsecGateway.ADDRESS_FLAG) != 0;
+    boolean writeRequest = (addressRegister & VsecLayout.ADDRESS_FLAG) != 0;
     if (gatewayPollsLeft > 0) {
       gatewayPollsLeft--;
       return addressRegister;
     }
     return writeRequest
-        ? addressRegister & ~VsecGateway.ADDRESS_FLAG
-        : addressRegister | VsecGateway.ADDRESS_FLAG;
+        ? addressRegister & ~VsecLayout.ADDRESS_FLAG
+        : addressRegister | VsecLayout.ADDRESS_FLAG;
   }
 
   private void startGatewayAccess(int value) throws TransportException {
@@ -181,8 +186,8 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     if (!spaceSupported(selectedSpace)) {
       return; // the device ignores accesses to spaces it does not offer; the host times out
     }
-    int address = value & VsecGateway.ADDRESS_MASK;
-    if ((value & VsecGateway.ADDRESS_FLAG) != 0) {
+    int address = value & VsecLayout.ADDRESS_MASK;
+    if ((value & VsecLayout.ADDRESS_FLAG) != 0) {
       spaceWrite(selectedSpace, address, dataRegister);
     } else {
       dataRegister = spaceRead(selectedSpace, address);
@@ -191,22 +196,22 @@ public final class EmulatedConfigSpace implements ConfigSpace {
 
   private int spaceRead(int space, int address) {
     if (space == AddressSpace.CR_SPACE.code()) {
-      return address == PciTransport.CR_HW_ID ? hwDeviceId : 0;
+      return address == VsecLayout.CR_HW_ID ? hwDeviceId : 0;
     }
     if (space == AddressSpace.SEMAPHORE.code()) {
       return semaphores.getOrDefault(address, 0);
     }
     // ICMD or ICMD_EXT
-    if (address == PciTransport.ICMD_CONTROL) {
-      if ((icmdControl & PciTransport.CONTROL_GO) != 0 && icmdPollsLeft-- <= 0) {
-        icmdControl &= ~PciTransport.CONTROL_GO;
+    if (address == VsecLayout.ICMD_CONTROL) {
+      if ((icmdControl & VsecLayout.ICMD_GO) != 0 && icmdPollsLeft-- <= 0) {
+        icmdControl &= ~VsecLayout.ICMD_GO;
       }
       return icmdControl;
     }
-    if (address == PciTransport.ICMD_MAILBOX_SIZE) {
+    if (address == VsecLayout.ICMD_MAILBOX_SIZE) {
       return mailboxSize;
     }
-    int mailboxOffset = address - PciTransport.ICMD_MAILBOX;
+    int mailboxOffset = address - VsecLayout.ICMD_MAILBOX;
     if (mailboxOffset >= 0 && mailboxOffset + 4 <= mailboxSize) {
       return ByteBuffer.wrap(mailbox).getInt(mailboxOffset);
     }
@@ -224,14 +229,14 @@ public final class EmulatedConfigSpace implements ConfigSpace {
       }
       return;
     }
-    if (address == PciTransport.ICMD_CONTROL) {
+    if (address == VsecLayout.ICMD_CONTROL) {
       icmdControl = value;
-      if ((value & PciTransport.CONTROL_GO) != 0) {
+      if ((value & VsecLayout.ICMD_GO) != 0) {
         executeIcmd(value >>> 16);
       }
       return;
     }
-    int mailboxOffset = address - PciTransport.ICMD_MAILBOX;
+    int mailboxOffset = address - VsecLayout.ICMD_MAILBOX;
     if (mailboxOffset >= 0 && mailboxOffset + 4 <= mailboxSize) {
       ByteBuffer.wrap(mailbox).putInt(mailboxOffset, value);
     }
@@ -245,7 +250,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     icmdCommands++;
     icmdPollsLeft = icmdDelayPolls;
     int status;
-    if (opcode != PciTransport.OPCODE_FLASH_REG_ACCESS) {
+    if (opcode != VsecLayout.OPCODE_FLASH_REG_ACCESS) {
       status = 1; // invalid opcode
     } else {
       int length = envelopeLength();
