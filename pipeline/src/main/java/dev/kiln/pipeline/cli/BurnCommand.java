@@ -109,6 +109,13 @@ public final class BurnCommand implements Callable<Integer> {
       description = "Do not refuse on pre-check errors; let the device decide (for testing).")
   boolean skipPrecheck;
 
+  @Option(
+      names = "--read-back",
+      description =
+          "Before burning, read the running image back (MCDA) so the pre-check also checks the"
+              + " keys it trusts and the versions it forbids; mstflint never does.")
+  boolean readBack;
+
   @Option(names = "--json", description = "Print one JSON object with the outcome.")
   boolean json;
 
@@ -162,7 +169,7 @@ public final class BurnCommand implements Callable<Integer> {
         return recover(session, image, facts, result, out, err);
       }
       DeviceInfo info = session.query();
-      DeviceProfile profile = DeviceProfiles.of(session, info, true);
+      DeviceProfile profile = DeviceProfiles.of(session, info, readBack);
       PrecheckResult precheck =
           new PreValidator().validate(facts, profile, new PreValidator.Options(force, List.of()));
       result.put("runningVersionBefore", info.runningVersion().toString());
