@@ -27,18 +27,21 @@ final class BootImageBurner {
   private final ComponentCatalog catalog;
   private final UpdateHandle handle;
   private final DeviceQuery query;
+  private final TimestampCheck timestamps;
 
   BootImageBurner(
       DeviceLink link,
       UpdatePathSupport support,
       ComponentCatalog catalog,
       UpdateHandle handle,
-      DeviceQuery query) {
+      DeviceQuery query,
+      TimestampCheck timestamps) {
     this.link = link;
     this.support = support;
     this.catalog = catalog;
     this.handle = handle;
     this.query = query;
+    this.timestamps = timestamps;
   }
 
   /** See {@link SecureDevice#burn}. */
@@ -63,6 +66,8 @@ final class BootImageBurner {
     if (deviceChunk > 0 && deviceChunk < chunk) {
       chunk = deviceChunk & ~3;
     }
+    // mstflint checks the user timestamps (MVTS) before it takes the flash semaphore and LOCKs.
+    timestamps.check(options.expectedVersion());
     long started = System.nanoTime();
     long transactionsBefore = client.transactions();
     PciTransport pci = client.transport() instanceof PciTransport p ? p : null;

@@ -42,12 +42,13 @@ public final class SecureDevice implements AutoCloseable {
 
   private SecureDevice(DeviceLink link) {
     this.link = link;
-    this.support = new UpdatePathSupport(link);
-    this.catalog = new ComponentCatalog(link);
     this.settings = new DeviceSettings(link);
-    this.query = new DeviceQuery(link, support, catalog, settings);
     this.handle = new UpdateHandle(link, settings);
-    this.burner = new BootImageBurner(link, support, catalog, handle, query);
+    this.support = new UpdatePathSupport(link, handle);
+    this.catalog = new ComponentCatalog(link);
+    this.query = new DeviceQuery(link, support, catalog, settings);
+    this.burner =
+        new BootImageBurner(link, support, catalog, handle, query, new TimestampCheck(link));
     this.reader = new BootImageReader(link, support, catalog, handle, query);
     this.activation = new ImageActivation(link, support, catalog, query);
   }

@@ -23,6 +23,9 @@ final class UpdateHandle {
   private final DeviceSettings settings;
   private int handle;
   private boolean locked;
+  /** The answer to the opening MCC GET, until a LOCK uses it; null: none (or used up). */
+  private Mcc opening;
+  private boolean openingTaken;
 
   /** An MCC reply with its register status. */
   record MccReply(RegisterStatus status, Mcc mcc) {}
@@ -89,8 +92,34 @@ final class UpdateHandle {
   }
 
   /**
-   * Takes the update handle: MCC GET for the handle (fails at once with "device busy" when another
-   * host holds it), then LOCK with it.
+   * The session's opening MCC GET, once per session right after the MCAM check: mstflint's
+   * FwCompsMgr asks for the handle when it is created ({@code FwCompsMgr::initialize} calls {@code
+   * GenerateHandle}: MCC QUERY with component index 0, up to 100 tries while the device answers
+   * "resource not available"; mstflint 4.21 fw_comps_mgr/fw_comps_mgr.cpp) and its LOCK uses that
+   * handle without asking again ({@code burnComponents}). A failed GET is not an error here: the
+   * first LOCK then asks again and reports it.
+   */
+  void takeOpeningHandle() throws TransportException {
+    if (openingTaken) {
+      return;
+    }
+    openingTaken = true;
+    RegisterClient.Reply reply = queryHandle();
+    opening = reply.ok() ? Mcc.decode(reply.payload()) : null;
+  }
+
+  private RegisterClient.Reply queryHandle() throws TransportException {
+    return link.client().access(
+        AccessRegister.MCC,
+        RegisterMethod.GET,
+        Mcc.command(MccInstruction.QUERY, 0, 0, 0).encode(),
+        HANDLE_QUERY_TRIES);
+  }
+
+  /**
+   * Takes the update handle: the handle from the session's opening MCC GET (or, when that is
+   * missing or a previous LOCK used it, a new MCC GET), then LOCK with it. Fails at once with
+   * "device busy" when the GET shows another host holding the handle.
    */
   void lock(int componentIndex)
       throws DeviceException, ImageRejectedException, TransportException {
@@ -98,18 +127,17 @@ final class UpdateHandle {
       // A locked device refuses every SET but MLOCK: say why instead of "method not supported".
       throw settings.hwAccessDisabled();
     }
-    RegisterClient.Reply reply =
-        link.client().access(
-            AccessRegister.MCC,
-            RegisterMethod.GET,
-            Mcc.command(MccInstruction.QUERY, componentIndex, 0, 0).encode(),
-            HANDLE_QUERY_TRIES);
-    if (!reply.ok()) {
-      throw new DeviceException(
-          link.uri() + ": the update handle query failed: " + reply.status().text()
-              + (reply.status() == RegisterStatus.RES_NOT_AVLBL ? " (device busy)" : ""));
+    Mcc state = opening;
+    opening = null;
+    if (state == null) {
+      RegisterClient.Reply reply = queryHandle();
+      if (!reply.ok()) {
+        throw new DeviceException(
+            link.uri() + ": the update handle query failed: " + reply.status().text()
+                + (reply.status() == RegisterStatus.RES_NOT_AVLBL ? " (device busy)" : ""));
+      }
+      state = Mcc.decode(reply.payload());
     }
-    Mcc state = Mcc.decode(reply.payload());
     if (state.state() != FsmState.IDLE) {
       throw busy(state);
     }

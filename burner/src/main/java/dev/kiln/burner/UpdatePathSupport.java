@@ -13,14 +13,18 @@ import java.util.List;
  */
 final class UpdatePathSupport {
   private final DeviceLink link;
+  private final UpdateHandle handle;
 
-  UpdatePathSupport(DeviceLink link) {
+  UpdatePathSupport(DeviceLink link, UpdateHandle handle) {
     this.link = link;
+    this.handle = handle;
   }
 
   /**
    * Checks that the device speaks the controlled update path: MCAM group 0 must flag MGIR and
-   * MCQS..MQIS. Fails with a livefish message when the device is in flash-not-present mode.
+   * MCQS..MQIS. Fails with a livefish message when the device is in flash-not-present mode. The
+   * first successful check of a session is followed by the opening MCC GET ({@link
+   * UpdateHandle#takeOpeningHandle}), as mstflint takes the handle right after its MCAM reads.
    */
   void checkSupported() throws DeviceException, TransportException {
     if (Boolean.TRUE.equals(livefishFromTransport())) {
@@ -50,6 +54,7 @@ final class UpdatePathSupport {
                 + ", so the controlled update path is not available");
       }
     }
+    handle.takeOpeningHandle();
   }
 
   /**
