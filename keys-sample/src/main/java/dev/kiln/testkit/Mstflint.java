@@ -77,6 +77,11 @@ public final class Mstflint {
     }
   }
 
+  /** The mstflint executable this runner starts. */
+  public Path binary() {
+    return binary;
+  }
+
   /** Runs {@code mstflint -i image args...} with the default timeout. */
   public Result onImage(Path image, String... args) {
     List<String> all = new ArrayList<>(List.of("-i", image.toString()));

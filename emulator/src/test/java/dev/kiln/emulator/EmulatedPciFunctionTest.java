@@ -1,0 +1,85 @@
+package dev.kiln.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.kiln.emulator.pcifunction.EmulatedPciExec;
+import dev.kiln.testkit.Mstflint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The emulated PCI function with real FUSE, a real private mount namespace and the unmodified
+ * Debian mstflint 4.21: what mstflint reads through {@code /sys/bus/pci/devices/BDF/config} is the
+ * emulated device's state. Fails (never skips) without root, /dev/fuse or mstflint.
+ */
+class EmulatedPciFunctionTest {
+  @TempDir static Path work;
+  static byte[] v1;
+
+  @BeforeAll
+  static void images() throws Exception {
+    v1 = TestImages.build(work, TestImages.spec(22, 41, 1000));
+  }
+
+  @Test
+  void mstflintQueriesTheEmulatedDevice(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    Mstflint.Result query = EmulatedPciExec.mstflint(dir, "query");
+    assertEquals(0, query.exitCode(), query.output());
+    assertEquals(TestImages.PSID, query.field("PSID"), query.output());
+    assertEquals("22.41.1000", query.field("FW Version"), query.output());
+    assertEquals("secure-fw", query.field("Security Attributes"), query.output());
+    assertNothingMounted();
+  }
+
+  @Test
+  void anyAddressCanBeTheFunction(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    Mstflint.Result query =
+        EmulatedPciExec.run(
+            dir, "0000:5e:00.1",
+            List.of(Mstflint.require().binary().toString(), "-d", "0000:5e:00.1", "query"));
+    assertEquals(0, query.exitCode(), query.output());
+    assertEquals(TestImages.PSID, query.field("PSID"), query.output());
+  }
+
+  @Test
+  void theSysfsFilesDescribeTheFunction(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    String function = "/sys/bus/pci/devices/" + EmulatedPciExec.BDF;
+    // Bytes 1..3 of the header read on their own: the device id's low byte and the vendor id
+    // high byte, so reads that start inside a dword map onto it.
+    Mstflint.Result files =
+        EmulatedPciExec.run(
+            dir, EmulatedPciExec.BDF,
+            List.of("sh", "-c",
+                "ls /sys/bus/pci/devices; cat " + function + "/vendor " + function + "/device "
+                    + function + "/class; od -An -tx1 -j1 -N3 " + function + "/config;"
+                    + " stat -c %s " + function + "/config"));
+    assertEquals(0, files.exitCode(), files.output());
+    assertEquals(
+        List.of(EmulatedPciExec.BDF, "0x15b3", "0x101d", "0x020000", "15 1d 10", "4096"),
+        files.stdout().lines().map(String::trim).toList());
+  }
+
+  @Test
+  void theCommandsExitCodeComesBack(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    assertEquals(7, EmulatedPciExec.run(dir, EmulatedPciExec.BDF, List.of("sh", "-c", "exit 7"))
+        .exitCode());
+    assertEquals(128 + 9,
+        EmulatedPciExec.run(dir, EmulatedPciExec.BDF, List.of("sh", "-c", "kill -9 $$"))
+            .exitCode());
+    assertNothingMounted();
+  }
+
+  static void assertNothingMounted() throws Exception {
+    String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    assertFalse(mounts.contains("kiln-pcifn"), mounts);
+  }
+}

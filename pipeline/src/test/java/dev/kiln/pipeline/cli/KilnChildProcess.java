@@ -1,0 +1,80 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.testkit.Mstflint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test helper: the kiln CLI as a process of its own ({@code java -cp <test classpath>
+ * dev.kiln.pipeline.cli.Kiln ARGS}), for commands that must own their process, such as {@code
+ * kiln device exec} (it serves FUSE and runs a child in a mount namespace) or a {@code kiln
+ * query --device pci:...} started inside one. {@link #command} gives the argument vector to embed
+ * in another command line.
+ */
+final class KilnChildProcess {
+  static final long TIMEOUT_SECONDS = 60;
+
+  private KilnChildProcess() {}
+
+  /** {@code java -cp CLASSPATH dev.kiln.pipeline.cli.Kiln args...}. */
+  static List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Kiln.class.getName());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** Runs {@code prefix} followed by the kiln command line {@code args}, LC_ALL=C. */
+  static Mstflint.Result run(List<String> prefix, String... args) {
+    List<String> all = new ArrayList<>(prefix);
+    all.addAll(command(args));
+    return runCommand(all);
+  }
+
+  /** Runs {@code kiln args...} in a child JVM. */
+  static Mstflint.Result run(String... args) {
+    return run(List.of(), args);
+  }
+
+  /** Runs any command line and captures its output. */
+  static Mstflint.Result runCommand(List<String> command) {
+    try {
+      Path out = Files.createTempFile("kiln-child-", ".out");
+      Path err = Files.createTempFile("kiln-child-", ".err");
+      try {
+        ProcessBuilder builder =
+            new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().put("LC_ALL", "C");
+        Process process = builder.start();
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new IllegalStateException(command + " did not finish in " + TIMEOUT_SECONDS + " s");
+        }
+        return new Mstflint.Result(
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
