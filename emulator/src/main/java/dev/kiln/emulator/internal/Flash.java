@@ -1,5 +1,6 @@
 package dev.kiln.emulator.internal;
 
+import dev.kiln.inspector.format.Fs4Magic;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -15,11 +16,8 @@ import java.util.Arrays;
  * (the device forces at every fail-safe boundary, see docs/emulator.md).
  */
 public final class Flash implements AutoCloseable {
-  /** The FS4 magic pattern (fs4-format.md §3). */
-  public static final byte[] MAGIC = {
-    0x4D, 0x54, 0x46, 0x57, (byte) 0xAB, (byte) 0xCD, (byte) 0xEF, 0x00,
-    (byte) 0xFA, (byte) 0xDE, 0x12, 0x34, 0x56, 0x78, (byte) 0xDE, (byte) 0xAD
-  };
+  /** The FS4 magic pattern (fs4-format.md §3), from the inspector's one definition. */
+  private static final byte[] MAGIC = Fs4Magic.fs4Bytes();
 
   private final FileChannel channel;
   private final MappedByteBuffer map;
