@@ -53,6 +53,12 @@ final class BurnTestImages {
    * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
    */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
+    return unsigned(dir, spec, name, SIZE);
+  }
+
+  /** As {@link #unsigned(Path, SampleFirmware.Spec, String)}, {@code size} bytes long. */
+  static Path unsigned(Path dir, SampleFirmware.Spec spec, String name, long size)
+      throws Exception {
     Files.createDirectories(dir);
     Path raw = dir.resolve(name + "-raw.bin");
     ImageDescription template = SampleFirmware.description(spec);
@@ -62,7 +68,7 @@ final class BurnTestImages {
             .securityVersion(spec.securityVersion())
             .flags(template.flags())
             .reserved(template.reserved())
-            .imageSize(SIZE);
+            .imageSize(size);
     if (!spec.forbidden().isEmpty()) {
       builder.forbiddenVersions(
           new ForbiddenVersions(
@@ -90,7 +96,11 @@ final class BurnTestImages {
   /** Builds and signs ({@code kiln sign}, sample key) an image under {@code keyUuid}. */
   static Path signed(Path dir, SampleFirmware.Spec spec, String name, String keyUuid)
       throws Exception {
-    Path unsigned = unsigned(dir, spec, name);
+    return sign(dir, unsigned(dir, spec, name), name, keyUuid);
+  }
+
+  /** Signs {@code unsigned} ({@code kiln sign}, sample key) under {@code keyUuid}. */
+  static Path sign(Path dir, Path unsigned, String name, String keyUuid) throws Exception {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
     Path out = dir.resolve(name + ".bin");
     Run run =
