@@ -12,9 +12,17 @@ import dev.kiln.registers.TransportException;
 import dev.kiln.registers.pci.AddressSpace;
 import dev.kiln.registers.pci.ConfigSpace;
 import dev.kiln.registers.pci.VsecLayout;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -137,6 +145,33 @@ class PciTransportTest {
     List<AddressSpace> afterProbe = config.selected.subList(9, config.selected.size());
     assertTrue(afterProbe.contains(AddressSpace.ICMD), afterProbe.toString());
     assertFalse(afterProbe.contains(AddressSpace.ICMD_EXT), afterProbe.toString());
+  }
+
+  /**
+   * The probe order is the one the real ConnectX-5 trace shows mstflint using (shared fixture
+   * real-cx5-query: the first nine space selections written to the VSEC control dword at 0xC4).
+   */
+  @Test
+  void theProbeOrderIsTheOneMstflintUsedOnARealAdapter() throws Exception {
+    Path trace =
+        Path.of("..", "..", "shared", "fixtures", "real-cx5-query", "config-space.jsonl.gz");
+    Pattern write = Pattern.compile(
+        "\\{\"op\": \"write\", \"offset\": 196, \"size\": 4, \"bytes\": \"([0-9a-f]{8})\"\\}");
+    List<AddressSpace> selected = new ArrayList<>();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+        new GZIPInputStream(Files.newInputStream(trace)), StandardCharsets.US_ASCII))) {
+      for (String line = lines.readLine(); line != null && selected.size() < 9;
+          line = lines.readLine()) {
+        Matcher matcher = write.matcher(line);
+        if (matcher.matches()) {
+          // Config space is little-endian: the first two bytes are the space, LSB first.
+          int low = Integer.parseInt(matcher.group(1).substring(0, 2), 16)
+              | Integer.parseInt(matcher.group(1).substring(2, 4), 16) << 8;
+          selected.add(AddressSpace.fromCode(low));
+        }
+      }
+    }
+    assertEquals(PciTransport.PROBE_ORDER, selected);
   }
 
   @Test
