@@ -149,6 +149,12 @@ public final class BurnCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Fs4Image image = ImageParser.parse(imagePath);
     ImageFacts facts = ImageFactsReader.read(image);
+    byte[] component;
+    try {
+      component = component(image);
+    } catch (ImageFormatException e) {
+      throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage(), e);
+    }
     if (psid != null && !psid.equals(facts.psid())) {
       throw new CommandFailure(
           ExitCodes.CHECK_FAILED,
@@ -204,7 +210,7 @@ public final class BurnCommand implements Callable<Integer> {
       try {
         report =
             session.burn(
-                component(image), new BurnOptions(!noActivate, facts.version()), progress);
+                component, new BurnOptions(!noActivate, facts.version()), progress);
       } catch (ImageRejectedException e) {
         printJsonFailure(out, result, e.getMessage());
         throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage(), e);
