@@ -78,6 +78,47 @@ class EmulatedPciFunctionTest {
     assertNothingMounted();
   }
 
+  /**
+   * Livefish at the config-space level: the gateway offers its spaces as the hardware does, the
+   * PCI device id equals the HW id, so mstflint identifies the chip (no "Can't find device id"),
+   * sees livefish, skips ICMD ({@code mtcr_ul_icmd_cif.c}, {@code is_livefish_device}) and goes
+   * to direct flash access, where it stops: the emulator has no CR-space flash gateway yet. The
+   * package's {@code mstconfig} says it in words ({@code mlxconfig/mlxcfg_commander.cpp}, {@code
+   * Commander::create}: {@code dm_is_livefish_mode}), and {@code mstmcra} reads the HW id.
+   */
+  @Test
+  void mstflintIdentifiesALivefishDeviceAndTakesTheFlashPath(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    LivefishTest.wipeFlash(dir);
+    Mstflint.Result query = EmulatedPciExec.mstflint(dir, "query");
+    assertEquals(1, query.exitCode(), query.output());
+    assertFalse(query.output().contains("Can't find device id"), query.output());
+    assertEquals(
+        "-E- Cannot open Device: " + EmulatedPciExec.BDF
+            + ". No such file or directory. MFE_NO_FLASH_DETECTED",
+        query.output().strip());
+    Mstflint.Result config = mstconfigQuery(dir);
+    assertEquals("-E- Device in Livefish mode is not supported", config.output().strip());
+    Mstflint.Result hwId =
+        EmulatedPciExec.run(
+            dir, EmulatedPciExec.BDF, List.of("mstmcra", EmulatedPciExec.BDF, "0xf0014"));
+    assertEquals("0x00000212", hwId.stdout().strip(), hwId.output());
+    assertNothingMounted();
+  }
+
+  @Test
+  void aDeviceRunningFirmwareIsNotLivefish(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    Mstflint.Result config = mstconfigQuery(dir);
+    assertFalse(config.output().contains("Livefish"), config.output());
+  }
+
+  private static Mstflint.Result mstconfigQuery(Path dir) {
+    Path mstconfig = Mstflint.require().binary().resolveSibling("mstconfig");
+    return EmulatedPciExec.run(
+        dir, EmulatedPciExec.BDF, List.of(mstconfig.toString(), "-d", EmulatedPciExec.BDF, "query"));
+  }
+
   static void assertNothingMounted() throws Exception {
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains("kiln-pcifn"), mounts);

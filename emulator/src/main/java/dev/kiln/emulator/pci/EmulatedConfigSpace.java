@@ -47,7 +47,8 @@ public final class EmulatedConfigSpace implements ConfigSpace {
   private final int gatewayDelayPolls;
   private final int icmdDelayPolls;
 
-  private final Map<Integer, Integer> configDwords = new HashMap<>();
+  /** The 1024 dwords of the config header and capabilities (what is not a gateway register). */
+  private final int[] configDwords = new int[1024];
   private int selectedSpace;
   private int addressRegister;
   private int dataRegister;
@@ -57,6 +58,11 @@ public final class EmulatedConfigSpace implements ConfigSpace {
   private int icmdControl;
   private int icmdPollsLeft;
   private final byte[] mailbox;
+  /**
+   * Big-endian dwords of the mailbox, as the ICMD interface numbers them: one view, so the hot
+   * path allocates nothing (mstflint makes thousands of accesses per register batch).
+   */
+  private final ByteBuffer mailboxView;
   private final Map<Integer, Integer> semaphores = new HashMap<>();
   private long configAccesses;
   private long icmdCommands;
@@ -71,12 +77,13 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     this.gatewayDelayPolls = builder.gatewayDelayPolls;
     this.icmdDelayPolls = builder.icmdDelayPolls;
     this.mailbox = new byte[mailboxSize];
-    configDwords.put(0x00, VENDOR_ID | (pciDeviceId << 16));
-    configDwords.put(0x04, 1 << (16 + 4));
-    configDwords.put(0x08, 0x0200_0000); // class code: network controller
-    configDwords.put(0x34, PM_OFFSET);
-    configDwords.put(PM_OFFSET, 0x01 | (VSEC_OFFSET << 8));
-    configDwords.put(VSEC_OFFSET, VsecLayout.CAPABILITY_ID | (0x18 << 16));
+    this.mailboxView = ByteBuffer.wrap(mailbox);
+    configDwords[0x00 / 4] = VENDOR_ID | (pciDeviceId << 16);
+    configDwords[0x04 / 4] = 1 << (16 + 4);
+    configDwords[0x08 / 4] = 0x0200_0000; // class code: network controller
+    configDwords[0x34 / 4] = PM_OFFSET;
+    configDwords[PM_OFFSET / 4] = 0x01 | (VSEC_OFFSET << 8);
+    configDwords[VSEC_OFFSET / 4] = VsecLayout.CAPABILITY_ID | (0x18 << 16);
   }
 
   /** A builder for a device answering registers through {@code device}. */
@@ -116,7 +123,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
       case VsecLayout.DATA:
         return dataRegister;
       default:
-        return configDwords.getOrDefault(offset, 0);
+        return configDwords[offset / 4];
     }
   }
 
@@ -150,12 +157,18 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     }
   }
 
+  /**
+   * Which spaces the gateway offers. The VSEC and its spaces are hardware: a real adapter offers
+   * them in livefish too, and mstflint 4.21 requires CR space, ICMD_EXT and SEMAPHORE before it
+   * uses the gateway at all ({@code include/mtcr_ul/mtcr_com_defs.h}, {@code
+   * VSEC_MIN_SUPPORT_UL}; without them it falls back to the legacy gateway at 0x58, which no
+   * ConnectX-4 or later has). What livefish refuses is ICMD, and mstflint does not even try it:
+   * it compares the PCI device id with the HW id at CR 0xF0014 first ({@code
+   * mtcr_ul/mtcr_ul_icmd_cif.c}, {@code is_livefish_device}, {@code icmd_open}).
+   */
   private boolean spaceSupported(int space) {
     if (space == AddressSpace.CR_SPACE.code() || space == AddressSpace.SEMAPHORE.code()) {
       return true;
-    }
-    if (isLivefish()) {
-      return false; // livefish: the ICMD gateway is locked
     }
     return space == AddressSpace.ICMD.code()
         || (offerIcmdExt && space == AddressSpace.ICMD_EXT.code());
@@ -213,7 +226,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     }
     int mailboxOffset = address - VsecLayout.ICMD_MAILBOX;
     if (mailboxOffset >= 0 && mailboxOffset + 4 <= mailboxSize) {
-      return ByteBuffer.wrap(mailbox).getInt(mailboxOffset);
+      return mailboxView.getInt(mailboxOffset);
     }
     return 0;
   }
@@ -238,7 +251,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     }
     int mailboxOffset = address - VsecLayout.ICMD_MAILBOX;
     if (mailboxOffset >= 0 && mailboxOffset + 4 <= mailboxSize) {
-      ByteBuffer.wrap(mailbox).putInt(mailboxOffset, value);
+      mailboxView.putInt(mailboxOffset, value);
     }
   }
 
@@ -272,7 +285,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
    * 26..16 of dword 4) gives its length in dwords (protocol doc §1.2).
    */
   private int envelopeLength() {
-    ByteBuffer buffer = ByteBuffer.wrap(mailbox);
+    ByteBuffer buffer = mailboxView;
     int registerTlv = buffer.getInt(16);
     int type = registerTlv >>> 27;
     int dwords = (registerTlv >>> 16) & 0x7FF;

@@ -53,11 +53,18 @@ final class BurnTestImages {
    * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
    */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
-    return unsigned(dir, spec, name, SIZE);
+    return unsigned(dir, spec, name, builder -> {});
   }
 
-  /** As {@link #unsigned(Path, SampleFirmware.Spec, String)}, {@code size} bytes long. */
-  static Path unsigned(Path dir, SampleFirmware.Spec spec, String name, long size)
+  /**
+   * As {@link #unsigned(Path, SampleFirmware.Spec, String)}, with {@code extra} setting further
+   * IMAGE_INFO fields (part number, description, release date) before the image is written.
+   */
+  static Path unsigned(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
       throws Exception {
     Files.createDirectories(dir);
     Path raw = dir.resolve(name + "-raw.bin");
@@ -68,7 +75,8 @@ final class BurnTestImages {
             .securityVersion(spec.securityVersion())
             .flags(template.flags())
             .reserved(template.reserved())
-            .imageSize(size);
+            .imageSize(SIZE);
+    extra.accept(builder);
     if (!spec.forbidden().isEmpty()) {
       builder.forbiddenVersions(
           new ForbiddenVersions(
@@ -96,7 +104,18 @@ final class BurnTestImages {
   /** Builds and signs ({@code kiln sign}, sample key) an image under {@code keyUuid}. */
   static Path signed(Path dir, SampleFirmware.Spec spec, String name, String keyUuid)
       throws Exception {
-    return sign(dir, unsigned(dir, spec, name), name, keyUuid);
+    return signed(dir, spec, name, keyUuid, builder -> {});
+  }
+
+  /** Builds (with {@code extra} IMAGE_INFO fields) and signs an image under {@code keyUuid}. */
+  static Path signed(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      String keyUuid,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
+    return sign(dir, unsigned(dir, spec, name, extra), name, keyUuid);
   }
 
   /** Signs {@code unsigned} ({@code kiln sign}, sample key) under {@code keyUuid}. */

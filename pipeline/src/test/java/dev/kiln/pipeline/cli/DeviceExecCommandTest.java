@@ -81,6 +81,45 @@ class DeviceExecCommandTest {
     assertNothingMounted();
   }
 
+  /**
+   * SIGTERM and SIGINT sent to the kiln process reach the command (its trap runs and chooses the
+   * exit code), and kiln ends with that code after cleaning up.
+   */
+  @Test
+  void signalsToKilnReachTheCommand(@TempDir Path dir) throws Exception {
+    Path device = device(dir);
+    for (String signal : List.of("TERM", "INT")) {
+      Path out = dir.resolve(signal + ".out");
+      List<String> command =
+          KilnChildProcess.command(
+              "device", "exec", device.toString(), "--", "sh", "-c",
+              "trap 'exit 42' " + signal + "; echo ready; while :; do sleep 0.05; done");
+      Process kiln =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(out.toFile())
+              .redirectError(dir.resolve(signal + ".err").toFile())
+              .start();
+      try {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(out) && Files.readString(out).contains("ready"))) {
+          assertTrue(kiln.isAlive() && System.nanoTime() < deadline,
+              "the command did not start: " + Files.readString(dir.resolve(signal + ".err")));
+          Thread.sleep(20);
+        }
+        Process kill =
+            new ProcessBuilder("kill", "-s", signal, Long.toString(kiln.pid())).start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(kiln.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), signal);
+        assertEquals(42, kiln.exitValue(),
+            signal + ": " + Files.readString(dir.resolve(signal + ".err")));
+      } finally {
+        kiln.destroyForcibly();
+      }
+    }
+    assertNothingMounted();
+  }
+
   @Test
   void withoutCapSysAdminOneLineAndExitFive(@TempDir Path dir) throws Exception {
     Path device = device(dir);
@@ -94,6 +133,28 @@ class DeviceExecCommandTest {
     assertEquals(1, run.stderr().lines().count(), run.stderr());
     assertTrue(run.stderr().startsWith("kiln: device exec: "), run.stderr());
     assertTrue(run.stderr().contains("CAP_SYS_ADMIN"), run.stderr());
+    assertNothingMounted();
+  }
+
+  @Test
+  void aLivefishDeviceIsReportedAsLivefishByMstflintsToolsAndByKiln(@TempDir Path dir)
+      throws Exception {
+    Path device = device(dir);
+    // No valid image left on flash: the boot ROM falls into flash recovery (livefish).
+    Path flash = device.resolve(EmulatedDevice.FLASH_FILE);
+    byte[] erased = new byte[(int) Files.size(flash)];
+    java.util.Arrays.fill(erased, (byte) 0xFF);
+    Files.write(flash, erased);
+    Path mstconfig = Mstflint.require().binary().resolveSibling("mstconfig");
+    Mstflint.Result config =
+        exec(device, "--", mstconfig.toString(), "-d", "0000:03:00.0", "query");
+    assertEquals("-E- Device in Livefish mode is not supported", config.output().strip());
+    List<String> ours = new ArrayList<>(List.of("device", "exec", device.toString(), "--"));
+    ours.addAll(KilnChildProcess.command("query", "--device", "pci:0000:03:00.0"));
+    Mstflint.Result kiln = KilnChildProcess.run(ours.toArray(String[]::new));
+    assertEquals(ExitCodes.DEVICE, kiln.exitCode(), kiln.output());
+    assertTrue(kiln.stderr().startsWith(
+        "kiln: pci:0000:03:00.0 is in flash-not-present (livefish) recovery mode"), kiln.stderr());
     assertNothingMounted();
   }
 

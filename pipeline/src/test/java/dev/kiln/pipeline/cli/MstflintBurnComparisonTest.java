@@ -53,7 +53,8 @@ class MstflintBurnComparisonTest {
 
   @Test
   void aOneMebibyteImage(@TempDir Path work) throws Exception {
-    Path unsigned = BurnTestImages.unsigned(work, NEXT, "big", 1 << 20);
+    Path unsigned =
+        BurnTestImages.unsigned(work, NEXT, "big", builder -> builder.imageSize(1 << 20));
     compare(work, BurnTestImages.sign(work, unsigned, "big", BurnTestImages.TRUSTED.toString()));
   }
 

@@ -1,0 +1,85 @@
+package dev.kiln.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.emulator.EmulatedDevice;
+import dev.kiln.pipeline.demo.SampleFirmware;
+import dev.kiln.testkit.Mstflint;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the three commands of docs/emulator.md, "Running mstflint against an emulated device", as
+ * they stand in the file: read from it, executed by {@code sh} in a directory holding the two
+ * images they name, with {@code kiln} on the PATH (this build) and the real mstflint.
+ */
+class EmulatorDocCommandsTest {
+  private static final Path DOC = Path.of("..", "docs", "emulator.md");
+  private static final String SECTION = "## Running mstflint against an emulated device";
+
+  @Test
+  void theDocumentedCommandsRun(@TempDir Path work) throws Exception {
+    List<String> commands = documentedCommands();
+    assertEquals(3, commands.size(), commands.toString());
+    BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "fw-22.41.1000");
+    BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.42.1000"), "fw-22.42.1000");
+    Path bin = Files.createDirectories(work.resolve("bin"));
+    Path kiln = bin.resolve("kiln");
+    StringBuilder launcher = new StringBuilder("#!/bin/sh\nexec");
+    for (String part : KilnChildProcess.command()) {
+      launcher.append(" '").append(part.replace("'", "'\\''")).append('\'');
+    }
+    launcher.append(" \"$@\"\n");
+    Files.writeString(kiln, launcher, StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(kiln, PosixFilePermissions.fromString("rwx------"));
+    Mstflint.require();
+
+    List<Mstflint.Result> results = new ArrayList<>();
+    for (String command : commands) {
+      Mstflint.Result result =
+          KilnChildProcess.runCommand(
+              List.of("sh", "-c", "cd \"$1\" && PATH=\"$2:$PATH\" && " + command, "doc",
+                  work.toString(), bin.toString()));
+      assertEquals(0, result.exitCode(), command + "\n" + result.output());
+      results.add(result);
+    }
+    Mstflint.Result query = results.get(1);
+    assertEquals(SampleFirmware.PSID, query.field("PSID"), query.output());
+    assertEquals("22.41.1000", query.field("FW Version"), query.output());
+    assertTrue(results.get(2).output().contains("-I- To load new FW run mstfwreset or reboot"),
+        results.get(2).output());
+    // The burn activated the image; this power-on runs it.
+    try (EmulatedDevice device = EmulatedDevice.open(work.resolve("dev"))) {
+      assertEquals("22.42.1000", device.runningVersion().orElseThrow().toString());
+    }
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("kiln-pcifn"));
+  }
+
+  /** The {@code kiln ...} lines of the section's first code block. */
+  static List<String> documentedCommands() throws Exception {
+    List<String> lines = Files.readAllLines(DOC, StandardCharsets.UTF_8);
+    int start = lines.indexOf(SECTION);
+    assertTrue(start >= 0, "docs/emulator.md has no section '" + SECTION + "'");
+    List<String> commands = new ArrayList<>();
+    boolean inBlock = false;
+    for (String line : lines.subList(start + 1, lines.size())) {
+      if (line.startsWith("```")) {
+        if (inBlock) {
+          break;
+        }
+        inBlock = true;
+      } else if (inBlock && line.startsWith("kiln ")) {
+        commands.add(line);
+      }
+    }
+    return commands;
+  }
+}
