@@ -2,6 +2,7 @@ package dev.kiln.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.emulator.pcifunction.EmulatedPciExec;
 import dev.kiln.testkit.Mstflint;
@@ -117,6 +118,28 @@ class EmulatedPciFunctionTest {
     Path mstconfig = Mstflint.require().binary().resolveSibling("mstconfig");
     return EmulatedPciExec.run(
         dir, EmulatedPciExec.BDF, List.of(mstconfig.toString(), "-d", EmulatedPciExec.BDF, "query"));
+  }
+
+  /** A run whose JVM was killed leaves its empty private directory; the next run removes it. */
+  @Test
+  void leftoversOfAKilledRunAreSweptAndLiveOnesKept(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    Path stale = Files.createDirectories(tmp.resolve("kiln-pcifn-test-stale").resolve("devices"))
+        .getParent();
+    Files.writeString(stale.resolve("owner.pid"), Long.toString(gone.pid()));
+    Path live = Files.createDirectories(tmp.resolve("kiln-pcifn-test-live"));
+    Files.writeString(live.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
+    try {
+      assertEquals(0, EmulatedPciExec.run(dir, EmulatedPciExec.BDF, List.of("true")).exitCode());
+      assertFalse(Files.exists(stale), "the dead run's directory is swept");
+      assertTrue(Files.exists(live), "a running owner's directory is kept");
+    } finally {
+      Files.deleteIfExists(live.resolve("owner.pid"));
+      Files.deleteIfExists(live);
+    }
   }
 
   static void assertNothingMounted() throws Exception {

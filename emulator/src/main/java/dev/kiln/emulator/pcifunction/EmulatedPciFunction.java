@@ -29,6 +29,10 @@ public final class EmulatedPciFunction implements AutoCloseable {
   /** The PCI address {@code kiln device exec} uses unless told otherwise. */
   public static final String DEFAULT_BDF = "0000:03:00.0";
 
+  private static final String PREFIX = "kiln-pcifn-";
+  /** The process id of the JVM that made a private directory, for {@link #sweepLeftovers}. */
+  private static final String OWNER_FILE = "owner.pid";
+
   private final Path privateDirectory;
   private final Path devicesDirectory;
   private final EmulatedConfigSpace config;
@@ -81,10 +85,13 @@ public final class EmulatedPciFunction implements AutoCloseable {
           EmulatedConfigSpace.builder(device)
               .deviceIds(identification.pciDeviceId(), identification.hwDevId())
               .build();
+      sweepLeftovers();
       privateDirectory =
           Files.createTempDirectory(
-              "kiln-pcifn-",
+              PREFIX,
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.writeString(
+          privateDirectory.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
       Path devicesDirectory = Files.createDirectory(privateDirectory.resolve("devices"));
       FuseMount mount =
           FuseMount.mount(
@@ -146,6 +153,41 @@ public final class EmulatedPciFunction implements AutoCloseable {
       // The emulated device's close does not fail; nothing left to release.
     }
     deleteTree(privateDirectory);
+  }
+
+  /**
+   * Removes the private directories of earlier runs whose JVM was killed outright (SIGKILL leaves
+   * the directory, never a mount: the mount lived in the command's namespace). A directory is
+   * removed only when its owner process no longer exists and nothing is mounted in it here.
+   */
+  private static void sweepLeftovers() {
+    Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+    String mounts;
+    try {
+      mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    } catch (IOException e) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(temp)) {
+      for (Path directory :
+          entries.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
+        Path owner = directory.resolve(OWNER_FILE);
+        if (!Files.isRegularFile(owner) || mounts.contains(directory.toString())) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(Files.readString(owner).strip());
+        } catch (IOException | NumberFormatException e) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).isEmpty()) {
+          deleteTree(directory);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Leftovers are empty, private and harmless; a sweep that cannot run is no failure.
+    }
   }
 
   private static void deleteTree(Path directory) {

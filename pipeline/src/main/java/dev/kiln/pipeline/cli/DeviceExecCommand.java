@@ -100,13 +100,22 @@ public final class DeviceExecCommand implements Callable<Integer> {
             },
             "kiln-device-exec-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
+    // A signal that arrives before the command is known is kept and delivered once it is:
+    // the command may already be running (and printing) before start() returns.
+    Object signalLock = new Object();
+    String[] pendingSignal = new String[1];
     SignalForwarder signals =
         SignalForwarder.install(
             name -> {
-              NamespacedCommand child = running.get();
-              if (child != null) {
-                child.signal(name);
+              NamespacedCommand child;
+              synchronized (signalLock) {
+                child = running.get();
+                if (child == null) {
+                  pendingSignal[0] = name;
+                  return;
+                }
               }
+              child.signal(name);
             });
     try {
       NamespacedCommand child;
@@ -121,7 +130,14 @@ public final class DeviceExecCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new CommandFailure(ExitCodes.DEVICE, "device exec: " + e.getMessage(), e);
       }
-      running.set(child);
+      String pending;
+      synchronized (signalLock) {
+        running.set(child);
+        pending = pendingSignal[0];
+      }
+      if (pending != null) {
+        child.signal(pending);
+      }
       return child.waitFor();
     } finally {
       signals.close();
