@@ -54,6 +54,11 @@ import java.util.List;
  * the pointer only outside verification. Images that do not start at offset 0 are refused: for
  * them mstflint reads its cache from the image start although it stored the structures at their
  * contiguous addresses, so what it would send is not the image.
+ *
+ * <p>The data an FS4 image signature covers is this component with the signature sections and
+ * their ITOC entries masked too ({@code Fs3Operations::GetImageDataForSign}); the signer computes
+ * it from its own layout reader ({@code signer.fs4.internal.FwUpdateBlob}), which keeps to the
+ * regions of valid images only.
  */
 public final class UpdateComponent {
   private UpdateComponent() {}
