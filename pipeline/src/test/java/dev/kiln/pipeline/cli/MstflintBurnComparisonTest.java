@@ -42,6 +42,8 @@ class MstflintBurnComparisonTest {
     assertArrayEquals(expected, mstflint.component(), "mstflint's component bytes");
     assertArrayEquals(mstflint.component(), kiln.component(), "kiln's component bytes");
     MstflintBurnComparison.assertSameSteps(mstflint.steps(), kiln.steps());
+    assertEquals(List.of(), mstflint.resends());
+    assertEquals(List.of(), kiln.resends());
   }
 
   private static final SampleFirmware.Spec NEXT = SampleFirmware.Spec.secure("22.41.1000");
@@ -81,6 +83,34 @@ class MstflintBurnComparisonTest {
     List<Section> swapped = ImageParser.parse(unsigned).itoc().orElseThrow().sections();
     assertEquals(highest.type(), swapped.get(0).type());
     compare(work, BurnTestImages.sign(work, unsigned, "swapped", BurnTestImages.TRUSTED.toString()));
+  }
+
+  /**
+   * The device refuses the image at VERIFY (signed with a key it does not trust; kiln's default
+   * pre-check does not know the trusted keys and only warns): both then CANCEL and RELEASE.
+   */
+  @Test
+  void theDeviceRefusesTheImage(@TempDir Path work) throws Exception {
+    Path image = BurnTestImages.signed(work, NEXT, "untrusted", BurnTestImages.UNTRUSTED);
+    MstflintBurnComparison.Burn mstflint =
+        MstflintBurnComparison.mstflint(work, running, image, 1);
+    MstflintBurnComparison.Burn kiln =
+        MstflintBurnComparison.kiln(work, running, image, ExitCodes.CHECK_FAILED);
+    assertArrayEquals(mstflint.component(), kiln.component(), "kiln's component bytes");
+    MstflintBurnComparison.assertSameSteps(mstflint.steps(), kiln.steps());
+    assertTrue(
+        mstflint.steps().subList(mstflint.steps().size() - 3, mstflint.steps().size()).equals(
+            List.of(
+                "MCC SET VERIFY_COMPONENT index=0 size=0 handle=H",
+                "MCC SET CANCEL index=0 size=0 handle=H",
+                "MCC SET RELEASE_UPDATE_HANDLE index=0 size=0 handle=H")),
+        mstflint.steps().toString());
+    // The one deliberate difference here: mstflint sends the refused VERIFY a second time.
+    assertEquals(List.of("MCC SET VERIFY_COMPONENT index=0 size=0 handle=H"), mstflint.resends());
+    assertEquals(List.of(), kiln.resends());
+    assertTrue(mstflint.output().contains("-E- "), mstflint.output());
+    assertTrue(kiln.output().contains("the device refused the image: untrusted key"),
+        kiln.output());
   }
 
   /**
