@@ -135,13 +135,17 @@ final class BurnTestImages {
 
   /** Signs {@code unsigned} with {@code kiln sign} (sample key, trusted UUID) into NAME.bin. */
   static Run sign(Path dir, Path unsigned, String name, String... extra) throws Exception {
+    return signUnder(dir, unsigned, name, TRUSTED.toString(), extra);
+  }
+
+  private static Run signUnder(
+      Path dir, Path unsigned, String name, String keyUuid, String... extra) throws Exception {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
-                "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid",
-                TRUSTED.toString(), "--allow-sample-keys", "--out",
-                dir.resolve(name + ".bin").toString(),
+                "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid", keyUuid,
+                "--allow-sample-keys", "--out", dir.resolve(name + ".bin").toString(),
                 "--audit-log", dir.resolve("audit.jsonl").toString()));
     args.addAll(List.of(extra));
     return kiln(args.toArray(String[]::new));
@@ -161,17 +165,16 @@ final class BurnTestImages {
       String keyUuid,
       java.util.function.Consumer<ImageDescription.Builder> extra)
       throws Exception {
-    Path unsigned = unsigned(dir, spec, name, extra);
-    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
-    Path out = dir.resolve(name + ".bin");
-    Run run =
-        kiln(
-            "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid", keyUuid,
-            "--allow-sample-keys", "--out", out.toString(),
-            "--audit-log", dir.resolve("audit.jsonl").toString());
-    assertEquals(0, run.exitCode(), run.err());
-    return out;
+    return signedAs(dir, unsigned(dir, spec, name, extra), name, keyUuid);
   }
+
+  /** Signs {@code unsigned} under {@code keyUuid} (sample key) into NAME.bin; must succeed. */
+  static Path signedAs(Path dir, Path unsigned, String name, String keyUuid) throws Exception {
+    Run run = signUnder(dir, unsigned, name, keyUuid);
+    assertEquals(0, run.exitCode(), run.err());
+    return dir.resolve(name + ".bin");
+  }
+
 
   static Path signed(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
     return signed(dir, spec, name, TRUSTED.toString());
