@@ -13,10 +13,13 @@ import java.util.regex.Pattern;
  *   <li>{@code tcp://HOST:PORT} - the emulator daemon ({@code kiln device serve}); HOST is an IP
  *       literal or a name, PORT 1..65535;
  *   <li>{@code pci:DDDD:BB:DD.F} - a real adapter through its PCI configuration gateway; a bare
- *       {@code BB:DD.F} means domain 0000.
+ *       {@code BB:DD.F} means domain 0000;
+ *   <li>{@code replay:FILE} - a recorded session answering from FILE (a {@code --record}
+ *       recording or a JSON ICMD transcript; see {@link dev.kiln.burner.replay.ReplayTransport}).
  * </ul>
  */
-public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, DeviceUri.Pci {
+public sealed interface DeviceUri
+    permits DeviceUri.Emulated, DeviceUri.Tcp, DeviceUri.Pci, DeviceUri.Replay {
 
   /** The URI as the user would type it. */
   String text();
@@ -48,6 +51,14 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
     @Override
     public String text() {
       return "pci:" + bdf;
+    }
+  }
+
+  /** A recorded session, answered from a file (read-only). */
+  record Replay(Path file) implements DeviceUri {
+    @Override
+    public String text() {
+      return "replay:" + file;
     }
   }
 
@@ -106,9 +117,17 @@ public sealed interface DeviceUri permits DeviceUri.Emulated, DeviceUri.Tcp, Dev
               "%s:%s:%s.%s", domain, matcher.group(2), matcher.group(3), matcher.group(4));
       return new Pci(bdf.toLowerCase(Locale.ROOT));
     }
+    if (text.startsWith("replay:")) {
+      String file = text.substring("replay:".length());
+      if (file.isEmpty()) {
+        throw new IllegalArgumentException(
+            "'replay:' needs a file; expected replay:FILE, e.g. replay:session.kilnrec");
+      }
+      return new Replay(Path.of(file));
+    }
     throw new IllegalArgumentException("unknown device '" + text + "'; " + EXPECTED);
   }
 
   /** What {@link #parse} accepts, for messages. */
-  String EXPECTED = "expected emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F";
+  String EXPECTED = "expected emu:DIR, tcp://HOST:PORT, pci:DDDD:BB:DD.F or replay:FILE";
 }

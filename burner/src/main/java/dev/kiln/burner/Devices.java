@@ -2,6 +2,7 @@ package dev.kiln.burner;
 
 import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.burner.pci.SysfsConfigSpace;
+import dev.kiln.burner.replay.ReplayTransport;
 import dev.kiln.burner.transport.TcpTransport;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
@@ -9,7 +10,8 @@ import dev.kiln.registers.pci.ConfigSpace;
 import java.nio.file.Path;
 
 /**
- * Opens the transport a {@link DeviceUri} names. {@code tcp://} and {@code pci:} are built in;
+ * Opens the transport a {@link DeviceUri} names. {@code tcp://}, {@code pci:} and {@code replay:}
+ * are built in;
  * {@code emu:} needs the emulator, which the burner does not depend on, so the caller (the CLI)
  * supplies an {@link EmulatorOpener}.
  */
@@ -48,6 +50,9 @@ public final class Devices {
     }
     if (uri instanceof DeviceUri.Tcp tcp) {
       return TcpTransport.connect(tcp.host(), tcp.port(), TCP_TIMEOUT_MILLIS);
+    }
+    if (uri instanceof DeviceUri.Replay replay) {
+      return ReplayTransport.open(replay.file());
     }
     DeviceUri.Pci pci = (DeviceUri.Pci) uri;
     ConfigSpace config =

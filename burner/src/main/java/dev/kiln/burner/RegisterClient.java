@@ -102,9 +102,12 @@ public final class RegisterClient implements AutoCloseable {
     return retries;
   }
 
-  /** The transport, for what only it can do (the PCI flash semaphore). */
+  /**
+   * The transport that reaches the device, for what only it can do (the PCI flash semaphore, the
+   * recovery gateway): under a recording wrapper, the transport it records.
+   */
   public RegisterTransport transport() {
-    return transport;
+    return transport.underlying();
   }
 
   /** The device, for messages. */

@@ -10,20 +10,23 @@ import org.junit.jupiter.api.Test;
 class DeviceUriTest {
 
   @Test
-  void parsesTheThreeKinds() {
+  void parsesTheFourKinds() {
     assertEquals(new DeviceUri.Emulated(Path.of("/tmp/dev0")), DeviceUri.parse("emu:/tmp/dev0"));
     assertEquals(new DeviceUri.Tcp("127.0.0.1", 4711), DeviceUri.parse("tcp://127.0.0.1:4711"));
     assertEquals(new DeviceUri.Tcp("::1", 4711), DeviceUri.parse("tcp://[::1]:4711/"));
     assertEquals(new DeviceUri.Pci("0000:03:00.0"), DeviceUri.parse("pci:0000:03:00.0"));
     assertEquals(new DeviceUri.Pci("0000:3b:00.1"), DeviceUri.parse("pci:3B:00.1"));
     assertEquals("tcp://[::1]:4711", DeviceUri.parse("tcp://[::1]:4711").text());
+    assertEquals(new DeviceUri.Replay(Path.of("../shared/q.json")),
+        DeviceUri.parse("replay:../shared/q.json"));
+    assertEquals("replay:q.kilnrec", DeviceUri.parse("replay:q.kilnrec").text());
   }
 
   @Test
   void refusesWithAMessageThatSaysWhatIsAccepted() {
     for (String bad :
         new String[] {"", "emu:", "tcp://host", "tcp://h:0", "tcp://h:70000", "pci:3:0.0",
-          "pci:0000:03:20.0", "usb:1", "/dev/mst/mt4125"}) {
+          "pci:0000:03:20.0", "usb:1", "/dev/mst/mt4125", "replay:"}) {
       IllegalArgumentException failure =
           assertThrows(IllegalArgumentException.class, () -> DeviceUri.parse(bad), bad);
       assertTrue(failure.getMessage().contains("expected"), failure.getMessage());

@@ -17,6 +17,7 @@ import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.registers.FsmState;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;

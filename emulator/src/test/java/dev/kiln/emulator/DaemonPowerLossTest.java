@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.Mgir;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.RegisterStatus;
 import java.nio.file.Path;

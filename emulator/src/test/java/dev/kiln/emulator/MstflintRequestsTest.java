@@ -197,6 +197,27 @@ class MstflintRequestsTest {
   }
 
   @Test
+  void theHandleReadOnceLocksAgainAfterItsOwnersReleaseButNotAfterAForcedOne() throws Exception {
+    // FwCompsMgr::initialize reads the handle once (GenerateHandle); readComponent locks,
+    // releases, and locks again with it.
+    int handle = host.query().mcc().updateHandle();
+    for (int round = 0; round < 2; round++) {
+      SimpleHost.MccReply lock = host.mcc(MccInstruction.LOCK_UPDATE_HANDLE, 0, handle, 0);
+      assertEquals(FsmState.LOCKED, lock.state(), "round " + round);
+      assertEquals(FsmState.IDLE,
+          host.mcc(MccInstruction.RELEASE_UPDATE_HANDLE, 0, handle, 0).state());
+    }
+    host.mcc(MccInstruction.LOCK_UPDATE_HANDLE, 0, handle, 0);
+    host.mcc(MccInstruction.FORCE_HANDLE_RELEASE, 0, 0, 0);
+    assertEquals(MccErrorCode.ERROR,
+        host.mcc(MccInstruction.LOCK_UPDATE_HANDLE, 0, handle, 0).error(),
+        "a session taken away retires its handle");
+    int next = host.query().mcc().updateHandle();
+    device.powerCycle();
+    assertTrue(host.query().mcc().updateHandle() != next, "a new handle at every power-on");
+  }
+
+  @Test
   void mccRepliesEchoTheRequestsComponentSize() throws Exception {
     int handle = host.lock();
     host.download(handle, EmulatedDevice.INDEX_BOOT_IMG, new byte[4096]);

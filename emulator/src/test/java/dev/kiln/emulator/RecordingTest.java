@@ -7,6 +7,7 @@ import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.MccErrorCode;
 import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcc;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
 import java.nio.file.Files;

@@ -22,6 +22,15 @@ public interface RegisterTransport extends AutoCloseable {
   /** A short description of the device for messages, e.g. {@code tcp://127.0.0.1:4711}. */
   String describe();
 
+  /**
+   * The transport that reaches the device, under wrappers that only observe the exchanges (the
+   * host-side recorder): what a caller inspects for transport-specific abilities such as the PCI
+   * flash semaphore. A transport that wraps nothing is its own.
+   */
+  default RegisterTransport underlying() {
+    return this;
+  }
+
   @Override
   void close() throws TransportException;
 }

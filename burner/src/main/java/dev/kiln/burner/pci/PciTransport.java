@@ -7,6 +7,8 @@ import dev.kiln.registers.pci.AddressSpace;
 import dev.kiln.registers.pci.ConfigSpace;
 import dev.kiln.registers.pci.VsecLayout;
 import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +21,7 @@ import java.util.Map;
  *   <li>claim the gateway semaphore, then the ICMD semaphore (SEMAPHORE space dword 0: write our
  *       id, read it back);
  *   <li>check that the device finished its static configuration and that ICMD is not busy;
- *   <li>write the envelope into the mailbox (ICMD space 0x100000), as big-endian dwords;
+ *   <li>write the envelope into the mailbox (space ICMD (0x3), 0x100000), as big-endian dwords;
  *   <li>write the control dword at ICMD 0x0: opcode 0x9001 in bits 31..16 and the go bit (bit 0);
  *   <li>poll the control dword until the device clears the go bit, with back-off; bits 15..8 are
  *       the ICMD status;
@@ -31,6 +33,19 @@ import java.util.Map;
  * 0xF0014 (protocol doc §6.3).
  */
 public final class PciTransport implements RegisterTransport {
+  /** The spaces mstflint 4.21 probes when it opens a function, in its order (mtcr_pciconf_open). */
+  static final List<AddressSpace> PROBE_ORDER =
+      List.of(
+          AddressSpace.ICMD,
+          AddressSpace.NODNIC_INIT_SEG,
+          AddressSpace.EXPANSION_ROM,
+          AddressSpace.ND_CR_SPACE,
+          AddressSpace.SCAN_CR_SPACE,
+          AddressSpace.MAC,
+          AddressSpace.ICMD_EXT,
+          AddressSpace.SEMAPHORE,
+          AddressSpace.CR_SPACE);
+
   /** ICMD opcode that carries an access-register envelope. */
   public static final int OPCODE_FLASH_REG_ACCESS = VsecLayout.OPCODE_FLASH_REG_ACCESS;
 
@@ -119,17 +134,31 @@ public final class PciTransport implements RegisterTransport {
       VsecGateway gateway = VsecGateway.locate(config);
       gateway.acquire();
       try {
+        // mstflint 4.21 probes every space once when it opens the function, in this order, and
+        // then runs the ICMD mailbox in space ICMD (0x3) only: ICMD_EXT (0x1) is probed, never
+        // used (mtcr_ul/mtcr_ul_com.c, mtcr_pciconf_open and get_space_support_status;
+        // mtcr_ul/mtcr_ul_icmd_cif.c, SET_SPACE_FOR_ICMD_ACCESS selects AS_ICMD).
+        EnumSet<AddressSpace> offered = EnumSet.noneOf(AddressSpace.class);
+        for (AddressSpace space : PROBE_ORDER) {
+          if (gateway.supports(space)) {
+            offered.add(space);
+          }
+        }
         int hwDeviceId = gateway.read(AddressSpace.CR_SPACE, CR_HW_ID) & 0xFFFF;
         if (pciDeviceId == hwDeviceId) {
           // Livefish: ICMD is refused, there is no mailbox to size.
           return new PciTransport(gateway, sleeper, ownerId, pciDeviceId, hwDeviceId, null, 0);
         }
-        // mstflint prefers the extended ICMD space when the device offers it.
-        AddressSpace icmdSpace =
-            gateway.supports(AddressSpace.ICMD_EXT) ? AddressSpace.ICMD_EXT : AddressSpace.ICMD;
-        if (!gateway.supports(icmdSpace)) {
+        // The mailbox lives in space ICMD (0x3), as mstflint 4.21 puts it (mtcr_ul/mtcr_ul_com.c
+        // probes ICMD_EXT but does not use it) and as the real ConnectX-5 trace shows
+        // (../shared/fixtures/real-cx5-query: every mailbox access is in space 0x3).
+        AddressSpace icmdSpace = AddressSpace.ICMD;
+        if (!offered.contains(icmdSpace)) {
           throw new TransportException(
-              config.describe() + ": the VSEC gateway offers no ICMD address space");
+              config.describe() + ": the VSEC gateway offers no ICMD address space (0x3)"
+                  + (offered.contains(AddressSpace.ICMD_EXT)
+                      ? "; it offers ICMD_EXT (0x1), which mstflint does not use for the mailbox"
+                      : ""));
         }
         int mailboxSize = gateway.read(icmdSpace, ICMD_MAILBOX_SIZE);
         if (mailboxSize < 64 || mailboxSize > 0x10000 || (mailboxSize & 3) != 0) {

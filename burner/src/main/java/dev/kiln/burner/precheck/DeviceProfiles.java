@@ -22,10 +22,12 @@ import java.util.Optional;
  * <p>The registers tell the identity, versions and eFuse security version. Which keys the device
  * trusts and which versions it forbids are not in any register mstflint reads (MCQI PUBLIC_KEYS and
  * FORBIDDEN_VERSION are named but never requested, protocol doc §1.6); a secure device enforces
- * the PUBLIC_KEYS and FORBIDDEN_VERSIONS sections of its running image, so Kiln reads the running
- * image back through the controlled path (READ_COMPONENT, §2.8) and takes them from there. When
- * the device does not allow reading (rd_en = 0) or the read-back is switched off, the profile says
- * so ({@code trustedKeysKnown = false}) and the pre-check warns instead of checking.
+ * the PUBLIC_KEYS and FORBIDDEN_VERSIONS sections of its running image, so Kiln can read the
+ * running image back through the controlled path (READ_COMPONENT, §2.8) and take them from there:
+ * {@code kiln query} and {@code kiln check --device} do by default, {@code kiln burn} only with
+ * {@code --read-back} (mstflint never reads back before a burn). When the device does not allow
+ * reading (rd_en = 0) or the read-back is off, the profile says so ({@code trustedKeysKnown =
+ * false}) and the pre-check warns instead of checking; the device still checks at VERIFY.
  */
 public final class DeviceProfiles {
   private DeviceProfiles() {}

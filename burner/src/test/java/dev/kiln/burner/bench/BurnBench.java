@@ -12,7 +12,8 @@ import dev.kiln.burner.transport.TcpTransport;
 import dev.kiln.emulator.DeviceIdentity;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.Mcda;
@@ -27,7 +28,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -112,9 +112,7 @@ public final class BurnBench {
   }
 
   private static byte[] component(Path image) throws Exception {
-    byte[] bytes = Files.readAllBytes(image);
-    Arrays.fill(bytes, 0, Fs4Magic.LENGTH, (byte) 0xFF);
-    return bytes;
+    return UpdateComponent.bytes(ImageParser.parse(image));
   }
 
   private static BurnReport burn(RegisterTransport transport, byte[] component, String version)

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Real images for the burner tests: written by the inspector's {@link ImageWriter}, given the
@@ -66,6 +67,10 @@ public final class BurnerImages {
       return new Spec(version, psid, device, securityVersion, flags, forbidden, value, size);
     }
 
+    public Spec withFlags(Set<ImageInfoFlag> value) {
+      return new Spec(version, psid, device, securityVersion, value, forbidden, signer, size);
+    }
+
     public Spec withSize(long value) {
       return new Spec(version, psid, device, securityVersion, flags, forbidden, signer, value);
     }
@@ -88,9 +93,18 @@ public final class BurnerImages {
 
   /** Builds, provisions the sample public key and signs; returns the image file. */
   public static Path build(Path work, Spec spec) throws Exception {
+    return build(work, spec, UnaryOperator.identity());
+  }
+
+  /**
+   * Like {@link #build(Path, Spec)}, with {@code customize} applied to the description last (to
+   * give an image another part number, description or release date).
+   */
+  public static Path build(Path work, Spec spec, UnaryOperator<ImageDescription.Builder> customize)
+      throws Exception {
     Files.createDirectories(work);
     Path raw = Files.createTempFile(work, "raw", ".bin");
-    ImageDescription description =
+    ImageDescription.Builder builder =
         ImageDescription.builder(spec.device(), spec.version())
             .psid(spec.psid())
             .partNumber("MCX623106AN-CDAT")
@@ -103,8 +117,8 @@ public final class BurnerImages {
                 ReservedSection.IMAGE_SIGNATURE_256,
                 ReservedSection.PUBLIC_KEYS_2048,
                 ReservedSection.FORBIDDEN_VERSIONS)
-            .forbiddenVersions(spec.forbidden())
-            .build();
+            .forbiddenVersions(spec.forbidden());
+    ImageDescription description = customize.apply(builder).build();
     ImageWriter.write(description, raw, true);
     Path withKeys = Files.createTempFile(work, "keys", ".bin");
     SampleKeyProvisioning.provisionSampleKey(raw, withKeys);

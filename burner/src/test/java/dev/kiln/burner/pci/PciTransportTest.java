@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
-import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.registers.pci.AddressSpace;
 import dev.kiln.registers.pci.ConfigSpace;
+import dev.kiln.registers.pci.VsecLayout;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,14 +92,112 @@ class PciTransportTest {
     }
   }
 
+  /** Records every space the host selects through the gateway's control dword. */
+  static class SpaceSelections implements ConfigSpace {
+    final ConfigSpace inner;
+    final List<AddressSpace> selected = new ArrayList<>();
+
+    SpaceSelections(ConfigSpace inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int readDword(int offset) throws TransportException {
+      return inner.readDword(offset);
+    }
+
+    @Override
+    public void writeDword(int offset, int value) throws TransportException {
+      if (offset == EmulatedConfigSpace.VSEC_OFFSET + VsecLayout.CONTROL) {
+        selected.add(AddressSpace.fromCode(value & 0xFFFF));
+      }
+      inner.writeDword(offset, value);
+    }
+
+    @Override
+    public String describe() {
+      return inner.describe();
+    }
+
+    @Override
+    public void close() throws TransportException {
+      inner.close();
+    }
+  }
+
   @Test
-  void fallsBackToTheIcmdSpaceWhenExtIsMissing() throws Exception {
+  void theMailboxRunsInSpaceIcmdAndIcmdExtIsOnlyProbed() throws Exception {
     RecordingDevice device = new RecordingDevice();
-    EmulatedConfigSpace config = EmulatedConfigSpace.builder(device).offerIcmdExt(false).build();
+    SpaceSelections config =
+        new SpaceSelections(EmulatedConfigSpace.builder(device).offerIcmdExt(true).build());
     try (PciTransport transport = PciTransport.open(config, millis -> {}, 7)) {
       transport.exchange(envelope(0x9020, 160));
       assertEquals(1, device.requests.size());
     }
+    // mstflint 4.21 mtcr_pciconf_open probes the spaces in this order, once.
+    assertEquals(PciTransport.PROBE_ORDER, config.selected.subList(0, 9));
+    assertEquals(
+        List.of(
+            AddressSpace.ICMD, AddressSpace.NODNIC_INIT_SEG, AddressSpace.EXPANSION_ROM,
+            AddressSpace.ND_CR_SPACE, AddressSpace.SCAN_CR_SPACE, AddressSpace.MAC,
+            AddressSpace.ICMD_EXT, AddressSpace.SEMAPHORE, AddressSpace.CR_SPACE),
+        PciTransport.PROBE_ORDER);
+    List<AddressSpace> afterProbe = config.selected.subList(9, config.selected.size());
+    assertTrue(afterProbe.contains(AddressSpace.ICMD), afterProbe.toString());
+    assertFalse(afterProbe.contains(AddressSpace.ICMD_EXT), afterProbe.toString());
+  }
+
+  /**
+   * The probe order is the one the real ConnectX-5 trace shows mstflint using (shared fixture
+   * real-cx5-query: the first nine space selections written to the VSEC control dword at 0xC4).
+   */
+  @Test
+  void theProbeOrderIsTheOneMstflintUsedOnARealAdapter() throws Exception {
+    Path trace =
+        Path.of("..", "..", "shared", "fixtures", "real-cx5-query", "config-space.jsonl.gz");
+    Pattern write = Pattern.compile(
+        "\\{\"op\": \"write\", \"offset\": 196, \"size\": 4, \"bytes\": \"([0-9a-f]{8})\"\\}");
+    List<AddressSpace> selected = new ArrayList<>();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+        new GZIPInputStream(Files.newInputStream(trace)), StandardCharsets.US_ASCII))) {
+      for (String line = lines.readLine(); line != null && selected.size() < 9;
+          line = lines.readLine()) {
+        Matcher matcher = write.matcher(line);
+        if (matcher.matches()) {
+          // Config space is little-endian: the first two bytes are the space, LSB first.
+          int low = Integer.parseInt(matcher.group(1).substring(0, 2), 16)
+              | Integer.parseInt(matcher.group(1).substring(2, 4), 16) << 8;
+          selected.add(AddressSpace.fromCode(low));
+        }
+      }
+    }
+    assertEquals(PciTransport.PROBE_ORDER, selected);
+  }
+
+  @Test
+  void withoutTheIcmdSpaceTheTransportSaysSoEvenWhenIcmdExtIsOffered() throws Exception {
+    RecordingDevice device = new RecordingDevice();
+    EmulatedConfigSpace inner = EmulatedConfigSpace.builder(device).build();
+    ConfigSpace noIcmd =
+        new SpaceSelections(inner) {
+          @Override
+          public int readDword(int offset) throws TransportException {
+            int value = inner.readDword(offset);
+            if (offset == EmulatedConfigSpace.VSEC_OFFSET + VsecLayout.CONTROL
+                && !selected.isEmpty()
+                && selected.get(selected.size() - 1) == AddressSpace.ICMD) {
+              return value & ~(7 << VsecLayout.CONTROL_STATUS_SHIFT);
+            }
+            return value;
+          }
+        };
+    TransportException e =
+        assertThrows(TransportException.class, () -> PciTransport.open(noIcmd, millis -> {}, 7));
+    assertTrue(
+        e.getMessage().endsWith(
+            ": the VSEC gateway offers no ICMD address space (0x3); it offers ICMD_EXT (0x1),"
+                + " which mstflint does not use for the mailbox"),
+        e.getMessage());
   }
 
   @Test

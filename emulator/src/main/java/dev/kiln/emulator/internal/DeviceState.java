@@ -6,6 +6,7 @@ import dev.kiln.emulator.FaultInjector;
 import dev.kiln.emulator.FaultPoint;
 import dev.kiln.emulator.NvState;
 import dev.kiln.inspector.ImageFormatException;
+import dev.kiln.inspector.format.Fs4Magic;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -137,8 +138,8 @@ public final class DeviceState {
    * ACTIVATE: the first 16 bytes erased, the body, a flush, then NV records its size.
    */
   public void stageImage(int slot, byte[] image) throws IOException {
-    byte[] erased = new byte[16];
-    java.util.Arrays.fill(erased, (byte) 0xFF);
+    byte[] erased = new byte[Fs4Magic.LENGTH];
+    Fs4Magic.mask(erased, 0);
     flash.write(slot, 0, erased, 0, erased.length);
     int half = image.length / 2;
     flash.write(slot, erased.length, image, erased.length, half - erased.length);

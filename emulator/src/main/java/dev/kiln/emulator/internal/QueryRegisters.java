@@ -21,6 +21,7 @@ import dev.kiln.registers.Mfsv;
 import dev.kiln.registers.Mgir;
 import dev.kiln.registers.Mqis;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,7 +70,10 @@ public final class QueryRegisters {
         "");
   }
 
-  /** MCAM: the registers this device offers, per group (never MCDD, so hosts never use DMA). */
+  /**
+   * MCAM: the registers this device offers, per group (never MCDD, so hosts never use DMA). Group 0
+   * lists MCAM itself, as a real ConnectX-5 does (../shared/fixtures/real-cx5-query).
+   */
   public static Mcam mcam(Mcam request) {
     byte[] noFeatures = new byte[16];
     return switch (request.accessRegGroup()) {
@@ -83,7 +87,8 @@ public final class QueryRegisters {
               AccessRegister.MCQI.id(),
               AccessRegister.MCC.id(),
               AccessRegister.MCDA.id(),
-              AccessRegister.MQIS.id()),
+              AccessRegister.MQIS.id(),
+              AccessRegister.MCAM.id()),
           noFeatures);
       case 2 -> Mcam.forRegisters(
           2, List.of(AccessRegister.MIRC.id(), AccessRegister.MFSV.id()), noFeatures);
@@ -92,7 +97,8 @@ public final class QueryRegisters {
   }
 
   /**
-   * MCQS: index 0 BOOT_IMG, index 1 CS_TOKEN (the last).
+   * MCQS: index 0 BOOT_IMG, index 1 CS_TOKEN (the last). The running BOOT_IMG reports PRESENT, as
+   * a real ConnectX-5 does (../shared/fixtures/real-cx5-query, MCQS index 0: component_status 1).
    *
    * @param updateState the update state of the requested component
    * @param locked whether an update handle is held
@@ -105,7 +111,7 @@ public final class QueryRegisters {
     }
     boolean boot = index == INDEX_BOOT_IMG;
     ComponentStatus status =
-        boot ? ComponentStatus.IN_USE
+        boot ? ComponentStatus.PRESENT
             : csToken ? ComponentStatus.PRESENT : ComponentStatus.NOT_PRESENT;
     return Optional.of(
         new Mcqs(
@@ -124,7 +130,10 @@ public final class QueryRegisters {
   /**
    * MCQI: BOOT_IMG answers CAPABILITIES, VERSION (running, or pending when asked; empty when
    * nothing is pending, which is how hosts detect "none", protocol doc §3.1) and
-   * ACTIVATION_METHOD; CS_TOKEN answers CAPABILITIES only.
+   * ACTIVATION_METHOD; CS_TOKEN answers CAPABILITIES only. A read_pending request of a component
+   * with nothing pending is refused whatever its info type (BAD_PARAM), as a real ConnectX-5
+   * refuses the read_pending CAPABILITIES query of every component (../shared/fixtures/
+   * real-cx5-query: operation status 7); hosts then ask again with read_pending clear (§2.5).
    *
    * @param pending the pending image, or null
    * @param slotSize the largest BOOT_IMG (one flash slot)
@@ -144,6 +153,9 @@ public final class QueryRegisters {
         || (index != INDEX_BOOT_IMG && index != INDEX_CS_TOKEN)
         || type == null
         || request.offset() % 4 != 0) {
+      return Optional.empty();
+    }
+    if (request.readPendingComponent() && (index != INDEX_BOOT_IMG || pending == null)) {
       return Optional.empty();
     }
     byte[] info;
@@ -211,7 +223,12 @@ public final class QueryRegisters {
         .encode();
   }
 
-  /** MQIS: model name, description and image VSD of the running image; others empty. */
+  /**
+   * MQIS: model name, description and image VSD of the running image; others empty. Each string is
+   * answered in a field of the size a real ConnectX-5 reports as {@code info_length} (model name
+   * 0x40, description 0x100, image and device VSD 0xD0: ../shared/fixtures/real-cx5-query), NUL
+   * padded, so a host reads the same number of 8-byte pieces; a longer string keeps its length.
+   */
   public static Mqis mqis(Mqis request, ImageFacts running) {
     ImageInfo info = running.info().orElseThrow();
     String text =
@@ -222,7 +239,14 @@ public final class QueryRegisters {
           default -> "";
         };
     byte[] bytes = (text == null ? "" : text).getBytes(StandardCharsets.US_ASCII);
-    return request.withInfo(bytes);
+    int field =
+        switch (request.infoType()) {
+          case Mqis.MODEL_NAME -> 0x40;
+          case Mqis.MODEL_DESCRIPTION -> 0x100;
+          case Mqis.IMAGE_VSD, Mqis.DEVICE_VSD -> 0xD0;
+          default -> 0;
+        };
+    return request.withInfo(Arrays.copyOf(bytes, Math.max(field, bytes.length)));
   }
 
   /** MFSV: eFuses programmed automatically; status 1 while they lag the running image. */

@@ -68,10 +68,23 @@ public final class UpdateStateMachine {
     return fsm == FsmState.IDLE;
   }
 
-  /** Back to IDLE with no session and no error, as after a reset. */
-  public void reset() {
+  /** Back to IDLE with no session and no error, and a new handle on offer: a reset or power-on. */
+  public void reset() throws IOException {
     endSession();
     lastError = MccErrorCode.OK;
+    retireHandle();
+  }
+
+  /**
+   * Offers another handle from now on (durably, so handles keep moving across power loss). The
+   * device does this when a session is taken from its owner (FORCE_HANDLE_RELEASE, idle timeout)
+   * and at power-on, but not when the owner releases: mstflint reads the handle once per process
+   * (mstflint 4.21 fw_comps_mgr/fw_comps_mgr.cpp {@code FwCompsMgr::initialize} →
+   * {@code GenerateHandle}) and locks with it again after its own RELEASE, as {@code verify}
+   * does when {@code readComponent} falls back from the pending to the running image.
+   */
+  private void retireHandle() throws IOException {
+    state.storeNv(state.nv().withNextHandle(state.nv().nextHandle() % 0xFFFFFF + 1));
   }
 
   /** MCQS's update state of component {@code index}: the session's, or what the flash holds. */
@@ -102,8 +115,9 @@ public final class UpdateStateMachine {
       return reject(request, client, now, RegisterStatus.BAD_PARAM, MccErrorCode.ERROR);
     }
     if (instruction == MccInstruction.FORCE_HANDLE_RELEASE) {
-      // Frees the handle whoever holds it (protocol doc §2.4).
+      // Frees the handle whoever holds it (protocol doc §2.4); the next lock needs a new one.
       endSession();
+      retireHandle();
       lastError = MccErrorCode.OK;
       return RegisterReply.ok(mccReply(request, client, now));
     }
@@ -120,8 +134,6 @@ public final class UpdateStateMachine {
       lastCommandNanos = now;
       lastError = MccErrorCode.OK;
       sessionState = ComponentUpdateState.IDLE;
-      // The next lock gets another handle, also after a power loss.
-      state.storeNv(state.nv().withNextHandle(handle % 0xFFFFFF + 1));
       return RegisterReply.ok(mccReply(request, client, now));
     }
     if (client != owner) {
@@ -316,9 +328,10 @@ public final class UpdateStateMachine {
         .encode();
   }
 
-  private void expireIdleLock(long now) {
+  private void expireIdleLock(long now) throws IOException {
     if (fsm != FsmState.IDLE && now - lastCommandNanos > lockTimeout.toNanos()) {
       endSession();
+      retireHandle();
     }
   }
 
@@ -336,7 +349,7 @@ public final class UpdateStateMachine {
   }
 
   /** One MCDA access: data of the component being written (SET) or read (GET). */
-  public RegisterReply mcda(int client, boolean get, Mcda request) {
+  public RegisterReply mcda(int client, boolean get, Mcda request) throws IOException {
     long now = nanoClock.getAsLong();
     expireIdleLock(now);
     if (fsm == FsmState.IDLE || client != owner || request.updateHandle() != handle) {

@@ -64,10 +64,20 @@ public final class EmulatedPciFunction implements AutoCloseable {
    *     process) or FUSE cannot mount ({@link dev.kiln.emulator.pcifunction.fuse.FuseException})
    */
   public static EmulatedPciFunction start(Path deviceDirectory, String bdf) throws IOException {
+    return start(deviceDirectory, bdf, EmulatedDevice.Options.defaults());
+  }
+
+  /**
+   * As {@link #start(Path, String)}, with the device powered on with {@code options} (for
+   * instance {@link EmulatedDevice.Options#withRecording} to record every register transaction
+   * the command makes).
+   */
+  public static EmulatedPciFunction start(
+      Path deviceDirectory, String bdf, EmulatedDevice.Options options) throws IOException {
     if (bdf.isEmpty() || bdf.contains("/") || bdf.startsWith(".")) {
       throw new IllegalArgumentException("not a PCI address: " + bdf);
     }
-    EmulatedDevice device = EmulatedDevice.open(deviceDirectory);
+    EmulatedDevice device = EmulatedDevice.open(deviceDirectory, options);
     Path privateDirectory = null;
     try {
       Identification identification = device.identify();

@@ -1,5 +1,6 @@
 package dev.kiln.emulator.pcifunction;
 
+import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.testkit.Mstflint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +56,25 @@ public final class EmulatedPciExec {
    *     be powered on, or the command runs longer than {@value #TIMEOUT_SECONDS} s
    */
   public static Mstflint.Result run(Path deviceDir, String bdf, List<String> command) {
+    return run(deviceDir, bdf, EmulatedDevice.Options.defaults(), command);
+  }
+
+  /**
+   * {@code mstflint -d 0000:03:00.0 ARGS...} with the device's register transactions recorded
+   * into {@code recording} ({@link dev.kiln.emulator.Recording}).
+   */
+  public static Mstflint.Result mstflintRecorded(Path deviceDir, Path recording, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Mstflint.require().binary().toString());
+    command.add("-d");
+    command.add(BDF);
+    command.addAll(List.of(args));
+    return run(deviceDir, BDF, EmulatedDevice.Options.defaults().withRecording(recording), command);
+  }
+
+  /** As {@link #run(Path, String, List)}, the device powered on with {@code options}. */
+  public static Mstflint.Result run(
+      Path deviceDir, String bdf, EmulatedDevice.Options options, List<String> command) {
     ExecPrerequisites.problem()
         .ifPresent(
             problem -> {
@@ -67,7 +87,7 @@ public final class EmulatedPciExec {
       errors = Files.createTempFile("kiln-pci-exec-", ".err");
       List<String> withLocale = new ArrayList<>(List.of("env", "LC_ALL=C"));
       withLocale.addAll(command);
-      try (EmulatedPciFunction function = EmulatedPciFunction.start(deviceDir, bdf)) {
+      try (EmulatedPciFunction function = EmulatedPciFunction.start(deviceDir, bdf, options)) {
         NamespacedCommand child =
             NamespacedCommand.start(
                 function,

@@ -19,7 +19,8 @@ import dev.kiln.burner.precheck.PrecheckResult;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.progress.ProgressDisplays;
 import dev.kiln.inspector.Fs4Image;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.ImageFormatException;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.check.CheckedImage;
@@ -125,6 +126,13 @@ public final class BurnCommand implements Callable<Integer> {
    */
   CheckedImage candidate;
 
+  @Option(
+      names = "--read-back",
+      description =
+          "Before burning, read the running image back (MCDA) so the pre-check also checks the"
+              + " keys it trusts and the versions it forbids; mstflint never does.")
+  boolean readBack;
+
   @Option(names = "--json", description = "Print one JSON object with the outcome.")
   boolean json;
 
@@ -161,6 +169,12 @@ public final class BurnCommand implements Callable<Integer> {
     CheckedImage checked = candidate != null ? candidate : CheckedImage.read(imagePath);
     Fs4Image image = checked.image();
     ImageFacts facts = checked.facts();
+    byte[] component;
+    try {
+      component = component(image);
+    } catch (ImageFormatException e) {
+      throw new CommandFailure(ExitCodes.CHECK_FAILED, e.getMessage(), e);
+    }
     if (psid != null && !psid.equals(facts.psid())) {
       throw new CommandFailure(
           ExitCodes.CHECK_FAILED,
@@ -184,7 +198,7 @@ public final class BurnCommand implements Callable<Integer> {
         return recover(session, image, facts, result, out, err);
       }
       DeviceInfo info = session.query();
-      DeviceProfile profile = DeviceProfiles.of(session, info, true);
+      DeviceProfile profile = DeviceProfiles.of(session, info, readBack);
       PrecheckResult precheck =
           checked.precheck(
               profile, new PreValidator.Options(force, feedForbidden, allowKeyLockout));
@@ -218,7 +232,7 @@ public final class BurnCommand implements Callable<Integer> {
       try {
         report =
             session.burn(
-                component(image), new BurnOptions(!noActivate, facts.version()), progress);
+                component, new BurnOptions(!noActivate, facts.version()), progress);
       } catch (ImageRejectedException e) {
         printJsonFailure(out, result, e.getMessage());
         // With --json the reason is in the JSON document; stderr names only the outcome.
@@ -322,13 +336,9 @@ public final class BurnCommand implements Callable<Integer> {
     }
   }
 
-  /** The BOOT_IMG component as §2.6 step 11 builds it: the image with its magic set to 0xFF. */
-  static byte[] component(Fs4Image image) {
-    ByteBuffer bytes = image.bytes();
-    byte[] component = new byte[bytes.remaining()];
-    bytes.get(component);
-    Fs4Magic.mask(component, (int) image.imageStart());
-    return component;
+  /** The BOOT_IMG component, the bytes mstflint sends for this image ({@link UpdateComponent}). */
+  static byte[] component(Fs4Image image) throws ImageFormatException {
+    return UpdateComponent.bytes(image);
   }
 
   private boolean confirm(PrintWriter out) {

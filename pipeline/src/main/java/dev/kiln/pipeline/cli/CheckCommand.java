@@ -80,8 +80,8 @@ public final class CheckCommand implements Callable<Integer> {
         names = {"-d", "--device"},
         paramLabel = "DEV",
         description =
-            "A live device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F (also BB:DD.F, mlx5_N"
-                + " or /dev/mst/mtNNNN_pciconfN when they resolve).")
+            "A live device: emu:DIR, tcp://HOST:PORT, pci:DDDD:BB:DD.F or replay:FILE (also"
+                + " BB:DD.F, mlx5_N or /dev/mst/mtNNNN_pciconfN when they resolve).")
     String device;
 
     @Option(
@@ -90,6 +90,14 @@ public final class CheckCommand implements Callable<Integer> {
         description = "A saved target profile ('kiln query --json' output).")
     Path profile;
   }
+
+  @Option(
+      names = "--record",
+      paramLabel = "FILE",
+      description =
+          "With --device: record every register transaction to FILE (replay it with --device"
+              + " replay:FILE).")
+  Path record;
 
   @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
@@ -131,6 +139,10 @@ public final class CheckCommand implements Callable<Integer> {
     String targetName;
     DeviceProfile profile;
     if (target.profile != null) {
+      if (record != null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--record needs --device: a saved profile has no device to record");
+      }
       SignCommand.requireReadable(target.profile);
       profile = TargetProfiles.read(target.profile);
       targetName = target.profile.toString();
@@ -179,6 +191,7 @@ public final class CheckCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandFailure(ExitCodes.USAGE, "--device " + uri + ": " + e.getMessage());
     }
+    options.record = record;
     try (SecureDevice session = options.open()) {
       DeviceInfo info = session.query();
       return DeviceProfiles.of(session, info, true);

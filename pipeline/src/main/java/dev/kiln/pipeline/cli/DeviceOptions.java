@@ -5,14 +5,24 @@ import dev.kiln.burner.DeviceUri;
 import dev.kiln.burner.Devices;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.Sleeper;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --device DEV} option shared by every command that talks to a device, and the one
- * place that turns it into an open {@link SecureDevice}.
+ * The {@code --device DEV} and {@code --record FILE} options shared by every command that talks to
+ * a device, and the one place that turns them into an open {@link SecureDevice}.
+ *
+ * <p>{@code --record FILE} writes every register transaction of the session, as it happens, to
+ * FILE in the Kiln recording format ({@link Recording}), whatever the device URI; {@code
+ * replay:FILE} plays such a file back.
  *
  * <p>{@code emu:} devices are opened in-process through {@link EmulatorDevices}; {@code tcp://}
  * and {@code pci:} through the burner. Tests may replace the PCI config-space opener ({@link
@@ -31,9 +41,17 @@ public final class DeviceOptions {
       paramLabel = "DEV",
       converter = DeviceUriConverter.class,
       description =
-          "The device: emu:DIR, tcp://HOST:PORT or pci:DDDD:BB:DD.F (also BB:DD.F, mlx5_N or"
-              + " /dev/mst/mtNNNN_pciconfN when they resolve).")
+          "The device: emu:DIR, tcp://HOST:PORT, pci:DDDD:BB:DD.F or replay:FILE (a recorded"
+              + " session); also BB:DD.F, mlx5_N or /dev/mst/mtNNNN_pciconfN when they resolve.")
   DeviceUri device;
+
+  @Option(
+      names = "--record",
+      paramLabel = "FILE",
+      description =
+          "Record every register transaction with the device to FILE (replay it with --device"
+              + " replay:FILE). HW access keys are not written.")
+  Path record;
 
   /**
    * Parses device URIs and mstflint-style names ({@link DeviceNameResolver}) for picocli; a bad
@@ -68,15 +86,53 @@ public final class DeviceOptions {
     return device;
   }
 
-  /** Opens the device's transport and wraps it into a session. */
+  /** Opens the device's transport (recording it when asked) and wraps it into a session. */
   public SecureDevice open() throws TransportException {
-    return open(device);
+    return open(device, record);
   }
 
-  /** Opens any device the way {@link #open()} does (for commands that take several). */
-  static SecureDevice open(DeviceUri uri) throws TransportException {
+  /**
+   * Opens any device the way {@link #open()} does (for commands that take several devices).
+   *
+   * @param record where to record the session's register transactions, or null
+   */
+  static SecureDevice open(DeviceUri uri, Path record) throws TransportException {
     RegisterTransport transport =
         Devices.open(uri, EmulatorDevices::open, configSpacesForTests, sleeper);
+    if (record != null) {
+      transport = recorded(transport, record);
+    }
     return SecureDevice.open(transport, sleeper, uri.text());
+  }
+
+  /** {@code transport} with every exchange written to {@code file}; closes it on failure. */
+  static RegisterTransport recorded(RegisterTransport transport, Path file)
+      throws TransportException {
+    Recording.Recorder recorder;
+    try {
+      recorder = Recording.Recorder.create(file);
+    } catch (IOException e) {
+      try {
+        transport.close();
+      } catch (TransportException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new TransportException(
+          "cannot create the recording " + file + ": " + reason(e), e);
+    }
+    return Recording.recording(transport, recorder);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "its directory does not exist";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return String.valueOf(e.getMessage());
   }
 }

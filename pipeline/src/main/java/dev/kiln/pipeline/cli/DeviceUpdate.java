@@ -34,9 +34,11 @@ import java.util.function.Supplier;
  *       up-to-date}, nothing is sent beyond the query (mlxfwmanager's "up to date", exit 0);
  *   <li>else {@code kiln check}'s engine ({@link ImageCheck}: the burner's pre-check plus the
  *       forbidden-versions feed) on the verified bytes; an error finding: {@code refused};
- *   <li>{@code --dry-run}: {@code would-burn}. The dry run reads the profile without reading the
- *       running image back, so no MCC update handle is ever taken (the trusted-key and
- *       forbidden-list checks then warn, as with {@code kiln query --no-read-back});
+ *   <li>{@code --dry-run}: {@code would-burn}. The profile comes from the query registers only,
+ *       as for {@code kiln burn} without {@code --read-back}, so no MCC update handle is ever
+ *       taken (the trusted-key and forbidden-list checks then warn, and the device itself
+ *       refuses such images at VERIFY); {@code --read-back}, for a real run only, reads the
+ *       running image back first so the pre-check refuses them before anything is written;
  *   <li>else the MCC burn of exactly those bytes with activation ({@code burned}), as {@code kiln
  *       burn --bundle} does.
  * </ol>
@@ -53,6 +55,7 @@ final class DeviceUpdate {
    * @param feed the verified forbidden-versions feed, if one was given
    * @param feedProblem why the given feed cannot be used (refuses every image), if so
    * @param dryRun check only
+   * @param readBack read the running image back for the pre-check (never with dryRun)
    * @param confirmation asks the operator before each burn (always yes with {@code --yes})
    * @param progress a fresh progress display for each burn (stderr)
    */
@@ -61,6 +64,7 @@ final class DeviceUpdate {
       Optional<ForbiddenVersionsFeed> feed,
       Optional<CheckFinding> feedProblem,
       boolean dryRun,
+      boolean readBack,
       Confirmation confirmation,
       Supplier<BurnProgress> progress) {}
 
@@ -100,7 +104,7 @@ final class DeviceUpdate {
   }
 
   private UpdateOutcome run() {
-    try (SecureDevice session = DeviceOptions.open(entry.uri())) {
+    try (SecureDevice session = DeviceOptions.open(entry.uri(), null)) {
       return update(session);
     } catch (DeviceException | TransportException e) {
       return outcome(
@@ -141,8 +145,10 @@ final class DeviceUpdate {
     String source = settings.bundle().path() + ":" + image;
     // The verified bytes, parsed and judged once; the burn writes exactly these (CheckedImage).
     CheckedImage checked;
+    byte[] component;
     try {
       checked = CheckedImage.of(selection.get().image(), source);
+      component = BurnCommand.component(checked.image());
     } catch (IOException e) {
       return outcome(
           UpdateOutcome.Action.FAILED, null, null,
@@ -156,7 +162,7 @@ final class DeviceUpdate {
     }
     DeviceProfile profile;
     try {
-      profile = DeviceProfiles.of(session, info, !settings.dryRun());
+      profile = DeviceProfiles.of(session, info, settings.readBack());
     } catch (ImageRejectedException e) {
       return outcome(
           UpdateOutcome.Action.FAILED, null, null,
@@ -189,7 +195,7 @@ final class DeviceUpdate {
     try {
       report =
           session.burn(
-              BurnCommand.component(checked.image()), new BurnOptions(true, facts.version()),
+              component, new BurnOptions(true, facts.version()),
               settings.progress().get());
     } catch (ImageRejectedException e) {
       List<CheckFinding> findings = new ArrayList<>(check.findings());

@@ -76,7 +76,7 @@ public final class DevicesCommand implements Callable<Integer> {
   }
 
   static Probe probe(HostDevices.Entry entry) {
-    try (SecureDevice session = DeviceOptions.open(entry.uri())) {
+    try (SecureDevice session = DeviceOptions.open(entry.uri(), null)) {
       if (session.isLivefish()) {
         return new Probe(entry, Optional.empty(),
             Optional.of("in flash-not-present (livefish) recovery mode: no firmware runs"));

@@ -93,6 +93,9 @@ public final class QueryCommand implements Callable<Integer> {
     if (!info.runningReleaseDate().isEmpty()) {
       line(out, "FW Release Date:", info.runningReleaseDate());
     }
+    if (!info.modelName().isEmpty()) {
+      line(out, "Part Number:", info.modelName());
+    }
     if (!info.productVersion().isEmpty()) {
       line(out, "Product Version:", info.productVersion());
     }

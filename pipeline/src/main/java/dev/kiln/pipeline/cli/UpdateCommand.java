@@ -79,10 +79,15 @@ public final class UpdateCommand implements Callable<Integer> {
 
   @Option(
       names = "--dry-run",
-      description =
-          "Run every check, burn nothing (no update handle is taken: the device's keys and"
-              + " forbidden list are not read back).")
+      description = "Run every check, burn nothing (no update handle is taken).")
   boolean dryRun;
+
+  @Option(
+      names = "--read-back",
+      description =
+          "Read each device's running image back before the pre-check (its trusted keys and"
+              + " forbidden versions), as kiln burn --read-back; not with --dry-run.")
+  boolean readBack;
 
   @Option(names = "--json", description = "Print one JSON object with one member per device.")
   boolean json;
@@ -90,6 +95,11 @@ public final class UpdateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     feedOptions.validate(spec);
+    if (dryRun && readBack) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--read-back takes the update handle; a dry run takes none: give one of them");
+    }
     if (!yes && !dryRun && BurnCommand.console == null) {
       throw new CommandFailure(
           ExitCodes.USAGE,
@@ -123,7 +133,7 @@ public final class UpdateCommand implements Callable<Integer> {
     DeviceUpdate.Settings settings =
         new DeviceUpdate.Settings(
             // With --json the prompt goes to stderr: stdout stays one JSON document.
-            verified, feed, feedProblem, dryRun,
+            verified, feed, feedProblem, dryRun, readBack,
             question -> yes || confirm(json ? err : out, question),
             () -> BurnCommand.progressDisplay(err));
     List<UpdateOutcome> outcomes = new ArrayList<>();

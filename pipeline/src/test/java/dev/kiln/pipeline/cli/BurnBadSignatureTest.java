@@ -90,7 +90,7 @@ class BurnBadSignatureTest {
   @Test
   void refusedByThePrecheck(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
-    Run burn = kiln("burn", "--device", device, tampered.toString(), "--yes");
+    Run burn = kiln("burn", "--device", device, tampered.toString(), "--yes", "--read-back");
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
     assertTrue(burn.err().contains("refused before writing anything"), burn.err());
     assertTrue(burn.err().contains("[BAD_SIGNATURE]"), burn.err());

@@ -176,6 +176,23 @@ class BurnCommandTest {
   }
 
   @Test
+  void anImageThatDoesNotStartAtZeroIsRefusedBeforeTheDeviceIsTouched(@TempDir Path dir)
+      throws Exception {
+    byte[] shifted = new byte[2 << 20];
+    java.util.Arrays.fill(shifted, (byte) 0xFF);
+    byte[] image = java.nio.file.Files.readAllBytes(v2);
+    System.arraycopy(image, 0, shifted, 1 << 20, image.length);
+    Path file = java.nio.file.Files.write(dir.resolve("shifted.bin"), shifted);
+    // An unreachable device: touching it would be exit 5.
+    Run burn = kiln("burn", "--device", "tcp://127.0.0.1:1", file.toString(), "--yes");
+    assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
+    // The image facts already fail (the ITOC addresses do not translate as at offset 0); the
+    // component (UpdateComponent) would refuse it next, still before the device is opened.
+    assertTrue(burn.err().startsWith("kiln: " + file), burn.err());
+    assertEquals(1, burn.err().lines().count(), burn.err());
+  }
+
+  @Test
   void unreachableDeviceIsExit5() {
     Run burn = kiln("burn", "--device", "tcp://127.0.0.1:1", v2.toString(), "--yes");
     assertEquals(ExitCodes.DEVICE, burn.exitCode());

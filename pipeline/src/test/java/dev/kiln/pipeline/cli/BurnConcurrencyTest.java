@@ -12,7 +12,8 @@ import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.transport.TcpTransport;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.registers.AccessRegister;
@@ -20,9 +21,7 @@ import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -73,8 +72,7 @@ class BurnConcurrencyTest {
       throws Exception {
     Path v1 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     Path v2 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.41.1000"), "v2");
-    byte[] component = Files.readAllBytes(v2);
-    Arrays.fill(component, 0, Fs4Magic.LENGTH, (byte) 0xFF);
+    byte[] component = UpdateComponent.bytes(ImageParser.parse(v2));
     Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {

@@ -14,7 +14,8 @@ import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.burner.transport.TcpTransport;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.FaultPoint;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.registers.RegisterTransport;
@@ -22,10 +23,8 @@ import dev.kiln.registers.TransportException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -64,9 +63,7 @@ class BurnPowerLossTest {
   }
 
   static byte[] component(Path image) throws Exception {
-    byte[] bytes = Files.readAllBytes(image);
-    Arrays.fill(bytes, 0, Fs4Magic.LENGTH, (byte) 0xFF);
-    return bytes;
+    return UpdateComponent.bytes(ImageParser.parse(image));
   }
 
   /** The daemon as a child process. */

@@ -90,7 +90,8 @@ class BurnRefusalTest {
   void refusedByThePrecheck(String name, String code, String cause, @TempDir Path dir)
       throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
-    Run burn = kiln("burn", "--device", device, image(name).toString(), "--yes");
+    Run burn =
+        kiln("burn", "--device", device, image(name).toString(), "--yes", "--read-back");
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
     assertTrue(burn.err().contains("refused before writing anything"), burn.err());
     assertTrue(burn.err().contains("[" + code + "]"), burn.err());

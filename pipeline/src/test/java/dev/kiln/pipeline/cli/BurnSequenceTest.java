@@ -7,8 +7,9 @@ import dev.kiln.burner.BurnOptions;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.emulator.Recording;
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.registers.Recording;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.registers.AccessRegister;
@@ -18,17 +19,15 @@ import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The register sequence of a burn, as the emulator records it, against protocol doc §2.6: handle
- * query, LOCK (reply LOCKED), UPDATE_COMPONENT with the size (reply INITIALIZE or DOWNLOAD), GETs
+ * The register sequence of a burn, as the emulator records it, against protocol doc §2.6: the
+ * session's opening handle query right after MCAM, LOCK (reply LOCKED), UPDATE_COMPONENT with the size (reply INITIALIZE or DOWNLOAD), GETs
  * while INITIALIZE, MCDA SETs of 128 bytes at offsets 0, 128, ... (the last one the remainder),
  * VERIFY (reply LOCKED), ACTIVATE, RELEASE - and nothing else between LOCK and RELEASE.
  */
@@ -38,8 +37,7 @@ class BurnSequenceTest {
   void recordedBurnMatchesTheProtocolSequence(@TempDir Path dir) throws Exception {
     Path v1 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     Path v2 = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.41.1000"), "v2");
-    byte[] component = Files.readAllBytes(v2);
-    Arrays.fill(component, 0, Fs4Magic.LENGTH, (byte) 0xFF);
+    byte[] component = UpdateComponent.bytes(ImageParser.parse(v2));
     Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
     Path recording = dir.resolve("burn.rec");
     try (EmulatedDevice device =
@@ -51,13 +49,18 @@ class BurnSequenceTest {
     }
 
     List<Recording.Transaction> all = Recording.read(recording);
-    // From the handle query that precedes LOCK to the RELEASE.
+    // The session's opening MCC GET gives the handle (as mstflint's FwCompsMgr takes it when it
+    // is created); LOCK uses it, with no MCC in between. From LOCK to the RELEASE.
+    int opening = -1;
     int lock = -1;
     int release = -1;
     for (int i = 0; i < all.size(); i++) {
       RegisterEnvelope request = all.get(i).requestEnvelope();
       if (request.registerId() == AccessRegister.MCC.id()) {
         MccInstruction instruction = Mcc.decode(request.payload()).instructionCode();
+        if (opening < 0) {
+          opening = i;
+        }
         if (instruction == MccInstruction.LOCK_UPDATE_HANDLE && lock < 0) {
           lock = i;
         }
@@ -67,13 +70,19 @@ class BurnSequenceTest {
       }
     }
     assertTrue(lock > 0 && release > lock, "no LOCK ... RELEASE in the recording");
-    List<Recording.Transaction> flow = all.subList(lock - 1, release + 1);
+    assertTrue(opening < lock, "no MCC GET before LOCK");
+    for (int i = opening + 1; i < lock; i++) {
+      assertTrue(all.get(i).requestEnvelope().registerId() != AccessRegister.MCC.id(),
+          "an MCC between the opening GET and LOCK: " + all.get(i).requestEnvelope());
+    }
+    Mcc handleQuery = mcc(all.get(opening), RegisterMethod.GET, MccInstruction.QUERY);
+    int handle = Mcc.decode(all.get(opening).responseEnvelope().payload()).updateHandle();
+    assertEquals(FsmState.IDLE, Mcc.decode(all.get(opening).responseEnvelope().payload()).state());
+    assertEquals(0, handleQuery.updateHandle());
+    assertEquals(0, handleQuery.componentIndex());
+    List<Recording.Transaction> flow = all.subList(lock, release + 1);
 
     int step = 0;
-    Mcc handleQuery = mcc(flow.get(step), RegisterMethod.GET, MccInstruction.QUERY);
-    int handle = Mcc.decode(flow.get(step).responseEnvelope().payload()).updateHandle();
-    assertEquals(FsmState.IDLE, Mcc.decode(flow.get(step++).responseEnvelope().payload()).state());
-    assertEquals(0, handleQuery.updateHandle());
 
     Mcc locking = mcc(flow.get(step), RegisterMethod.SET, MccInstruction.LOCK_UPDATE_HANDLE);
     assertEquals(handle, locking.updateHandle());
@@ -123,6 +132,7 @@ class BurnSequenceTest {
       names.add(transaction.requestEnvelope().register().name());
     }
     assertEquals("MCC", names.get(0));
+    assertEquals("MCAM", all.get(opening - 1).requestEnvelope().register().name());
   }
 
   private static boolean isMcc(Recording.Transaction transaction, RegisterMethod method)

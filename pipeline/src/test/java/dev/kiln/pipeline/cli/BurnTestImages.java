@@ -53,16 +53,40 @@ final class BurnTestImages {
    * writer, with the sample public key set as {@code kiln set-public-keys} sets it.
    */
   static Path unsigned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
+    return unsigned(dir, spec, name, builder -> {});
+  }
+
+  /**
+   * As {@link #unsigned(Path, SampleFirmware.Spec, String)}, with {@code extra} setting further
+   * IMAGE_INFO fields (part number, description, release date) before the image is written.
+   */
+  static Path unsigned(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
     return provisioned(
         dir, spec, name,
         new PublicKeysFile.Key(
-            PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"), TRUSTED));
+            PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"), TRUSTED),
+        extra);
   }
 
   /** {@link #unsigned} with {@code key} (instead of the sample key) as its PUBLIC_KEYS_2048. */
   static Path provisioned(Path dir, SampleFirmware.Spec spec, String name, PublicKeysFile.Key key)
       throws Exception {
-    Path raw = unprovisioned(dir, spec, name + "-raw");
+    return provisioned(dir, spec, name, key, builder -> {});
+  }
+
+  private static Path provisioned(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      PublicKeysFile.Key key,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
+    Path raw = unprovisioned(dir, spec, name + "-raw", extra);
     Fs4Image image = ImageParser.parse(raw);
     int keysSize = (int) image.section(SectionType.PUBLIC_KEYS_2048).orElseThrow().size();
     byte[] keysFile = PublicKeysFile.encode(List.of(key), keysSize);
@@ -80,6 +104,15 @@ final class BurnTestImages {
    * device running it would trust no key.
    */
   static Path unprovisioned(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
+    return unprovisioned(dir, spec, name, builder -> {});
+  }
+
+  private static Path unprovisioned(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
     Files.createDirectories(dir);
     Path raw = dir.resolve(name + ".bin");
     ImageDescription template = SampleFirmware.description(spec);
@@ -90,6 +123,7 @@ final class BurnTestImages {
             .flags(template.flags())
             .reserved(template.reserved())
             .imageSize(SIZE);
+    extra.accept(builder);
     if (!spec.forbidden().isEmpty()) {
       builder.forbiddenVersions(
           new ForbiddenVersions(
@@ -101,13 +135,17 @@ final class BurnTestImages {
 
   /** Signs {@code unsigned} with {@code kiln sign} (sample key, trusted UUID) into NAME.bin. */
   static Run sign(Path dir, Path unsigned, String name, String... extra) throws Exception {
+    return signUnder(dir, unsigned, name, TRUSTED.toString(), extra);
+  }
+
+  private static Run signUnder(
+      Path dir, Path unsigned, String name, String keyUuid, String... extra) throws Exception {
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
-                "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid",
-                TRUSTED.toString(), "--allow-sample-keys", "--out",
-                dir.resolve(name + ".bin").toString(),
+                "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid", keyUuid,
+                "--allow-sample-keys", "--out", dir.resolve(name + ".bin").toString(),
                 "--audit-log", dir.resolve("audit.jsonl").toString()));
     args.addAll(List.of(extra));
     return kiln(args.toArray(String[]::new));
@@ -116,17 +154,27 @@ final class BurnTestImages {
   /** Builds and signs ({@code kiln sign}, sample key) an image under {@code keyUuid}. */
   static Path signed(Path dir, SampleFirmware.Spec spec, String name, String keyUuid)
       throws Exception {
-    Path unsigned = unsigned(dir, spec, name);
-    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, Files.createTempDirectory(dir, "k"));
-    Path out = dir.resolve(name + ".bin");
-    Run run =
-        kiln(
-            "sign", unsigned.toString(), "--key", "file:" + key, "--key-uuid", keyUuid,
-            "--allow-sample-keys", "--out", out.toString(),
-            "--audit-log", dir.resolve("audit.jsonl").toString());
-    assertEquals(0, run.exitCode(), run.err());
-    return out;
+    return signed(dir, spec, name, keyUuid, builder -> {});
   }
+
+  /** Builds (with {@code extra} IMAGE_INFO fields) and signs an image under {@code keyUuid}. */
+  static Path signed(
+      Path dir,
+      SampleFirmware.Spec spec,
+      String name,
+      String keyUuid,
+      java.util.function.Consumer<ImageDescription.Builder> extra)
+      throws Exception {
+    return signedAs(dir, unsigned(dir, spec, name, extra), name, keyUuid);
+  }
+
+  /** Signs {@code unsigned} under {@code keyUuid} (sample key) into NAME.bin; must succeed. */
+  static Path signedAs(Path dir, Path unsigned, String name, String keyUuid) throws Exception {
+    Run run = signUnder(dir, unsigned, name, keyUuid);
+    assertEquals(0, run.exitCode(), run.err());
+    return dir.resolve(name + ".bin");
+  }
+
 
   static Path signed(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
     return signed(dir, spec, name, TRUSTED.toString());

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.emulator.Recording;
+import dev.kiln.registers.Recording;
 import dev.kiln.pipeline.cli.BurnTestImages.Run;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.registers.AccessRegister;

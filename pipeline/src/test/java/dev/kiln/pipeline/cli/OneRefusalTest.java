@@ -47,10 +47,15 @@ class OneRefusalTest {
     return count;
   }
 
-  /** The message of the first pre-check finding of a burn --json. */
+  /** The message of the first pre-check error of a burn --json. */
   private static String firstMessage(Run json) throws Exception {
     JsonNode node = new ObjectMapper().readTree(json.out());
-    return node.get("precheck").get(0).get("message").asText();
+    for (JsonNode finding : node.get("precheck")) {
+      if (finding.get("severity").asText().equals("ERROR")) {
+        return finding.get("message").asText();
+      }
+    }
+    throw new AssertionError("no pre-check error: " + json.out());
   }
 
   @Test

@@ -12,7 +12,6 @@ import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.emulator.DeviceIdentity;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
-import dev.kiln.emulator.Recording;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
@@ -23,6 +22,7 @@ import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedEntry;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.registers.AccessRegister;
+import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterEnvelope;
 import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.TransportException;
@@ -186,6 +186,41 @@ class UpdateCommandTest {
   }
 
   @Test
+  void aVersionTheDeviceForbidsIsRefusedByTheDeviceOrWithReadBackBeforeWriting()
+      throws Exception {
+    // Fixtures.device runs an image whose FORBIDDEN_VERSIONS names DEVICE_FORBIDDEN.
+    Path forbidden =
+        fixtures.signed(SampleFirmware.Spec.secure(Fixtures.DEVICE_FORBIDDEN), "fw-forbidden");
+    Path forbiddenBundle = dir.resolve("forbidden.kbundle");
+    Fixtures.Result created =
+        Fixtures.kiln("bundle", "create", "--out", forbiddenBundle.toString(), "--key",
+            "file:" + fixtures.privateKey, "--allow-sample-keys", forbidden.toString());
+    assertEquals(0, created.exitCode(), created.err());
+    String device = fixtures.device("update-forbidden");
+    String trust = "--trust=" + fixtures.publicKey;
+    // As kiln burn: without --read-back the host cannot know; the device refuses at VERIFY.
+    Fixtures.Result byDevice =
+        Fixtures.kiln("update", "--bundle", forbiddenBundle.toString(), trust, "--device", device,
+            "--yes", "--json");
+    assertEquals(ExitCodes.CHECK_FAILED, byDevice.exitCode(), byDevice.out() + byDevice.err());
+    JsonNode outcome = json(byDevice).get("devices").get(0);
+    assertEquals("refused", outcome.get("action").asText());
+    assertTrue(outcome.get("findings").toString().contains("DEVICE_REJECTED"), outcome.toString());
+    // With --read-back the pre-check refuses it before anything is written.
+    Fixtures.Result byHost =
+        Fixtures.kiln("update", "--bundle", forbiddenBundle.toString(), trust, "--device", device,
+            "--yes", "--read-back");
+    assertEquals(ExitCodes.CHECK_FAILED, byHost.exitCode(), byHost.out() + byHost.err());
+    assertTrue(byHost.out().startsWith(device + ": refused before writing anything"
+        + " [FORBIDDEN_VERSION]"), byHost.out());
+    assertEquals(Fixtures.RUNNING, running(device));
+    // A dry run takes no handle, so it cannot read back.
+    assertEquals(ExitCodes.USAGE,
+        Fixtures.kiln("update", "--bundle", forbiddenBundle.toString(), trust, "--device", device,
+            "--dry-run", "--read-back").exitCode());
+  }
+
+  @Test
   void devicesAreReportedEachWithTheWorstExitCode() throws Exception {
     String upToDate = "emu:" + device(NEW, SampleFirmware.PSID);
     String older = "emu:" + device(OLD, SampleFirmware.PSID);
@@ -221,8 +256,11 @@ class UpdateCommandTest {
     assertEquals(ExitCodes.CHECK_FAILED, result.exitCode(), result.out() + result.err());
     String[] lines = result.out().split("\n");
     assertEquals(device + ": refused before writing anything [DOWNGRADE]", lines[0]);
-    assertTrue(lines[1].startsWith("  error: ") && lines[1].endsWith("[DOWNGRADE]"), lines[1]);
-    String message = lines[1].substring("  error: ".length(), lines[1].length() - 12);
+    String error =
+        java.util.Arrays.stream(lines).filter(line -> line.startsWith("  error: ")).findFirst()
+            .orElseThrow();
+    assertTrue(error.endsWith("[DOWNGRADE]"), error);
+    String message = error.substring("  error: ".length(), error.length() - 12);
     assertFalse(result.err().contains(message), "the finding is printed once: " + result.err());
     assertEquals("kiln: 1 of 1 device not updated: " + device + ": refused [DOWNGRADE]",
         result.err().strip());
