@@ -47,7 +47,12 @@ public final class Devices {
       return emulator.open(emulated.directory());
     }
     if (uri instanceof DeviceUri.Tcp tcp) {
-      return TcpTransport.connect(tcp.host(), tcp.port(), TCP_TIMEOUT_MILLIS);
+      if (tcp.tokenFile() == null) {
+        throw new TransportException(
+            tcp.text() + ": the daemon needs its token: give --token-file DIR/daemon.token or"
+                + " the device as " + tcp.text() + "?token-file=DIR/daemon.token");
+      }
+      return TcpTransport.connect(tcp.host(), tcp.port(), TCP_TIMEOUT_MILLIS, tcp.tokenFile());
     }
     DeviceUri.Pci pci = (DeviceUri.Pci) uri;
     ConfigSpace config =

@@ -17,6 +17,13 @@ class DeviceUriTest {
     assertEquals(new DeviceUri.Pci("0000:03:00.0"), DeviceUri.parse("pci:0000:03:00.0"));
     assertEquals(new DeviceUri.Pci("0000:3b:00.1"), DeviceUri.parse("pci:3B:00.1"));
     assertEquals("tcp://[::1]:4711", DeviceUri.parse("tcp://[::1]:4711").text());
+    assertEquals(
+        new DeviceUri.Tcp("127.0.0.1", 4711, Path.of("/tmp/dev0/daemon.token")),
+        DeviceUri.parse("tcp://127.0.0.1:4711?token-file=/tmp/dev0/daemon.token"));
+    assertEquals(
+        "tcp://127.0.0.1:4711",
+        DeviceUri.parse("tcp://127.0.0.1:4711/?token-file=/tmp/t").text(),
+        "the token file is not part of the device's name");
   }
 
   @Test
