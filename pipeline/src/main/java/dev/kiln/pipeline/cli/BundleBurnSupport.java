@@ -8,14 +8,11 @@ import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.bundle.BundleBurn;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.TrustedKeys;
-import dev.kiln.pipeline.burnlog.BurnLog;
-import dev.kiln.pipeline.burnlog.BurnRecord;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -44,6 +41,7 @@ final class BundleBurnSupport {
     }
     PrintWriter out = commandLine.getOut();
     DeviceInfo before = query(command);
+    command.attempt.deviceBefore(before);
     Path workDirectory = null;
     String bundleSha512 = null;
     String imageSha512;
@@ -108,15 +106,11 @@ final class BundleBurnSupport {
 
   private static void log(
       BurnCommand command, DeviceInfo before, DeviceInfo after, String imageSha512,
-      String bundleSha512, String result, String detail) throws IOException {
-    if (command.burnLog == null) {
-      return;
-    }
-    new BurnLog(command.burnLog)
-        .append(
-            new BurnRecord(
-                Instant.now(), command.device.uri().text(), before.psid(),
-                before.runningVersion().toString(), after.flashVersion().toString(), imageSha512,
-                bundleSha512, result, detail));
+      String bundleSha512, String result, String detail) {
+    // One record per attempt, written through the attempt (BurnAttempt), which also records the
+    // failures that leave this method by an exception.
+    command.attempt.deviceBefore(before);
+    command.attempt.image(imageSha512, bundleSha512);
+    command.attempt.record(after, result, detail);
   }
 }

@@ -94,6 +94,17 @@ public final class BurnCommand implements Callable<Integer> {
       description = "Append a record of this burn to a hash-chained burn log (kiln log verify).")
   Path burnLog;
 
+  @Option(
+      names = "--log-key",
+      paramLabel = "FILE",
+      description = "HMAC key file that makes the burn log's chain unforgeable (with --log).")
+  Path logKey;
+
+  /** The log record of this attempt and the interrupt handling, set by {@link BurnRun}. */
+  BurnAttempt attempt = BurnAttempt.NONE;
+
+  BurnInterruption interruption = BurnInterruption.none();
+
   @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
   boolean yes;
 
@@ -120,17 +131,19 @@ public final class BurnCommand implements Callable<Integer> {
   String psid;
 
   @Override
-  public Integer call()
-      throws IOException, DeviceException, TransportException, SectionFormatException,
-          ImageRejectedException {
+  public Integer call() throws Exception {
     if (bundle == null && imagePath == null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
     }
-    if (bundle != null || !bundleTrust.isEmpty() || burnLog != null) {
-      return BundleBurnSupport.run(this);
+    if (logKey != null && burnLog == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--log-key goes with --log");
     }
-    return burnImage();
+    return BurnRun.run(
+        this,
+        () -> bundle != null || !bundleTrust.isEmpty() || burnLog != null
+            ? BundleBurnSupport.run(this)
+            : burnImage());
   }
 
   /** The burn of {@link #imagePath}; {@link BundleBurnSupport} wraps it for bundles and logs. */
@@ -191,7 +204,7 @@ public final class BurnCommand implements Callable<Integer> {
       if (!yes && !confirm(out)) {
         throw new CommandFailure(ExitCodes.CHECK_FAILED, "burn cancelled by the operator");
       }
-      BurnProgress progress = progressDisplay(json ? err : out);
+      BurnProgress progress = interruption.guard(progressDisplay(json ? err : out));
       BurnReport report;
       try {
         report =

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DeviceSetKeyCommand.class,
       DeviceHwAccessCommand.class,
       DeviceSetGuidsCommand.class,
+      DeviceReleaseCommand.class,
     })
 public final class DeviceCommand implements Runnable {
 

@@ -49,9 +49,10 @@ class DeviceServeCommandTest {
     serve.start();
     String first = lines.readLine();
     assertTrue(first.startsWith("listening on 127.0.0.1:"), first + err);
+    assertEquals("token file " + device.resolve("daemon.token"), lines.readLine());
     assertTrue(lines.readLine().startsWith("mode=secure_fw pci_device_id=0x101d"));
     int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
-    try (DaemonClient client = DaemonClient.connect("127.0.0.1", port, 10_000)) {
+    try (DaemonClient client = DaemonClient.connect("127.0.0.1", port, 10_000, device.resolve("daemon.token"))) {
       RegisterEnvelope reply =
           RegisterEnvelope.request(AccessRegister.MGIR, RegisterMethod.GET, new byte[Mgir.SIZE])
               .exchange(client);
