@@ -174,7 +174,8 @@ public final class BurnCommand implements Callable<Integer> {
         return recover(session, image, facts, result, out, err);
       }
       DeviceInfo info = session.query();
-      DeviceProfile profile = DeviceProfiles.of(session, info, true);
+      DeviceProfile profile = DeviceProfiles.of(session, info, true, interruption.readBack());
+      interruption.readBackDone();
       PrecheckResult precheck =
           new PreValidator().validate(facts, profile, new PreValidator.Options(force, List.of()));
       result.put("runningVersionBefore", info.runningVersion().toString());

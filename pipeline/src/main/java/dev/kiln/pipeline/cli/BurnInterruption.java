@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>Before the burn reached the device's update handle (query, pre-check, confirmation), the
  *       hook records the attempt as {@code interrupted}, says that nothing was written, and lets
  *       the process end (exit 130 for SIGINT, 143 for SIGTERM, as the JVM sets them).
- *   <li>Once the burn started ({@link #guard}'s first step), the hook waits, at most {@link
+ *   <li>Once the burn started ({@link #guard}'s first step), or while the pre-check reads the
+ *       running image back ({@link #readBack} to {@link #readBackDone}), the hook waits, at most {@link
  *       #RELEASE_WAIT_SECONDS}, for the burning thread: at its next checkpoint (between two
  *       register transactions) the session sends CANCEL and RELEASE_UPDATE_HANDLE, as mstflint
  *       does when it stops a burn (mstflint 4.21 fw_comps_mgr/fw_comps_mgr.cpp,
@@ -87,6 +88,25 @@ final class BurnInterruption implements AutoCloseable {
         checked.transferEnded();
       }
     };
+  }
+
+  /**
+   * Checkpoints for the pre-check's read-back of the running image: from its first chunk until
+   * {@link #readBackDone} the device's handle is held, and the hook waits as during a burn.
+   */
+  BurnProgress readBack() {
+    return new BurnProgress() {
+      @Override
+      public void written(long done, long total) {
+        started();
+      }
+    };
+  }
+
+  /** The read-back released the handle: a signal now ends the command at once again. */
+  synchronized void readBackDone() {
+    burning = false;
+    token.checkpoint(); // a signal during the read-back: report it as an interrupted burn
   }
 
   private synchronized void started() {

@@ -18,7 +18,18 @@ final class BurnRun {
     PrintWriter err = command.spec.commandLine().getErr();
     String device = command.device.uri().text();
     BurnAttempt attempt = BurnAttempt.start(command.burnLog, command.logKey, device, err);
-    try (BurnInterruption interruption = BurnInterruption.install(err, attempt, device)) {
+    BurnInterruption installed;
+    try {
+      installed = BurnInterruption.install(err, attempt, device);
+    } catch (IllegalStateException shuttingDown) {
+      // The signal came before the hook could be installed: the JVM is already stopping.
+      String message = "interrupted: nothing was written to " + device;
+      attempt.record(null, "interrupted", "interrupted before anything was written to the device");
+      err.println("kiln: " + message);
+      err.flush();
+      return INTERRUPTED;
+    }
+    try (BurnInterruption interruption = installed) {
       command.attempt = attempt;
       command.interruption = interruption;
       try {
@@ -36,6 +47,9 @@ final class BurnRun {
         err.println("kiln: " + message);
         err.flush();
         return INTERRUPTED;
+      } catch (picocli.CommandLine.ParameterException e) {
+        // A usage error is not an attempted burn.
+        throw e;
       } catch (CommandFailure e) {
         attempt.record(
             null, e.exitCode() == ExitCodes.CHECK_FAILED ? "refused" : "failed", e.getMessage());

@@ -111,18 +111,22 @@ class BurnInterruptTest {
         }
         Thread.sleep(random.nextInt(inBurn ? 400 : 1500));
         signal(burn, sigkill ? "KILL" : "INT");
-        Thread reader = new Thread(() -> drain(out));
+        StringBuilder stdout = new StringBuilder();
+        Thread reader = new Thread(() -> drain(out, stdout));
         reader.start();
         assertTrue(burn.waitFor(30, TimeUnit.SECONDS), context);
         reader.join(10_000);
-        String err = new String(burn.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(burn.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
+            + " / stdout: " + stdout;
         int exit = burn.exitValue();
+        boolean vmStarting = err.contains("Error occurred during initialization of VM");
         if (!sigkill) {
           attempts++;
-          assertTrue(exit == 0 || exit == 130, context + ": exit " + exit + ": " + err);
-          if (exit == 130 && err.isBlank()) {
-            // The signal came before kiln had started the command (JVM start-up): nothing was
-            // touched and there is no attempt to record.
+          assertTrue(exit == 0 || exit == 130 || vmStarting, context + ": exit " + exit + ": " + err);
+          if (vmStarting || exit == 130 && err.startsWith(" / stdout")) {
+            // The signal came before kiln had started the command (JVM start-up; a signal inside
+            // the VM's own initialization makes it fail with exit 1): nothing was touched and
+            // there is no attempt to record.
             attempts--;
           } else if (exit == 130 && err.contains("the burn completed")) {
             // The signal came after ACTIVATE: the burn ran to its end and says so (the JVM still
@@ -161,10 +165,12 @@ class BurnInterruptTest {
             >= cancelled);
   }
 
-  private static void drain(BufferedReader out) {
+  private static void drain(BufferedReader out, StringBuilder text) {
     try {
-      while (out.readLine() != null) {
-        // discard
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        synchronized (text) {
+          text.append(line).append('\n');
+        }
       }
     } catch (java.io.IOException e) {
       // the child is gone
