@@ -157,6 +157,8 @@ class BurnInterruptTest {
         assertEquals(0, kiln("device", "reset", "--device", uri).exitCode(), context);
       }
     }
+    // Typically 5 to 8 of the 12 SIGINT rounds land inside the transfer.
+    assertTrue(cancelled > 0, "no SIGINT landed inside a burn, seed " + seed);
     BurnLog.Verification verification = new BurnLog(log).verify();
     assertTrue(verification.intact(), verification.message());
     assertEquals(attempts, verification.records().size(), "one record per attempt, seed " + seed);
