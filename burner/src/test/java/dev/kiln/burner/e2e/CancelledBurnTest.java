@@ -70,7 +70,7 @@ class CancelledBurnTest {
     // Callbacks of a whole burn: 4 steps plus one per 128-byte chunk (and the initial 0).
     int callbacks = 4 + component.length / 128 + 1;
     try (EmulatedDevice emulated = EmulatedDevice.open(device)) {
-      for (int round = 0; round < 30; round++) {
+      for (int round = 0; round < 34; round++) {
         int at = 1 + random.nextInt(callbacks - 1);
         CancellationToken token = new CancellationToken();
         try (SecureDevice session = SecureDevice.open(emulated.client(), ms -> {}, "dev")) {
