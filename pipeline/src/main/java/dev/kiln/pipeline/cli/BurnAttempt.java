@@ -4,6 +4,7 @@ import dev.kiln.burner.DeviceInfo;
 import dev.kiln.pipeline.burnlog.BurnLog;
 import dev.kiln.pipeline.burnlog.BurnRecord;
 import dev.kiln.pipeline.burnlog.LogKey;
+import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -19,11 +20,12 @@ import java.time.Instant;
  * burning thread can both try. A log that cannot be written costs a warning on stderr, never the
  * burn's own exit code.
  */
-final class BurnAttempt {
+final class BurnAttempt implements AutoCloseable {
   /** No log: records nothing. */
-  static final BurnAttempt NONE = new BurnAttempt(null, null, null, "");
+  static final BurnAttempt NONE = new BurnAttempt(null, null, null, null, "");
 
   private final BurnLog log;
+  private final LogKey key;
   private final PrintWriter err;
   private final String device;
   private final String host;
@@ -32,25 +34,43 @@ final class BurnAttempt {
   private String bundleSha512;
   private boolean recorded;
 
-  private BurnAttempt(BurnLog log, PrintWriter err, String device, String host) {
+  private BurnAttempt(BurnLog log, LogKey key, PrintWriter err, String device, String host) {
     this.log = log;
+    this.key = key;
     this.err = err;
     this.device = device;
     this.host = host;
   }
 
-  /** An attempt logged to {@code logFile} (null: not logged), optionally keyed. */
-  static BurnAttempt start(Path logFile, Path keyFile, String device, PrintWriter err)
-      throws IOException {
+  /**
+   * An attempt logged to {@code logFile} (null: not logged), optionally keyed with {@code key} (a
+   * key file or a {@code pkcs11:} secret-key reference).
+   */
+  static BurnAttempt start(Path logFile, String key, String device, PrintWriter err)
+      throws IOException, KeyAccessException {
     if (logFile == null) {
       return NONE;
     }
-    LogKey key = null;
-    if (keyFile != null) {
-      SignCommand.requireReadable(keyFile);
-      key = LogKey.read(keyFile);
+    LogKey logKey = openKey(key);
+    return new BurnAttempt(new BurnLog(logFile, logKey), logKey, err, device, hostName());
+  }
+
+  /** The burn-log key {@code text} names (null: none). */
+  static LogKey openKey(String text) throws IOException, KeyAccessException {
+    if (text == null) {
+      return null;
     }
-    return new BurnAttempt(new BurnLog(logFile, key), err, device, hostName());
+    if (!text.startsWith("pkcs11:")) {
+      SignCommand.requireReadable(Path.of(text));
+    }
+    return LogKey.open(text);
+  }
+
+  @Override
+  public void close() {
+    if (key != null) {
+      key.close();
+    }
   }
 
   /** The host's name: the kernel's node name, else what the resolver says, else "unknown". */

@@ -96,9 +96,11 @@ public final class BurnCommand implements Callable<Integer> {
 
   @Option(
       names = "--log-key",
-      paramLabel = "FILE",
-      description = "HMAC key file that makes the burn log's chain unforgeable (with --log).")
-  Path logKey;
+      paramLabel = "KEY",
+      description =
+          "HMAC key (a file, or a pkcs11: secret-key object) that makes the burn log's chain"
+              + " unforgeable (with --log).")
+  String logKey;
 
   /** The log record of this attempt and the interrupt handling, set by {@link BurnRun}. */
   BurnAttempt attempt = BurnAttempt.NONE;

@@ -61,6 +61,10 @@ final class BurnRun {
       } finally {
         command.attempt = BurnAttempt.NONE;
         command.interruption = BurnInterruption.none();
+        if (!interruption.token().isCancelled()) {
+          // (After a signal the hook may still need the key for its record; the JVM ends anyway.)
+          attempt.close();
+        }
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.kiln.pipeline.cli;
 
 import dev.kiln.pipeline.burnlog.BurnLog;
 import dev.kiln.pipeline.burnlog.LogKey;
+import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,9 +44,11 @@ public final class LogCommand implements Runnable {
 
     @Option(
         names = "--log-key",
-        paramLabel = "FILE",
-        description = "The HMAC key the log was written with (kiln burn --log-key).")
-    Path logKey;
+        paramLabel = "KEY",
+        description =
+            "The HMAC key the log was written with (kiln burn --log-key): a file or a pkcs11:"
+                + " secret-key object.")
+    String logKey;
 
     @Option(
         names = "--allow-missing-head",
@@ -53,14 +56,17 @@ public final class LogCommand implements Runnable {
     boolean allowMissingHead;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, KeyAccessException {
       SignCommand.requireReadable(log);
-      LogKey key = null;
-      if (logKey != null) {
-        SignCommand.requireReadable(logKey);
-        key = LogKey.read(logKey);
+      BurnLog.Verification verification;
+      LogKey key = BurnAttempt.openKey(logKey);
+      try {
+        verification = new BurnLog(log, key).verify(allowMissingHead);
+      } finally {
+        if (key != null) {
+          key.close();
+        }
       }
-      BurnLog.Verification verification = new BurnLog(log, key).verify(allowMissingHead);
       if (!verification.intact()) {
         String where = verification.line() > 0 ? ": line " + verification.line() : "";
         throw new CommandFailure(

@@ -138,4 +138,29 @@ class BurnLogRecordsTest {
     assertTrue(unkeyed.err().contains("verify it with --log-key"), unkeyed.err());
     assertFalse(Files.readString(log).contains("00112233445566778899"), "the key is not logged");
   }
+
+  /** The log keyed with a PKCS#11 secret-key object (SoftHSM2): HMAC on the token. */
+  @Test
+  void aPkcs11SecretKeyKeysTheLog() throws Exception {
+    dev.kiln.testkit.SoftHsmToken token = dev.kiln.testkit.SoftHsmToken.create("kiln-burn-log");
+    token.pkcs11Tool("--keygen", "--key-type", "GENERIC:32", "--label", "burn-log-key");
+    String key = token.uri("object=burn-log-key");
+    Path log = dir.resolve("pkcs11.log");
+    Fixtures.Result burned = burn(fixtures.device("pkcs11-keyed"), log, "--log-key", key);
+    assertEquals(0, burned.exitCode(), burned.err());
+    Fixtures.Result verified = Fixtures.kiln("log", "verify", log.toString(), "--log-key", key);
+    assertEquals(0, verified.exitCode(), verified.err());
+    assertTrue(verified.out().contains("checked: keyed HMAC-SHA256 chain"), verified.out());
+    Path otherKey = dir.resolve("other.key");
+    Files.writeString(otherKey, "ffeeddccbbaa99887766554433221100\n", StandardCharsets.US_ASCII);
+    Fixtures.Result wrong =
+        Fixtures.kiln("log", "verify", log.toString(), "--log-key", otherKey.toString());
+    assertEquals(1, wrong.exitCode(), wrong.out());
+    assertTrue(wrong.err().contains("written with another key"), wrong.err());
+    Fixtures.Result missing =
+        Fixtures.kiln("log", "verify", log.toString(), "--log-key",
+            token.uri("object=no-such-key"));
+    assertEquals(4, missing.exitCode(), missing.err());
+    assertTrue(missing.err().contains("no such secret key"), missing.err());
+  }
 }
