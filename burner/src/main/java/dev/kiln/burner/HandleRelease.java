@@ -1,5 +1,6 @@
 package dev.kiln.burner;
 
+import dev.kiln.burner.pci.PciTransport;
 import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Mcc;
@@ -18,9 +19,12 @@ import java.time.Duration;
  * owner is still active is left alone unless forced: breaking a live burn aborts it (the device
  * discards the download and keeps its image, protocol doc §2.4).
  *
- * <p>mstflint's {@code --clear_semaphore} clears the flash-programming semaphore of the legacy
- * path (mstflint 4.21 flint/subcommands.cpp, ClearSemSubCommand::executeCommand, opening the
- * device with its force-lock flag); on the MCC path the update handle is the lock that matters.
+ * <p>On {@code pci:} the flash-programming semaphore that a burn holds around the MCC flow is
+ * cleared too when its holder is gone: mstflint's {@code --clear_semaphore} opens the device with
+ * its force-lock flag, which clears the tool semaphores (mstflint 4.21 flint/subcommands.cpp,
+ * ClearSemSubCommand::executeCommand; mflash/mflash.c, icmd_init with MFO_IGNORE_SEM_LOCK). The
+ * semaphore holds its owner's process id, so "gone" is checked directly: no process of that id
+ * on this host (a holder on another host sharing the adapter cannot be seen: use --force).
  */
 public final class HandleRelease {
   /** An owner silent this long is taken for dead. */
@@ -42,8 +46,10 @@ public final class HandleRelease {
    * The result.
    *
    * @param before the MCC state before
+   * @param flashSemaphoreOwner the process id that held the PCI flash semaphore (0: free, or not
+   *     a PCI device); it was cleared unless the outcome is {@link Outcome#OWNER_ACTIVE}
    */
-  public record Result(Outcome outcome, Mcc before) {}
+  public record Result(Outcome outcome, Mcc before, int flashSemaphoreOwner) {}
 
   /**
    * Looks at the handle and frees it when it is abandoned (or when {@code force}).
@@ -55,11 +61,23 @@ public final class HandleRelease {
     session.checkSupported();
     int index = session.bootImage().index();
     Mcc before = query(session, index);
-    if (before.state() == FsmState.IDLE) {
-      return new Result(Outcome.FREE, before);
+    PciTransport pci =
+        session.client().transport() instanceof PciTransport transport ? transport : null;
+    int semaphoreOwner = pci == null ? 0 : pci.flashSemaphoreOwner();
+    boolean semaphoreOwnerAlive =
+        semaphoreOwner != 0 && ProcessHandle.of(semaphoreOwner & 0xFFFF_FFFFL).isPresent();
+    boolean handleHeld = before.state() != FsmState.IDLE;
+    boolean handleOwnerActive =
+        handleHeld && before.timeElapsedSinceLastCmd() < idle.toSeconds();
+    if (!force && (handleOwnerActive || semaphoreOwnerAlive)) {
+      return new Result(Outcome.OWNER_ACTIVE, before, semaphoreOwner);
     }
-    if (!force && before.timeElapsedSinceLastCmd() < idle.toSeconds()) {
-      return new Result(Outcome.OWNER_ACTIVE, before);
+    if (semaphoreOwner != 0) {
+      pci.unlockFlashSemaphore();
+    }
+    if (!handleHeld) {
+      return new Result(
+          semaphoreOwner != 0 ? Outcome.RELEASED : Outcome.FREE, before, semaphoreOwner);
     }
     RegisterClient.Reply reply =
         session.client().access(
@@ -77,7 +95,7 @@ public final class HandleRelease {
           session.uri() + ": the update handle is still held after FORCE_HANDLE_RELEASE (state "
               + after.state() + ")");
     }
-    return new Result(Outcome.RELEASED, before);
+    return new Result(Outcome.RELEASED, before, semaphoreOwner);
   }
 
   private static Mcc query(SecureDevice session, int index)

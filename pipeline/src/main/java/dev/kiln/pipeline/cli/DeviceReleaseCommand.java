@@ -57,17 +57,23 @@ public final class DeviceReleaseCommand implements Callable<Integer> {
           HandleRelease.release(session, Duration.ofSeconds(idleSeconds), force);
       Mcc before = result.before();
       String held =
-          String.format(
-              "state %s, owner type %d, last command %d s ago",
-              before.state(), before.handleOwnerType(), before.timeElapsedSinceLastCmd());
+          before.state() == dev.kiln.registers.FsmState.IDLE
+              ? "the update handle is free"
+              : String.format(
+                  "the update handle is held (state %s, owner type %d, last command %d s ago)",
+                  before.state(), before.handleOwnerType(), before.timeElapsedSinceLastCmd());
+      String semaphore =
+          result.flashSemaphoreOwner() == 0
+              ? ""
+              : "; the flash semaphore is held by process " + result.flashSemaphoreOwner();
       switch (result.outcome()) {
         case FREE -> out.println(uri + ": the update handle is free; nothing to release");
-        case RELEASED -> out.println(uri + ": released the update handle (was " + held + ")");
+        case RELEASED -> out.println(uri + ": released: " + held + semaphore);
         case OWNER_ACTIVE ->
             throw new CommandFailure(
                 ExitCodes.CHECK_FAILED,
-                uri + ": the update handle is held by an active owner (" + held + "); wait for"
-                    + " it, or pass --force to abort its burn");
+                uri + ": in use by an active owner: " + held + semaphore + "; wait for it, or"
+                    + " pass --force to abort its burn");
       }
     }
     return ExitCodes.OK;

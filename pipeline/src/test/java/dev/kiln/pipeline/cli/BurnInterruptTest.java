@@ -227,7 +227,7 @@ class BurnInterruptTest {
         BurnTestImages.Run refused =
             kiln("device", "release", "--device", uri, "--token-file", token);
         assertEquals(1, refused.exitCode(), refused.err());
-        assertTrue(refused.err().contains("active owner"), refused.err());
+        assertTrue(refused.err().contains("in use by an active owner"), refused.err());
         BurnTestImages.Run busy = kiln("burn", "--device", uri, "--token-file", token,
             v1.toString(), "--yes", "--force");
         assertTrue(busy.err().contains("device busy"), busy.err());
@@ -236,7 +236,7 @@ class BurnInterruptTest {
         BurnTestImages.Run released =
             kiln("device", "release", "--device", uri, "--token-file", token);
         assertEquals(0, released.exitCode(), released.err());
-        assertTrue(released.out().contains("released the update handle"), released.out());
+        assertTrue(released.out().contains("released: the update handle is held"), released.out());
         assertEquals(FsmState.IDLE, device.fsmState());
       }
       assertEquals(
