@@ -2,6 +2,7 @@ package dev.kiln.emulator;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -14,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -47,10 +50,17 @@ public final class DaemonToken {
     Path target = directory.resolve(WireProtocol.TOKEN_FILE);
     Path temp = directory.resolve("." + WireProtocol.TOKEN_FILE + ".tmp");
     Files.deleteIfExists(temp);
-    Files.createFile(temp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      channel.write(java.nio.ByteBuffer.wrap((new String(text, StandardCharsets.US_ASCII) + "\n")
-          .getBytes(StandardCharsets.US_ASCII)));
+    // Created and opened in one step with its final mode: nobody can swap the file in between.
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
+      ByteBuffer content = ByteBuffer.wrap(Arrays.copyOf(text, text.length + 1));
+      content.put(text.length, (byte) '\n');
+      while (content.hasRemaining()) {
+        channel.write(content);
+      }
       channel.force(true);
     }
     try {
