@@ -239,7 +239,12 @@ class DaemonHardeningTest {
   @Test
   void anUnprivilegedUserIsRefused() throws Exception {
     serve(DaemonLimits.DEFAULTS);
-    for (Path p = dir; p != null && p.startsWith(work.getParent()); p = p.getParent()) {
+    // Open the test's own directories to everyone (never the temp root itself): only the token
+    // file's mode then stands between the other user and the token.
+    Path root = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+    for (Path p = dir.toAbsolutePath().normalize();
+        p != null && p.startsWith(root) && !p.equals(root);
+        p = p.getParent()) {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     Path token = server.tokenFile();
