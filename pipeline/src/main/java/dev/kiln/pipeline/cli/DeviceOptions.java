@@ -52,6 +52,14 @@ public final class DeviceOptions {
               + " replay:FILE). HW access keys are not written.")
   Path record;
 
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "The daemon's token file for a tcp:// device (DIR/daemon.token, written by 'kiln device"
+              + " serve'); also tcp://HOST:PORT?token-file=FILE.")
+  Path tokenFile;
+
   /** Parses device URIs for picocli; a bad URI is a usage error (exit 2). */
   static final class DeviceUriConverter implements CommandLine.ITypeConverter<DeviceUri> {
     @Override
@@ -64,15 +72,18 @@ public final class DeviceOptions {
     }
   }
 
-  /** The device URI. */
+  /** The device URI (a tcp:// device with its token file from {@code --token-file}). */
   public DeviceUri uri() {
+    if (tokenFile != null && device instanceof DeviceUri.Tcp tcp) {
+      return tcp.withTokenFile(tokenFile);
+    }
     return device;
   }
 
   /** Opens the device's transport (recording it when asked) and wraps it into a session. */
   public SecureDevice open() throws TransportException {
     RegisterTransport transport =
-        Devices.open(device, EmulatorDevices::open, configSpacesForTests, sleeper);
+        Devices.open(uri(), EmulatorDevices::open, configSpacesForTests, sleeper);
     if (record != null) {
       transport = recorded(transport, record);
     }
