@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code emu:DIR} - an emulated device whose state lives in directory DIR, run in-process;
- *   <li>{@code tcp://HOST:PORT} - the emulator daemon ({@code kiln device serve}); HOST is an IP
- *       literal or a name, PORT 1..65535;
+ *   <li>{@code tcp://HOST:PORT[?token-file=FILE]} - the emulator daemon ({@code kiln device
+ *       serve}); HOST is an IP literal or a name, PORT 1..65535; FILE is the daemon's token file
+ *       ({@code DIR/daemon.token}, also given by {@code --token-file});
  *   <li>{@code pci:DDDD:BB:DD.F} - a real adapter through its PCI configuration gateway; a bare
  *       {@code BB:DD.F} means domain 0000;
  *   <li>{@code replay:FILE} - a recorded session answering from FILE (a {@code --record}
@@ -32,16 +33,30 @@ public sealed interface DeviceUri
     }
   }
 
-  /** The emulator daemon on a TCP port. */
-  record Tcp(String host, int port) implements DeviceUri {
+  /**
+   * The emulator daemon on a TCP port.
+   *
+   * @param tokenFile the daemon's token file, or null when not named (yet)
+   */
+  record Tcp(String host, int port, Path tokenFile) implements DeviceUri {
     public Tcp {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("TCP port out of range: " + port);
       }
     }
 
+    public Tcp(String host, int port) {
+      this(host, port, null);
+    }
+
+    /** The same daemon with {@code file} as its token file. */
+    public Tcp withTokenFile(Path file) {
+      return new Tcp(host, port, file);
+    }
+
     @Override
     public String text() {
+      // Without the token file: the text names the device in messages and logs.
       return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
   }
@@ -63,7 +78,9 @@ public sealed interface DeviceUri
   }
 
   /** {@code tcp://host:port}, with an optional trailing slash; IPv6 hosts in brackets. */
-  Pattern TCP = Pattern.compile("tcp://(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?");
+  Pattern TCP =
+      Pattern.compile(
+          "tcp://(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):([0-9]{1,5})/?(?:\\?token-file=(.+))?");
 
   /** {@code [domain:]bus:device.function}. */
   Pattern PCI =
@@ -91,7 +108,8 @@ public sealed interface DeviceUri
       if (!matcher.matches()) {
         throw new IllegalArgumentException(
             "'" + text
-                + "' is not a TCP device; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:4711");
+                + "' is not a TCP device; expected tcp://HOST:PORT[?token-file=FILE], e.g."
+                + " tcp://127.0.0.1:4711?token-file=/tmp/dev0/daemon.token");
       }
       String host = matcher.group(1);
       if (host.startsWith("[")) {
@@ -102,7 +120,7 @@ public sealed interface DeviceUri
         throw new IllegalArgumentException(
             "'" + text + "': TCP port must be 1..65535; expected tcp://HOST:PORT");
       }
-      return new Tcp(host, port);
+      return new Tcp(host, port, matcher.group(3) == null ? null : Path.of(matcher.group(3)));
     }
     if (text.startsWith("pci:")) {
       Matcher matcher = PCI.matcher(text.substring("pci:".length()));

@@ -49,7 +49,12 @@ public final class Devices {
       return emulator.open(emulated.directory());
     }
     if (uri instanceof DeviceUri.Tcp tcp) {
-      return TcpTransport.connect(tcp.host(), tcp.port(), TCP_TIMEOUT_MILLIS);
+      if (tcp.tokenFile() == null) {
+        throw new TransportException(
+            tcp.text() + ": the daemon needs its token: give --token-file DIR/daemon.token or"
+                + " the device as " + tcp.text() + "?token-file=DIR/daemon.token");
+      }
+      return TcpTransport.connect(tcp.host(), tcp.port(), TCP_TIMEOUT_MILLIS, tcp.tokenFile());
     }
     if (uri instanceof DeviceUri.Replay replay) {
       return ReplayTransport.open(replay.file());

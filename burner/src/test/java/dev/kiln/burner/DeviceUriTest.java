@@ -20,6 +20,13 @@ class DeviceUriTest {
     assertEquals(new DeviceUri.Replay(Path.of("../shared/q.json")),
         DeviceUri.parse("replay:../shared/q.json"));
     assertEquals("replay:q.kilnrec", DeviceUri.parse("replay:q.kilnrec").text());
+    assertEquals(
+        new DeviceUri.Tcp("127.0.0.1", 4711, Path.of("/tmp/dev0/daemon.token")),
+        DeviceUri.parse("tcp://127.0.0.1:4711?token-file=/tmp/dev0/daemon.token"));
+    assertEquals(
+        "tcp://127.0.0.1:4711",
+        DeviceUri.parse("tcp://127.0.0.1:4711/?token-file=/tmp/t").text(),
+        "the token file is not part of the device's name");
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -31,8 +32,24 @@ public final class DaemonClient implements RegisterTransport {
     this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
   }
 
-  /** Connects to a daemon on {@code host:port}. */
-  public static DaemonClient connect(String host, int port, int timeoutMillis)
+  /** Connects to a daemon on {@code host:port} and presents the token read from {@code tokenFile}. */
+  public static DaemonClient connect(String host, int port, int timeoutMillis, Path tokenFile)
+      throws TransportException {
+    byte[] token;
+    try {
+      token = DaemonToken.read(tokenFile);
+    } catch (IOException e) {
+      throw new TransportException(
+          "tcp://" + host + ":" + port + ": cannot read the daemon token: " + e.getMessage(), e);
+    }
+    return connect(host, port, timeoutMillis, token);
+  }
+
+  /**
+   * Connects to a daemon on {@code host:port} and presents {@code token} ({@link
+   * WireProtocol#AUTHENTICATE}); null sends no token (the daemon then refuses the first frame).
+   */
+  public static DaemonClient connect(String host, int port, int timeoutMillis, byte[] token)
       throws TransportException {
     String description = "tcp://" + host + ":" + port;
     Socket socket = new Socket();
@@ -40,12 +57,19 @@ public final class DaemonClient implements RegisterTransport {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
-      return new DaemonClient(description, socket);
-    } catch (IOException e) {
+      DaemonClient client = new DaemonClient(description, socket);
+      if (token != null) {
+        client.control(WireProtocol.AUTHENTICATE, token);
+      }
+      return client;
+    } catch (IOException | TransportException e) {
       try {
         socket.close();
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
+      }
+      if (e instanceof TransportException transport) {
+        throw transport;
       }
       throw new TransportException(description + ": cannot connect (" + e.getMessage() + ")", e);
     }

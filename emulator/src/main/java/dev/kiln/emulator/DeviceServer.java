@@ -7,18 +7,24 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -27,38 +33,72 @@ import java.util.concurrent.CountDownLatch;
  * WireProtocol}: one thread per connection, each connection its own client (lock owner). The
  * device state is on disk, so killing the process at any instant and starting it again is a power
  * cycle.
+ *
+ * <p>Held under load and against other local users ({@link DaemonLimits}, docs/emulator.md
+ * "Limits"): every connection must first present the token of {@link DaemonToken} (written to
+ * the device directory, owner-only); unauthenticated connections have a deadline, a cap (the
+ * oldest is dropped to admit a new one) and a 256-byte first frame; authenticated ones a cap and a
+ * read timeout; a frame's declared length is checked against {@link WireProtocol#MAX_FRAME}
+ * before anything is allocated, and the body is then read as it arrives (a stalled sender costs
+ * nothing). When a connection ends for any reason, an update handle it holds is released, so a
+ * host killed in the middle of a burn does not leave the device locked until the idle timeout.
  */
 public final class DeviceServer implements AutoCloseable {
+  /** Stack of a connection thread: it only frames bytes; the device work is shallow. */
+  private static final long WORKER_STACK_BYTES = 256 * 1024;
+
   private final EmulatedDevice device;
   private final ServerSocket socket;
+  private final DaemonLimits limits;
+  private final DaemonToken token;
+  private final Path tokenFile;
   private final Thread acceptor;
-  private final List<Socket> connections = new ArrayList<>();
+  /** Connections still to authenticate, oldest first. */
+  private final Deque<Socket> unauthenticated = new ArrayDeque<>();
+  /** Authenticated connections. */
+  private final Set<Socket> clients = new HashSet<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean closing;
 
-  private DeviceServer(EmulatedDevice device, ServerSocket socket) {
+  private DeviceServer(
+      EmulatedDevice device, ServerSocket socket, DaemonLimits limits, DaemonToken token) {
     this.device = device;
     this.socket = socket;
+    this.limits = limits;
+    this.token = token;
+    this.tokenFile = device.directory().resolve(WireProtocol.TOKEN_FILE);
     this.acceptor = new Thread(this::acceptLoop, "kiln-device-accept");
     acceptor.setDaemon(true);
   }
 
   /**
-   * Starts serving on {@code address:port} (port 0 picks a free one).
+   * Starts serving on {@code address:port} (port 0 picks a free one) with the default limits.
    *
    * @throws IllegalArgumentException when the address is not a loopback address
    */
   public static DeviceServer start(EmulatedDevice device, InetAddress address, int port)
+      throws IOException {
+    return start(device, address, port, DaemonLimits.DEFAULTS);
+  }
+
+  /**
+   * Starts serving with {@code limits}; writes a fresh token file into the device directory first.
+   *
+   * @throws IllegalArgumentException when the address is not a loopback address
+   */
+  public static DeviceServer start(
+      EmulatedDevice device, InetAddress address, int port, DaemonLimits limits)
       throws IOException {
     if (!address.isLoopbackAddress()) {
       throw new IllegalArgumentException(
           address.getHostAddress()
               + " is not a loopback address; the emulator serves loopback only");
     }
+    DaemonToken token = DaemonToken.create(device.directory());
     ServerSocket socket = new ServerSocket();
     socket.setReuseAddress(true);
-    socket.bind(new InetSocketAddress(address, port));
-    DeviceServer server = new DeviceServer(device, socket);
+    socket.bind(new InetSocketAddress(address, port), 128);
+    DeviceServer server = new DeviceServer(device, socket, limits, token);
     server.acceptor.start();
     return server;
   }
@@ -73,6 +113,23 @@ public final class DeviceServer implements AutoCloseable {
     return socket.getInetAddress().getHostAddress() + ":" + port();
   }
 
+  /** The token file clients read ({@code DIR/daemon.token}). */
+  public Path tokenFile() {
+    return tokenFile;
+  }
+
+  /** The token as clients present it. */
+  public byte[] token() {
+    return token.text();
+  }
+
+  /** Connections open now: {authenticated, still to authenticate}. */
+  public int[] connectionCounts() {
+    synchronized (clients) {
+      return new int[] {clients.size(), unauthenticated.size()};
+    }
+  }
+
   /** Blocks until {@link #close()} is called. */
   public void awaitTermination() throws InterruptedException {
     stopped.await();
@@ -82,10 +139,13 @@ public final class DeviceServer implements AutoCloseable {
   public void close() throws IOException {
     closing = true;
     socket.close();
-    synchronized (connections) {
-      for (Socket connection : connections) {
-        connection.close();
-      }
+    List<Socket> open;
+    synchronized (clients) {
+      open = new ArrayList<>(clients);
+      open.addAll(unauthenticated);
+    }
+    for (Socket connection : open) {
+      closeQuietly(connection);
     }
     stopped.countDown();
   }
@@ -96,50 +156,141 @@ public final class DeviceServer implements AutoCloseable {
       try {
         connection = socket.accept();
       } catch (IOException e) {
-        return;
+        if (closing) {
+          return;
+        }
+        // EMFILE and the like: back off briefly instead of spinning, then keep serving.
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        continue;
       }
-      synchronized (connections) {
-        connections.add(connection);
+      Socket evicted = null;
+      synchronized (clients) {
+        if (unauthenticated.size() >= limits.maxUnauthenticated()) {
+          evicted = unauthenticated.pollFirst();
+        }
+        unauthenticated.addLast(connection);
+      }
+      if (evicted != null) {
+        closeQuietly(evicted);
       }
       int client = device.newClientId();
-      Thread worker = new Thread(() -> serve(connection, client), "kiln-device-client-" + client);
+      Thread worker =
+          new Thread(
+              null, () -> serve(connection, client), "kiln-device-client-" + client,
+              WORKER_STACK_BYTES);
       worker.setDaemon(true);
-      worker.start();
+      try {
+        worker.start();
+      } catch (OutOfMemoryError e) {
+        // No thread to serve it (native limit): refuse this connection, keep the daemon.
+        synchronized (clients) {
+          unauthenticated.remove(connection);
+        }
+        closeQuietly(connection);
+      }
     }
   }
 
   private void serve(Socket connection, int client) {
+    boolean authenticated = false;
     try (connection) {
       connection.setTcpNoDelay(true);
-      DataInputStream in =
-          new DataInputStream(new BufferedInputStream(connection.getInputStream(), 1 << 16));
-      DataOutputStream out =
-          new DataOutputStream(new BufferedOutputStream(connection.getOutputStream(), 1 << 16));
+      connection.setSoTimeout(DaemonLimits.millis(limits.authTimeout()));
+      InputStream raw = connection.getInputStream();
+      OutputStream rawOut = connection.getOutputStream();
+      byte[] first = readFrame(new DataInputStream(raw), WireProtocol.MAX_AUTH_FRAME);
+      if (first == null) {
+        return;
+      }
+      String refusal = admit(connection, first);
+      if (refusal != null) {
+        writeFrame(new DataOutputStream(rawOut), error(refusal));
+        return;
+      }
+      authenticated = true;
+      connection.setSoTimeout(DaemonLimits.millis(limits.readTimeout()));
+      DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 8192));
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(rawOut, 8192));
+      writeFrame(out, ok(new byte[0]));
       while (true) {
-        int length;
-        try {
-          length = in.readInt();
-        } catch (EOFException e) {
+        byte[] body = readFrame(in, WireProtocol.MAX_FRAME);
+        if (body == null) {
           return;
         }
-        if (length < 0 || length > WireProtocol.MAX_FRAME) {
-          return;
-        }
-        byte[] body = new byte[length];
-        in.readFully(body);
-        byte[] reply = answer(client, body);
-        out.writeInt(reply.length);
-        out.write(reply);
-        out.flush();
+        writeFrame(out, answer(client, body));
       }
-    } catch (SocketException e) {
-      // Connection reset or server closing: the client is gone.
     } catch (IOException e) {
-      // Same: nothing to answer to.
+      // Reset, timeout, server closing: the client is gone.
     } finally {
-      synchronized (connections) {
-        connections.remove(connection);
+      synchronized (clients) {
+        if (!unauthenticated.remove(connection)) {
+          clients.remove(connection);
+        }
       }
+      if (authenticated) {
+        device.releaseClient(client);
+      }
+    }
+  }
+
+  /**
+   * Checks the first frame and moves the connection among the authenticated ones.
+   *
+   * @return null when admitted, else the reason to refuse
+   */
+  private String admit(Socket connection, byte[] first) {
+    if (!WireProtocol.hasTag(first, WireProtocol.AUTHENTICATE)) {
+      return "authentication required: present the daemon token first (KAUT)";
+    }
+    byte[] presented = Arrays.copyOfRange(first, 4, first.length);
+    if (!token.matches(presented)) {
+      return "authentication failed: wrong daemon token";
+    }
+    synchronized (clients) {
+      if (!unauthenticated.remove(connection)) {
+        return "connection dropped while authenticating";
+      }
+      if (clients.size() >= limits.maxClients()) {
+        return "too many connections (" + limits.maxClients() + " clients served); retry later";
+      }
+      clients.add(connection);
+      return null;
+    }
+  }
+
+  /**
+   * One frame: the length is checked against {@code max} before anything is allocated, then the
+   * body is read as it arrives. Null at a clean end of stream or on a frame out of bounds.
+   */
+  private static byte[] readFrame(DataInputStream in, int max) throws IOException {
+    int length;
+    try {
+      length = in.readInt();
+    } catch (EOFException e) {
+      return null;
+    }
+    if (length < 0 || length > max) {
+      return null;
+    }
+    byte[] body = in.readNBytes(length);
+    return body.length == length ? body : null;
+  }
+
+  private static void writeFrame(DataOutputStream out, byte[] body) throws IOException {
+    out.writeInt(body.length);
+    out.write(body);
+    out.flush();
+  }
+
+  private static void closeQuietly(Socket connection) {
+    try {
+      connection.close();
+    } catch (IOException e) {
+      // Closing to drop it; nothing more to do.
     }
   }
 
@@ -159,6 +310,10 @@ public final class DeviceServer implements AutoCloseable {
       if (WireProtocol.hasTag(body, WireProtocol.GATEWAY_READ)) {
         long address = args.getLong();
         int length = args.getInt();
+        if (length < 0 || length > WireProtocol.MAX_FRAME - 4) {
+          return error("gateway read of " + length + " bytes: at most "
+              + (WireProtocol.MAX_FRAME - 4) + " per frame");
+        }
         return ok(device.gatewayRead(address, length));
       }
       if (WireProtocol.hasTag(body, WireProtocol.GATEWAY_WRITE)) {
@@ -200,8 +355,8 @@ public final class DeviceServer implements AutoCloseable {
   /**
    * Runs a daemon from the command line (tests start it as a child JVM; {@code kiln device serve}
    * is the user-facing form): {@code DIR [--listen HOST:PORT] [--record FILE] [--lock-timeout
-   * SECONDS] [--flash-not-present] [--halt-at FAULT_POINT]}. Prints {@code listening on HOST:PORT}
-   * once ready.
+   * SECONDS] [--flash-not-present] [--halt-at FAULT_POINT] [--max-clients N] [--read-timeout
+   * SECONDS] [--auth-timeout SECONDS]}. Prints {@code listening on HOST:PORT} once ready.
    */
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
@@ -211,8 +366,14 @@ public final class DeviceServer implements AutoCloseable {
     Path dir = Path.of(args[0]);
     String listen = "127.0.0.1:0";
     EmulatedDevice.Options options = EmulatedDevice.Options.defaults();
+    DaemonLimits limits = DaemonLimits.DEFAULTS;
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
+        case "--max-clients" -> limits = limits.withMaxClients(Integer.parseInt(args[++i]));
+        case "--read-timeout" ->
+            limits = limits.withReadTimeout(Duration.ofSeconds(Long.parseLong(args[++i])));
+        case "--auth-timeout" ->
+            limits = limits.withAuthTimeout(Duration.ofSeconds(Long.parseLong(args[++i])));
         case "--listen" -> listen = args[++i];
         case "--record" -> options = options.withRecording(Path.of(args[++i]));
         case "--lock-timeout" ->
@@ -229,12 +390,13 @@ public final class DeviceServer implements AutoCloseable {
         }
       }
     }
-    run(dir, listen, options, System.out);
+    run(dir, listen, options, limits, System.out);
   }
 
   /** Opens the device, serves it and blocks until the process ends. */
-  public static void run(Path dir, String listen, EmulatedDevice.Options options, PrintStream out)
-      throws IOException, InterruptedException {
+  public static void run(
+      Path dir, String listen, EmulatedDevice.Options options, DaemonLimits limits,
+      PrintStream out) throws IOException, InterruptedException {
     int colon = listen.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("--listen wants HOST:PORT, got " + listen);
@@ -242,8 +404,9 @@ public final class DeviceServer implements AutoCloseable {
     InetAddress address = InetAddress.getByName(listen.substring(0, colon));
     int port = Integer.parseInt(listen.substring(colon + 1));
     EmulatedDevice device = EmulatedDevice.open(dir, options);
-    try (DeviceServer server = start(device, address, port)) {
+    try (DeviceServer server = start(device, address, port, limits)) {
       out.println("listening on " + server.address());
+      out.println("token file " + server.tokenFile());
       out.flush();
       server.awaitTermination();
     } finally {

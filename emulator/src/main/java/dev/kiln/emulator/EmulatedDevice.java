@@ -262,6 +262,15 @@ public final class EmulatedDevice implements RegisterTransport {
     return clientIds.incrementAndGet();
   }
 
+  /**
+   * Ends the update session {@code clientId} holds, if it holds one, as CANCEL then RELEASE would
+   * (the download is discarded; an image already activated stays pending): the daemon calls this
+   * when a connection ends, so a host that died mid-burn does not keep the handle.
+   */
+  public synchronized void releaseClient(int clientId) {
+    updates.releaseOwner(clientId);
+  }
+
   /** One transaction as client 1. */
   @Override
   public byte[] exchange(byte[] request) throws TransportException {

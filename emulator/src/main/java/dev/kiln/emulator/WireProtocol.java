@@ -11,8 +11,14 @@ import java.nio.charset.StandardCharsets;
  * failure (including a register envelope sent to a device in livefish) with {@code KERR} plus a
  * UTF-8 message.
  *
+ * <p>Every connection opens with {@code KAUT} and the daemon's token (the ASCII hex text of the
+ * token file, {@link #TOKEN_FILE} in the device directory, readable by its owner only); the daemon
+ * answers {@code KOK } and serves the connection, or {@code KERR} and closes it. Any other first
+ * frame, or a first frame longer than {@link #MAX_AUTH_FRAME}, is refused the same way.
+ *
  * <pre>
  * Request                                   Reply
+ * KAUT token (ASCII hex)                    KOK  | KERR message, then close  (first frame only)
  * envelope bytes                            response envelope | KERR message
  * KIDN                                      KOK  + identification line (UTF-8)
  * KRST                                      KOK  (power cycle done)
@@ -24,8 +30,19 @@ import java.nio.charset.StandardCharsets;
 public final class WireProtocol {
   private WireProtocol() {}
 
-  /** Largest frame either side accepts. */
-  public static final int MAX_FRAME = 1 << 20;
+  /**
+   * Largest frame either side accepts, checked before anything is allocated for the body: a
+   * 64 KiB recovery-gateway write (the largest request Kiln sends) and its header fit.
+   */
+  public static final int MAX_FRAME = 1 << 17;
+
+  /** Largest first frame (the {@code KAUT} token) the daemon reads from an unauthenticated peer. */
+  public static final int MAX_AUTH_FRAME = 256;
+
+  /** The token file the daemon writes into the device directory (owner read/write only). */
+  public static final String TOKEN_FILE = "daemon.token";
+
+  public static final byte[] AUTHENTICATE = tag("KAUT");
 
   public static final byte[] IDENTIFY = tag("KIDN");
   public static final byte[] POWER_CYCLE = tag("KRST");

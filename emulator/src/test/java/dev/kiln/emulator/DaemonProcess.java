@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 final class DaemonProcess implements AutoCloseable {
   final Process process;
   final int port;
+  final Path dir;
 
-  private DaemonProcess(Process process, int port) {
+  private DaemonProcess(Process process, int port, Path dir) {
     this.process = process;
     this.port = port;
+    this.dir = dir;
   }
 
   /** Starts {@link DeviceServer#main} on port 0 with extra arguments; waits for its port. */
@@ -47,11 +49,12 @@ final class DaemonProcess implements AutoCloseable {
               + stderr.substring(0, Math.min(stderr.length(), 2000)));
     }
     int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
-    return new DaemonProcess(process, port);
+    return new DaemonProcess(process, port, dir);
   }
 
   DaemonClient connect() throws Exception {
-    return DaemonClient.connect("127.0.0.1", port, 30_000);
+    return DaemonClient.connect(
+        "127.0.0.1", port, 30_000, dir.resolve(WireProtocol.TOKEN_FILE));
   }
 
   /** {@code kill -9}, then wait for the process to be gone. */

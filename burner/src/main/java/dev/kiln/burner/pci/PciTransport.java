@@ -304,6 +304,19 @@ public final class PciTransport implements RegisterTransport {
     }
   }
 
+  /**
+   * Who holds the flash-programming semaphore: the id its holder wrote (mstflint and kiln write
+   * their process id), 0 when it is free.
+   */
+  public int flashSemaphoreOwner() throws TransportException {
+    gateway.acquire();
+    try {
+      return gateway.read(AddressSpace.SEMAPHORE, FLASH_SEMAPHORE);
+    } finally {
+      gateway.release();
+    }
+  }
+
   /** Releases the flash-programming semaphore. */
   public void unlockFlashSemaphore() throws TransportException {
     gateway.acquire();

@@ -40,12 +40,22 @@ public final class DeviceProfiles {
    */
   public static DeviceProfile of(SecureDevice session, DeviceInfo info, boolean readBack)
       throws DeviceException, TransportException, ImageRejectedException {
+    return of(session, info, readBack, BurnProgress.SILENT);
+  }
+
+  /**
+   * The profile, with {@code progress} receiving the read-back's callbacks (a caller that can be
+   * interrupted passes its cancellation checkpoints here).
+   */
+  public static DeviceProfile of(
+      SecureDevice session, DeviceInfo info, boolean readBack, BurnProgress progress)
+      throws DeviceException, TransportException, ImageRejectedException {
     List<TrustedKey> keys = new ArrayList<>();
     List<FwVersion> forbidden = new ArrayList<>();
     boolean keysKnown = false;
     boolean forbiddenKnown = false;
     if (readBack && session.bootImage().capabilities().rdEn()) {
-      byte[] running = session.readBootImage(false, BurnProgress.SILENT);
+      byte[] running = session.readBootImage(false, progress);
       Optional<Fs4Image> image = parse(running, session.uri());
       if (image.isPresent()) {
         for (TrustStore.TrustedKey key : TrustStore.fromImage(image.get()).keys()) {

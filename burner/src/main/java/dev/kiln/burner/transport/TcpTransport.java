@@ -9,11 +9,16 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,10 +32,17 @@ import java.util.Map;
  * e.g. in livefish). The control frames give the {@link RecoveryGateway}: {@code KIDN} identify,
  * {@code KRST} power cycle, {@code KGWW} raw flash write, {@code KGWB} boot image. One request is
  * outstanding at a time.
+ *
+ * <p>The first frame of every connection is {@code KAUT} and the daemon's token, the text of the
+ * owner-only token file the daemon writes into its device directory ({@code DIR/daemon.token}):
+ * the file's permissions decide who may use the device.
  */
 public final class TcpTransport implements RegisterTransport, RecoveryGateway {
-  /** Largest frame accepted from the daemon: far above any register envelope. */
-  static final int MAX_FRAME = 1 << 20;
+  /** Largest frame accepted from the daemon (its own limit, docs/emulator.md "Limits"). */
+  static final int MAX_FRAME = 1 << 17;
+
+  /** Largest token file read. */
+  static final int MAX_TOKEN_BYTES = 256;
 
   private final String description;
   private final Socket socket;
@@ -46,11 +58,48 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway {
   }
 
   /**
-   * Connects to {@code host:port}.
+   * Connects to {@code host:port} and authenticates with the token in {@code tokenFile}.
    *
    * @param timeoutMillis connect and per-reply timeout
    */
-  public static TcpTransport connect(String host, int port, int timeoutMillis)
+  public static TcpTransport connect(String host, int port, int timeoutMillis, Path tokenFile)
+      throws TransportException {
+    return connect(host, port, timeoutMillis, readToken("tcp://" + host + ":" + port, tokenFile));
+  }
+
+  /**
+   * Reads a daemon token file: at most {@value #MAX_TOKEN_BYTES} bytes, white space trimmed.
+   *
+   * @param description the device, for messages
+   */
+  public static byte[] readToken(String description, Path tokenFile) throws TransportException {
+    try (InputStream in = Files.newInputStream(tokenFile)) {
+      String text = new String(in.readNBytes(MAX_TOKEN_BYTES), StandardCharsets.US_ASCII).trim();
+      if (text.isEmpty()) {
+        throw new TransportException(description + ": the daemon token file " + tokenFile
+            + " is empty");
+      }
+      return text.getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new TransportException(
+          description + ": no daemon token file " + tokenFile + " (the daemon writes"
+              + " DIR/daemon.token when it starts)", e);
+    } catch (AccessDeniedException e) {
+      throw new TransportException(
+          description + ": cannot read the daemon token " + tokenFile
+              + ": permission denied (only the daemon's owner may use the device)", e);
+    } catch (IOException e) {
+      throw new TransportException(
+          description + ": cannot read the daemon token " + tokenFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Connects to {@code host:port} and presents {@code token} as the first frame.
+   *
+   * @param timeoutMillis connect and per-reply timeout
+   */
+  public static TcpTransport connect(String host, int port, int timeoutMillis, byte[] token)
       throws TransportException {
     String description = "tcp://" + host + ":" + port;
     Socket socket = new Socket();
@@ -58,7 +107,12 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
-      return new TcpTransport(description, socket);
+      TcpTransport transport = new TcpTransport(description, socket);
+      transport.authenticate(token);
+      return transport;
+    } catch (TransportException e) {
+      closeQuietly(socket, e);
+      throw e;
     } catch (IOException e) {
       try {
         socket.close();
@@ -67,6 +121,24 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway {
       }
       throw new TransportException(
           description + ": cannot connect to the emulator daemon (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void closeQuietly(Socket socket, Exception failure) {
+    try {
+      socket.close();
+    } catch (IOException suppressed) {
+      failure.addSuppressed(suppressed);
+    }
+  }
+
+  private void authenticate(byte[] token) throws TransportException {
+    try {
+      control("KAUT", token);
+    } catch (TransportException e) {
+      throw new TransportException(
+          description + ": the daemon refused the connection: " + e.getMessage()
+              .replace(description + ": ", ""), e);
     }
   }
 

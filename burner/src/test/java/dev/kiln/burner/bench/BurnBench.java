@@ -73,7 +73,7 @@ public final class BurnBench {
       emu = burn(device.client(), c2, "22.41.1000");
       emu = burn(device.client(), c1, "22.39.1002");
       try (DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
-        tcp = burn(TcpTransport.connect("127.0.0.1", server.port(), 60_000), c2, "22.41.1000");
+        tcp = burn(TcpTransport.connect("127.0.0.1", server.port(), 60_000, server.tokenFile()), c2, "22.41.1000");
       }
       pci =
           burn(

@@ -335,6 +335,17 @@ public final class UpdateStateMachine {
     }
   }
 
+  /**
+   * Ends the session {@code client} owns, as its CANCEL then RELEASE would: the download is
+   * discarded and the handle stays as after an owner's RELEASE (the daemon calls this for a
+   * connection that ended).
+   */
+  public void releaseOwner(int client) {
+    if (fsm != FsmState.IDLE && owner == client) {
+      endSession();
+    }
+  }
+
   private void endSession() {
     discardSession(ComponentUpdateState.IDLE);
     fsm = FsmState.IDLE;

@@ -8,13 +8,10 @@ import dev.kiln.inspector.section.SectionFormatException;
 import dev.kiln.pipeline.bundle.BundleBurn;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.TrustedKeys;
-import dev.kiln.pipeline.burnlog.BurnLog;
-import dev.kiln.pipeline.burnlog.BurnRecord;
 import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Instant;
 import picocli.CommandLine;
 
 /**
@@ -43,6 +40,7 @@ final class BundleBurnSupport {
     }
     PrintWriter out = commandLine.getOut();
     DeviceInfo before = query(command);
+    command.attempt.deviceBefore(before);
     String bundleSha512 = null;
     CheckedImage checked;
     try {
@@ -99,15 +97,11 @@ final class BundleBurnSupport {
 
   private static void log(
       BurnCommand command, DeviceInfo before, DeviceInfo after, String imageSha512,
-      String bundleSha512, String result, String detail) throws IOException {
-    if (command.burnLog == null) {
-      return;
-    }
-    new BurnLog(command.burnLog)
-        .append(
-            new BurnRecord(
-                Instant.now(), command.device.uri().text(), before.psid(),
-                before.runningVersion().toString(), after.flashVersion().toString(), imageSha512,
-                bundleSha512, result, detail));
+      String bundleSha512, String result, String detail) {
+    // One record per attempt, written through the attempt (BurnAttempt), which also records the
+    // failures that leave this method by an exception.
+    command.attempt.deviceBefore(before);
+    command.attempt.image(imageSha512, bundleSha512);
+    command.attempt.record(after, result, detail);
   }
 }

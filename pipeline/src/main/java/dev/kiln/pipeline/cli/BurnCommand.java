@@ -94,6 +94,19 @@ public final class BurnCommand implements Callable<Integer> {
       description = "Append a record of this burn to a hash-chained burn log (kiln log verify).")
   Path burnLog;
 
+  @Option(
+      names = "--log-key",
+      paramLabel = "KEY",
+      description =
+          "HMAC key (a file, or a pkcs11: secret-key object) that makes the burn log's chain"
+              + " unforgeable (with --log).")
+  String logKey;
+
+  /** The log record of this attempt and the interrupt handling, set by {@link BurnRun}. */
+  BurnAttempt attempt = BurnAttempt.NONE;
+
+  BurnInterruption interruption = BurnInterruption.none();
+
   @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
   boolean yes;
 
@@ -145,18 +158,21 @@ public final class BurnCommand implements Callable<Integer> {
   String psid;
 
   @Override
-  public Integer call()
-      throws IOException, DeviceException, TransportException, SectionFormatException,
-          ImageRejectedException {
+  public Integer call() throws Exception {
     if (bundle == null && imagePath == null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
     }
     feed.validate(spec);
-    if (bundle != null || !bundleTrust.isEmpty() || burnLog != null) {
-      return BundleBurnSupport.run(this);
+    if (logKey != null && burnLog == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--log-key goes with --log");
     }
-    return burnImage();
+    return BurnRun.run(
+        this,
+        () -> bundle != null || !bundleTrust.isEmpty() || burnLog != null
+            ? BundleBurnSupport.run(this)
+            : burnImage());
   }
 
   /** The burn of {@link #imagePath}; {@link BundleBurnSupport} wraps it for bundles and logs. */
@@ -198,7 +214,8 @@ public final class BurnCommand implements Callable<Integer> {
         return recover(session, image, facts, result, out, err);
       }
       DeviceInfo info = session.query();
-      DeviceProfile profile = DeviceProfiles.of(session, info, readBack);
+      DeviceProfile profile = DeviceProfiles.of(session, info, readBack, interruption.readBack());
+      interruption.readBackDone();
       PrecheckResult precheck =
           checked.precheck(
               profile, new PreValidator.Options(force, feedForbidden, allowKeyLockout));
@@ -227,7 +244,7 @@ public final class BurnCommand implements Callable<Integer> {
       if (!yes && !confirm(out)) {
         throw new CommandFailure(ExitCodes.CHECK_FAILED, "burn cancelled by the operator");
       }
-      BurnProgress progress = progressDisplay(err);
+      BurnProgress progress = interruption.guard(progressDisplay(err));
       BurnReport report;
       try {
         report =

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       DeviceHwAccessCommand.class,
       DeviceSetGuidsCommand.class,
       DeviceExecCommand.class,
+      DeviceReleaseCommand.class,
     })
 public final class DeviceCommand implements Runnable {
 

@@ -53,6 +53,14 @@ public final class DeviceOptions {
               + " replay:FILE). HW access keys are not written.")
   Path record;
 
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "The daemon's token file for a tcp:// device (DIR/daemon.token, written by 'kiln device"
+              + " serve'); also tcp://HOST:PORT?token-file=FILE.")
+  Path tokenFile;
+
   /**
    * Parses device URIs and mstflint-style names ({@link DeviceNameResolver}) for picocli; a bad
    * or unresolvable one is a usage error (exit 2).
@@ -81,14 +89,17 @@ public final class DeviceOptions {
     }
   }
 
-  /** The device URI. */
+  /** The device URI (a tcp:// device with its token file from {@code --token-file}). */
   public DeviceUri uri() {
+    if (tokenFile != null && device instanceof DeviceUri.Tcp tcp) {
+      return tcp.withTokenFile(tokenFile);
+    }
     return device;
   }
 
   /** Opens the device's transport (recording it when asked) and wraps it into a session. */
   public SecureDevice open() throws TransportException {
-    return open(device, record);
+    return open(uri(), record);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.emulator.DaemonLimits;
 import dev.kiln.emulator.DeviceServer;
 import dev.kiln.emulator.EmulatedDevice;
 import java.io.IOException;
@@ -18,7 +19,10 @@ import picocli.CommandLine.Parameters;
  * {@code kiln device serve DIR --listen 127.0.0.1:PORT}: serves an emulated device directory on a
  * loopback TCP port (wire protocol in docs/emulator.md) until the process is stopped. Port 0 picks
  * a free port; the line {@code listening on HOST:PORT} says which. The state is on disk, so
- * {@code kill -9} and a restart is a power cycle.
+ * {@code kill -9} and a restart is a power cycle. Clients authenticate with the token the daemon
+ * writes to {@code DIR/daemon.token} (owner-only); the second line printed names that file.
+ * Limits (connections, timeouts, frame size) are {@link DaemonLimits}, documented in
+ * docs/emulator.md "Limits".
  */
 @Command(
     name = "serve",
@@ -56,6 +60,22 @@ public final class DeviceServeCommand implements Callable<Integer> {
   long lockTimeoutSeconds;
 
   @Option(
+      names = "--max-clients",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "Authenticated connections served at once (default ${DEFAULT-VALUE}).")
+  int maxClients;
+
+  @Option(
+      names = "--read-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "A client silent this long is disconnected and its lock released (default"
+              + " ${DEFAULT-VALUE}).")
+  long readTimeoutSeconds;
+
+  @Option(
       names = "--flash-not-present",
       description = "Boot as with the flash-not-present jumper: flash recovery (livefish) mode.")
   boolean flashNotPresent;
@@ -86,6 +106,14 @@ public final class DeviceServeCommand implements Callable<Integer> {
     if (lockTimeoutSeconds <= 0) {
       throw new CommandFailure(ExitCodes.USAGE, "--lock-timeout must be positive");
     }
+    if (maxClients < 1 || readTimeoutSeconds <= 0) {
+      throw new CommandFailure(
+          ExitCodes.USAGE, "--max-clients and --read-timeout must be positive");
+    }
+    DaemonLimits limits =
+        DaemonLimits.DEFAULTS
+            .withMaxClients(maxClients)
+            .withReadTimeout(Duration.ofSeconds(readTimeoutSeconds));
     EmulatedDevice.Options options =
         EmulatedDevice.Options.defaults()
             .withLockTimeout(Duration.ofSeconds(lockTimeoutSeconds))
@@ -95,8 +123,9 @@ public final class DeviceServeCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (EmulatedDevice device = EmulatedDevice.open(dir, options);
-        DeviceServer server = DeviceServer.start(device, address, port)) {
+        DeviceServer server = DeviceServer.start(device, address, port, limits)) {
       out.println("listening on " + server.address());
+      out.println("token file " + server.tokenFile());
       out.println(device.identify().toLine());
       out.flush();
       server.awaitTermination();

@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.burner.BurnCancelledException;
 import dev.kiln.burner.BurnOptions;
 import dev.kiln.burner.BurnReport;
 import dev.kiln.burner.DeviceException;
@@ -77,16 +78,24 @@ final class DeviceUpdate {
   private final Settings settings;
   private final HostDevices.Entry entry;
   private final boolean named;
+  private final BurnAttempt attempt;
+  private final BurnInterruption interruption;
   private String psid;
   private String runningBefore;
   private String pendingBefore;
   private String image;
   private String imageVersion;
+  /** The device re-queried after a burn (for the log record), when that worked. */
+  private DeviceInfo after;
 
-  private DeviceUpdate(Settings settings, HostDevices.Entry entry, boolean named) {
+  private DeviceUpdate(
+      Settings settings, HostDevices.Entry entry, boolean named, BurnAttempt attempt,
+      BurnInterruption interruption) {
     this.settings = settings;
     this.entry = entry;
     this.named = named;
+    this.attempt = attempt;
+    this.interruption = interruption;
   }
 
   /**
@@ -94,9 +103,30 @@ final class DeviceUpdate {
    *
    * @param named the operator named it (a device the bundle does not serve is then refused; a
    *     host adapter found by the scan is skipped)
+   * @param attempt the burn-log record of this device (written for every outcome that considered
+   *     a burn: burned, refused, failed, interrupted; not for up to date, would burn, skipped)
+   * @param interruption SIGINT/SIGTERM handling of this device's burn (cancel and release)
    */
-  static UpdateOutcome run(Settings settings, HostDevices.Entry entry, boolean named) {
-    return new DeviceUpdate(settings, entry, named).run();
+  static UpdateOutcome run(
+      Settings settings, HostDevices.Entry entry, boolean named, BurnAttempt attempt,
+      BurnInterruption interruption) {
+    DeviceUpdate update = new DeviceUpdate(settings, entry, named, attempt, interruption);
+    UpdateOutcome outcome = update.run();
+    String result =
+        switch (outcome.action()) {
+          case BURNED -> "ok";
+          case REFUSED -> "refused";
+          case FAILED -> "failed";
+          case INTERRUPTED -> "interrupted";
+          case UP_TO_DATE, WOULD_BURN, SKIPPED -> null;
+        };
+    if (result != null) {
+      attempt.record(
+          update.after, result,
+          outcome.findings().stream().filter(CheckFinding::isError)
+              .map(CheckFinding::toString).findFirst().orElse(""));
+    }
+    return outcome;
   }
 
   private String uri() {
@@ -106,6 +136,14 @@ final class DeviceUpdate {
   private UpdateOutcome run() {
     try (SecureDevice session = DeviceOptions.open(entry.uri(), null)) {
       return update(session);
+    } catch (BurnCancelledException e) {
+      String message =
+          uri() + ": interrupted: the burn was cancelled and the update handle released; the"
+              + " device keeps the image it had";
+      return outcome(
+          UpdateOutcome.Action.INTERRUPTED, null, null,
+          List.of(CheckFinding.error("INTERRUPTED", message)), uri() + ": interrupted",
+          BurnRun.INTERRUPTED);
     } catch (DeviceException | TransportException e) {
       return outcome(
           UpdateOutcome.Action.FAILED, null, null,
@@ -126,6 +164,7 @@ final class DeviceUpdate {
           ExitCodes.DEVICE);
     }
     DeviceInfo info = session.query();
+    attempt.deviceBefore(info);
     psid = info.psid();
     runningBefore = info.runningVersion().toString();
     pendingBefore = info.pendingVersion().map(FwVersion::toString).orElse(null);
@@ -155,6 +194,7 @@ final class DeviceUpdate {
           List.of(CheckFinding.error("IMAGE_UNREADABLE", message(e))), uri() + ": failed",
           ExitCodes.UNREADABLE_INPUT);
     }
+    attempt.image(checked.sha512Hex(), settings.bundle().sha512());
     ImageFacts facts = checked.facts();
     imageVersion = facts.version().toString();
     if (info.flashVersion().equals(facts.version())) {
@@ -162,7 +202,8 @@ final class DeviceUpdate {
     }
     DeviceProfile profile;
     try {
-      profile = DeviceProfiles.of(session, info, settings.readBack());
+      profile = DeviceProfiles.of(session, info, settings.readBack(), interruption.readBack());
+      interruption.readBackDone();
     } catch (ImageRejectedException e) {
       return outcome(
           UpdateOutcome.Action.FAILED, null, null,
@@ -196,13 +237,18 @@ final class DeviceUpdate {
       report =
           session.burn(
               component, new BurnOptions(true, facts.version()),
-              settings.progress().get());
+              interruption.guard(settings.progress().get()));
     } catch (ImageRejectedException e) {
       List<CheckFinding> findings = new ArrayList<>(check.findings());
       findings.add(CheckFinding.error("DEVICE_REJECTED", message(e)));
       return outcome(
           UpdateOutcome.Action.REFUSED, null, null, findings, uri() + ": refused by the device",
           ExitCodes.CHECK_FAILED);
+    }
+    try {
+      after = session.query();
+    } catch (DeviceException | TransportException e) {
+      after = null; // burned and verified by the report's own re-query; the record says less
     }
     return outcome(
         UpdateOutcome.Action.BURNED, report.runningVersion().toString(),

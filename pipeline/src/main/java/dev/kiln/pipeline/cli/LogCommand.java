@@ -1,12 +1,15 @@
 package dev.kiln.pipeline.cli;
 
 import dev.kiln.pipeline.burnlog.BurnLog;
+import dev.kiln.pipeline.burnlog.LogKey;
+import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,18 +33,40 @@ public final class LogCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Verify a burn log's hash chain and head.",
+        "Prints which guarantee it checked: the unkeyed or the keyed chain.",
         "Exit 0 when intact, 1 when a record was edited, removed or inserted (the line is"
-            + " named)."
+            + " named) or the head file is missing (a log cut short would look complete)."
       })
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "LOG") Path log;
 
+    @Option(
+        names = "--log-key",
+        paramLabel = "KEY",
+        description =
+            "The HMAC key the log was written with (kiln burn --log-key): a file or a pkcs11:"
+                + " secret-key object.")
+    String logKey;
+
+    @Option(
+        names = "--allow-missing-head",
+        description = "Check a log whose head file is gone (its completeness is then unchecked).")
+    boolean allowMissingHead;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, KeyAccessException {
       SignCommand.requireReadable(log);
-      BurnLog.Verification verification = new BurnLog(log).verify();
+      BurnLog.Verification verification;
+      LogKey key = BurnAttempt.openKey(logKey);
+      try {
+        verification = new BurnLog(log, key).verify(allowMissingHead);
+      } finally {
+        if (key != null) {
+          key.close();
+        }
+      }
       if (!verification.intact()) {
         String where = verification.line() > 0 ? ": line " + verification.line() : "";
         throw new CommandFailure(
@@ -49,6 +74,7 @@ public final class LogCommand implements Runnable {
       }
       spec.commandLine().getOut().printf(
           "%s: intact, %d record(s)%n", log, verification.records().size());
+      spec.commandLine().getOut().println("checked: " + verification.guarantee());
       verification.note().ifPresent(note -> spec.commandLine().getOut().println("note: " + note));
       return ExitCodes.OK;
     }

@@ -10,6 +10,7 @@ import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
+import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,6 +75,22 @@ public final class UpdateCommand implements Callable<Integer> {
 
   @Mixin ForbiddenFeedOptions feedOptions = new ForbiddenFeedOptions();
 
+  @Option(
+      names = "--log",
+      paramLabel = "LOG",
+      description =
+          "Append a record of each device's burn attempt (burned, refused, failed, interrupted) to"
+              + " a hash-chained burn log (kiln log verify).")
+  Path burnLog;
+
+  @Option(
+      names = "--log-key",
+      paramLabel = "KEY",
+      description =
+          "HMAC key (a file, or a pkcs11: secret-key object) that makes the burn log's chain"
+              + " unforgeable (with --log).")
+  String logKey;
+
   @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
   boolean yes;
 
@@ -93,8 +110,11 @@ public final class UpdateCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, KeyAccessException {
     feedOptions.validate(spec);
+    if (logKey != null && burnLog == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--log-key goes with --log");
+    }
     if (dryRun && readBack) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
@@ -138,12 +158,34 @@ public final class UpdateCommand implements Callable<Integer> {
             () -> BurnCommand.progressDisplay(err));
     List<UpdateOutcome> outcomes = new ArrayList<>();
     for (HostDevices.Entry device : devices) {
-      UpdateOutcome outcome = DeviceUpdate.run(settings, device, !named.isEmpty());
-      outcomes.add(outcome);
-      if (!json) {
-        printText(out, outcome);
+      String uri = device.uri().text();
+      try (BurnAttempt attempt = BurnAttempt.start(burnLog, logKey, uri, err)) {
+        BurnInterruption interruption;
+        try {
+          interruption = BurnInterruption.install(err, attempt, uri);
+        } catch (IllegalStateException shuttingDown) {
+          // The signal came between two devices: the JVM is already stopping.
+          return BurnRun.INTERRUPTED;
+        }
+        try (interruption) {
+          UpdateOutcome outcome =
+              DeviceUpdate.run(settings, device, !named.isEmpty(), attempt, interruption);
+          outcomes.add(outcome);
+          if (!json) {
+            printText(out, outcome);
+          }
+          if (outcome.action() == UpdateOutcome.Action.INTERRUPTED) {
+            // Report before the hook lets the JVM end (closing the interruption); no more devices.
+            return finish(outcomes, out, err);
+          }
+        }
       }
     }
+    return finish(outcomes, out, err);
+  }
+
+  /** The JSON document (with --json) and the one stderr line; the worst exit code. */
+  private int finish(List<UpdateOutcome> outcomes, PrintWriter out, PrintWriter err) {
     int exitCode = outcomes.stream().mapToInt(UpdateOutcome::exitCode).max().orElse(0);
     if (json) {
       ObjectNode root = ImageJson.object();
@@ -171,6 +213,7 @@ public final class UpdateCommand implements Callable<Integer> {
               Locale.ROOT, "kiln: %d of %d device%s not updated: %s", notUpdated.size(),
               outcomes.size(), outcomes.size() == 1 ? "" : "s", String.join("; ", notUpdated)));
     }
+    err.flush();
     return exitCode;
   }
 

@@ -55,7 +55,9 @@ record UpdateOutcome(
     /** The pre-check, the bundle or the device refused the image; nothing was burned. */
     REFUSED,
     /** The device or its transport failed. */
-    FAILED;
+    FAILED,
+    /** SIGINT or SIGTERM cancelled the burn and released the handle; later devices untouched. */
+    INTERRUPTED;
 
     /** As JSON and text print it: {@code up-to-date}, {@code would-burn}, ... */
     String text() {

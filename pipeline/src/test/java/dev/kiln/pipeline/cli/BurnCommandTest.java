@@ -82,7 +82,7 @@ class BurnCommandTest {
     Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
-      burnResetQuery("tcp://127.0.0.1:" + server.port());
+      burnResetQuery("tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile());
     }
   }
 
@@ -119,7 +119,7 @@ class BurnCommandTest {
     Path deviceDir = BurnTestImages.device(dir.resolve("dev"), v1);
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
-      String uri = "tcp://127.0.0.1:" + server.port();
+      String uri = "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile();
       Run burn = kiln("burn", "--device", uri, v2.toString(), "--yes", "--no-activate", "--json");
       assertEquals(0, burn.exitCode(), burn.err() + burn.out());
       JsonNode result = json(burn.out());

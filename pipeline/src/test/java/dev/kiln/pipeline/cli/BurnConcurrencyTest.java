@@ -77,12 +77,12 @@ class BurnConcurrencyTest {
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
       Counting secondWire =
-          new Counting(TcpTransport.connect("127.0.0.1", server.port(), 10_000));
+          new Counting(TcpTransport.connect("127.0.0.1", server.port(), 10_000, server.tokenFile()));
       AtomicReference<DeviceException> secondFailure = new AtomicReference<>();
       AtomicReference<Long> secondMillis = new AtomicReference<>();
       try (SecureDevice first =
               SecureDevice.open(
-                  TcpTransport.connect("127.0.0.1", server.port(), 10_000), ms -> {}, "first");
+                  TcpTransport.connect("127.0.0.1", server.port(), 10_000, server.tokenFile()), ms -> {}, "first");
           SecureDevice second = SecureDevice.open(secondWire, ms -> {}, "second")) {
         // The second burner starts while the first is halfway through its transfer.
         BurnProgress whenHalfway =

@@ -70,8 +70,10 @@ class BurnPowerLossTest {
   static final class Daemon implements AutoCloseable {
     final Process process;
     final int port;
+    final Path tokenFile;
 
     Daemon(Path dir, String... extra) throws Exception {
+      tokenFile = dir.resolve(dev.kiln.emulator.WireProtocol.TOKEN_FILE);
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-XX:TieredStopAtLevel=1");
@@ -95,7 +97,7 @@ class BurnPowerLossTest {
     }
 
     TcpTransport connect() throws TransportException {
-      return TcpTransport.connect("127.0.0.1", port, 10_000);
+      return TcpTransport.connect("127.0.0.1", port, 10_000, tokenFile);
     }
 
     /** Power loss: SIGKILL, no shutdown hooks, nothing flushed. */

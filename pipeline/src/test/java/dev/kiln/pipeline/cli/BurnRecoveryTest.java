@@ -81,7 +81,7 @@ class BurnRecoveryTest {
     Path image = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     try (EmulatedDevice device = EmulatedDevice.open(bricked(dir, image));
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
-      recover("tcp://127.0.0.1:" + server.port(), image);
+      recover("tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile(), image);
     }
   }
 

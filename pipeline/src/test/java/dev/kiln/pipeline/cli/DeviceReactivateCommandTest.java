@@ -39,7 +39,7 @@ class DeviceReactivateCommandTest {
     try (EmulatedDevice emulated = EmulatedDevice.open(BurnTestImages.device(dir.resolve("dev"),
             v1));
         DeviceServer server = DeviceServer.start(emulated, InetAddress.getLoopbackAddress(), 0)) {
-      reactivate("tcp://127.0.0.1:" + server.port(), v2);
+      reactivate("tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile(), v2);
     }
   }
 

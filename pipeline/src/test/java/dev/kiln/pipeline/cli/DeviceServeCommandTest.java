@@ -49,15 +49,24 @@ class DeviceServeCommandTest {
     serve.start();
     String first = lines.readLine();
     assertTrue(first.startsWith("listening on 127.0.0.1:"), first + err);
+    assertEquals("token file " + device.resolve("daemon.token"), lines.readLine());
     assertTrue(lines.readLine().startsWith("mode=secure_fw pci_device_id=0x101d"));
     int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
-    try (DaemonClient client = DaemonClient.connect("127.0.0.1", port, 10_000)) {
+    Path token = device.resolve("daemon.token");
+    try (DaemonClient client = DaemonClient.connect("127.0.0.1", port, 10_000, token)) {
       RegisterEnvelope reply =
           RegisterEnvelope.request(AccessRegister.MGIR, RegisterMethod.GET, new byte[Mgir.SIZE])
               .exchange(client);
       assertEquals(RegisterStatus.OK, reply.registerStatus());
       assertEquals("22.41.1000", Mgir.decode(reply.payload()).versionText());
     }
+    // As docs/emulator.md shows it, and without the token file (refused before anything is sent).
+    BurnTestImages.Run query =
+        kiln("query", "--device", "tcp://127.0.0.1:" + port, "--token-file", token.toString());
+    assertEquals(0, query.exitCode(), query.err());
+    BurnTestImages.Run noToken = kiln("query", "--device", "tcp://127.0.0.1:" + port);
+    assertEquals(ExitCodes.DEVICE, noToken.exitCode());
+    assertTrue(noToken.err().contains("the daemon needs its token"), noToken.err());
     serve.interrupt();
     serve.join(10_000);
     assertEquals(0, exit.get(), err.toString());

@@ -128,7 +128,7 @@ class DeviceSetGuidsCommandTest {
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
       Run run =
-          kiln("device", "set-guids", "--device", "tcp://127.0.0.1:" + server.port(), "--guid",
+          kiln("device", "set-guids", "--device", "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile(), "--guid",
               "0002c90300123456", "--mac", "0002c9123456");
       assertEquals(ExitCodes.OK, run.exitCode(), run.err());
     }
@@ -136,7 +136,7 @@ class DeviceSetGuidsCommandTest {
     try (EmulatedDevice device = EmulatedDevice.open(deviceDir);
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
       Run query =
-          kiln("query", "--device", "tcp://127.0.0.1:" + server.port(), "--json",
+          kiln("query", "--device", "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile(), "--json",
               "--no-read-back");
       assertEquals(0, query.exitCode(), query.err());
       JsonNode after = new ObjectMapper().readTree(query.out());

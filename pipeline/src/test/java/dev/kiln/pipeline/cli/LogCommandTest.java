@@ -35,6 +35,20 @@ class LogCommandTest {
     Fixtures.Result result = Fixtures.kiln("log", "verify", log(3).toString());
     assertEquals(0, result.exitCode(), result.err());
     assertTrue(result.out().contains("intact, 3 record(s)"), result.out());
+    assertTrue(result.out().contains("checked: unkeyed SHA-256 chain"), result.out());
+  }
+
+  @Test
+  void aMissingHeadFailsUnlessAllowedAndThenSaysSo() throws Exception {
+    Path file = log(3);
+    Files.delete(file.resolveSibling("burn.log.head"));
+    Fixtures.Result refused = Fixtures.kiln("log", "verify", file.toString());
+    assertEquals(1, refused.exitCode());
+    assertTrue(refused.err().contains("no head file"), refused.err());
+    Fixtures.Result allowed =
+        Fixtures.kiln("log", "verify", file.toString(), "--allow-missing-head");
+    assertEquals(0, allowed.exitCode(), allowed.err());
+    assertTrue(allowed.out().contains("NOT checked that the log is complete"), allowed.out());
   }
 
   @Test

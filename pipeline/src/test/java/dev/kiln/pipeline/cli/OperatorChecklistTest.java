@@ -96,7 +96,7 @@ class OperatorChecklistTest {
       String devices = "0000:03:00.0=" + served + ",0000:82:00.0=" + other;
 
       List<String> commands = checklistCommands();
-      assertEquals(6, commands.size(), commands.toString());
+      assertEquals(7, commands.size(), commands.toString());
       List<Result> results = new ArrayList<>();
       for (String command : commands) {
         Result result = run(work, sysfs, devices, command);
@@ -120,6 +120,9 @@ class OperatorChecklistTest {
       JsonNode last = new ObjectMapper().readTree(results.get(5).out());
       assertEquals("up-to-date", last.get("devices").get(0).get("action").asText());
       assertEquals("pci:0000:03:00.0", last.get("devices").get(0).get("device").asText());
+      // 5. release: nothing is stuck after a clean run.
+      assertTrue(results.get(6).out().contains("the update handle is free; nothing to release"),
+          results.get(6).out() + results.get(6).err());
     }
   }
 

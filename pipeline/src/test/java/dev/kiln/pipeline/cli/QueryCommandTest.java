@@ -75,7 +75,7 @@ class QueryCommandTest {
     try (EmulatedDevice emulated = EmulatedDevice.open(BurnTestImages.device(dir.resolve("dev"),
             v1));
         DeviceServer server = DeviceServer.start(emulated, InetAddress.getLoopbackAddress(), 0)) {
-      String device = "tcp://127.0.0.1:" + server.port();
+      String device = "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile();
       assertEquals(0, kiln("burn", "--device", device, v2.toString(), "--yes").exitCode());
       Run run = kiln("query", "--device", device);
       assertEquals(0, run.exitCode(), run.err());

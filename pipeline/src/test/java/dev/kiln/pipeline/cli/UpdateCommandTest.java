@@ -155,6 +155,34 @@ class UpdateCommandTest {
   }
 
   @Test
+  void everyConsideredBurnLeavesOneLogRecord() throws Exception {
+    String older = "emu:" + device(OLD, SampleFirmware.PSID);
+    String newer = "emu:" + device("22.42.1000", SampleFirmware.PSID);
+    String current = "emu:" + device(NEW, SampleFirmware.PSID);
+    Path log = dir.resolve("update.log");
+    Fixtures.Result result =
+        update("--device", older, "--device", newer, "--device", current, "--yes", "--log",
+            log.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, result.exitCode(), result.out() + result.err());
+    dev.kiln.pipeline.burnlog.BurnLog.Verification verification =
+        new dev.kiln.pipeline.burnlog.BurnLog(log).verify();
+    assertTrue(verification.intact(), verification.message());
+    // The burn and the refused downgrade; the up-to-date device was not a burn attempt.
+    assertEquals(2, verification.records().size(), verification.records().toString());
+    var burned = verification.records().get(0);
+    assertEquals(older, burned.device());
+    assertEquals("ok", burned.result());
+    assertEquals(OLD, burned.beforeVersion());
+    assertEquals(NEW, burned.afterVersion());
+    assertEquals(128, burned.bundleSha512().length());
+    var refused = verification.records().get(1);
+    assertEquals(newer, refused.device());
+    assertEquals("refused", refused.result());
+    assertTrue(refused.detail().startsWith("DOWNGRADE: "), refused.detail());
+    assertEquals(ExitCodes.USAGE, update("--device", older, "--yes", "--log-key", "k").exitCode());
+  }
+
+  @Test
   void aDryRunChecksEverythingAndTakesNoUpdateHandle() throws Exception {
     Path deviceDir = device(OLD, SampleFirmware.PSID);
     Path recording = dir.resolve("dry-run.rec");
@@ -162,7 +190,7 @@ class UpdateCommandTest {
             EmulatedDevice.open(
                 deviceDir, EmulatedDevice.Options.defaults().withRecording(recording));
         DeviceServer server = DeviceServer.start(emulated, InetAddress.getLoopbackAddress(), 0)) {
-      String device = "tcp://127.0.0.1:" + server.port();
+      String device = "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile();
       // No --yes: a dry run asks nothing.
       Fixtures.Result result = update("--device", device, "--dry-run", "--json");
       assertEquals(0, result.exitCode(), result.out() + result.err());

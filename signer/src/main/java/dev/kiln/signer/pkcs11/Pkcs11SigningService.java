@@ -142,14 +142,14 @@ public final class Pkcs11SigningService implements SigningService {
     }
   }
 
-  private static void closeQuietly(Pkcs11Module module, long session) {
+  static void closeQuietly(Pkcs11Module module, long session) {
     if (session != -1) {
       module.closeSession(session);
     }
     module.release();
   }
 
-  private static TokenInfo findToken(KeyReference.Pkcs11Key reference, Pkcs11Module module)
+  static TokenInfo findToken(KeyReference.Pkcs11Key reference, Pkcs11Module module)
       throws CkException, KeyAccessException {
     List<TokenInfo> tokens = new ArrayList<>();
     for (long slot : module.slotsWithTokens()) {
@@ -211,7 +211,7 @@ public final class Pkcs11SigningService implements SigningService {
         : " (SoftHSM2 reads " + conf + ")";
   }
 
-  private static void login(
+  static void login(
       KeyReference.Pkcs11Key reference, Pkcs11Module module, long session, long userType)
       throws KeyAccessException {
     if (reference.pinSource() == null) {

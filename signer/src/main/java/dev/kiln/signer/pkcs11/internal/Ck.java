@@ -8,6 +8,7 @@ public final class Ck {
 
   // Return values.
   public static final long CKR_OK = 0x0;
+  public static final long CKR_GENERAL_ERROR = 0x5;
   public static final long CKR_CANT_LOCK = 0xA;
   public static final long CKR_ATTRIBUTE_SENSITIVE = 0x11;
   public static final long CKR_ATTRIBUTE_TYPE_INVALID = 0x12;
@@ -72,6 +73,7 @@ public final class Ck {
   // Object classes and key types.
   public static final long CKO_PUBLIC_KEY = 2;
   public static final long CKO_PRIVATE_KEY = 3;
+  public static final long CKO_SECRET_KEY = 4;
   public static final long CKK_RSA = 0;
 
   // Attributes.
@@ -90,4 +92,6 @@ public final class Ck {
   // Mechanisms.
   /** Raw PKCS#1 v1.5 padding of caller-supplied data (here: a DigestInfo). */
   public static final long CKM_RSA_PKCS = 0x1;
+  /** HMAC-SHA256 with a secret key (32-byte MAC). */
+  public static final long CKM_SHA256_HMAC = 0x251;
 }

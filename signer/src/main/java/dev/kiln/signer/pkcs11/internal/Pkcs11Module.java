@@ -281,4 +281,19 @@ public final class Pkcs11Module {
     System.arraycopy(signature, 0, trimmed, 0, produced);
     return trimmed;
   }
+
+  /** HMAC-SHA256 of {@code data} with the secret key {@code key} (C_SignInit, C_Sign). */
+  public synchronized byte[] hmacSha256(long session, long key, byte[] data) throws CkException {
+    NativeLong handle = new NativeLong(session);
+    check(
+        "C_SignInit",
+        cryptoki.C_SignInit(handle, Structs.mechanism(Ck.CKM_SHA256_HMAC), new NativeLong(key)));
+    byte[] mac = new byte[32];
+    NativeLongByReference length = new NativeLongByReference(new NativeLong(mac.length));
+    check("C_Sign", cryptoki.C_Sign(handle, data, new NativeLong(data.length), mac, length));
+    if (length.getValue().intValue() != mac.length) {
+      throw new CkException("C_Sign", Ck.CKR_GENERAL_ERROR);
+    }
+    return mac;
+  }
 }
