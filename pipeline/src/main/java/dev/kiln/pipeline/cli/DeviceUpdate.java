@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *
  * Finding codes of its own (besides the pre-check's, the feed's and the bundle's):
  * {@code BUNDLE_NO_IMAGE}, {@code IMAGE_UNREADABLE}, {@code DEVICE_LIVEFISH}, {@code
- * DEVICE_REJECTED}, {@code DEVICE_FAILED}, {@code CANCELLED} (docs/burner.md).
+ * DEVICE_REJECTED}, {@code DEVICE_FAILED}, {@code CANCELLED}, {@code INTERRUPTED}
+ * (docs/burner.md).
  */
 final class DeviceUpdate {
   /**

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  * under it (or one JSON object with a {@code devices} array); when some device was not brought up
  * to date, one {@code kiln:} line on stderr naming those devices and their codes. Exit code: the
  * worst of the devices' (0 up to date, burned, would burn or skipped; 1 refused; 3 an image of
- * the bundle cannot be read; 5 a device failed); 5 when there is no device at all.
+ * the bundle cannot be read; 5 a device failed; 130 a signal interrupted a burn); 5 when there is
+ * no device at all.
  */
 @Command(
     name = "update",

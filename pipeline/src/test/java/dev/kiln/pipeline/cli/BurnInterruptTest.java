@@ -66,7 +66,7 @@ class BurnInterruptTest {
     assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
   }
 
-  /** Waits for the line "Locking the update handle ..." (the burn starts); false at its end. */
+  /** Waits for the stderr line "Locking the update handle ..." (the burn starts); false at its end. */
   private static boolean awaitBurnStart(BufferedReader out) throws Exception {
     for (String line = out.readLine(); line != null; line = out.readLine()) {
       if (line.startsWith("Locking the update handle")) {
@@ -108,24 +108,30 @@ class BurnInterruptTest {
         FwVersion runningBefore = device.runningVersion().orElseThrow();
         Path target = runningBefore.equals(FwVersion.parse("22.39.1002")) ? v2 : v1;
         Process burn = child(uri, target, sigkill ? null : log);
-        BufferedReader out =
+        // Progress (and so the burn's first step) is on stderr; stdout has the result.
+        BufferedReader progress =
             new BufferedReader(
-                new InputStreamReader(burn.getInputStream(), StandardCharsets.UTF_8));
+                new InputStreamReader(burn.getErrorStream(), StandardCharsets.UTF_8));
         // Half the rounds stop it at a random instant from its start (JVM start, query,
         // pre-check), half at a random instant after the burn took the handle.
         boolean inBurn = random.nextBoolean();
-        if (inBurn && !awaitBurnStart(out)) {
+        StringBuilder stderr = new StringBuilder();
+        if (inBurn && !awaitBurnStart(progress)) {
           inBurn = false;
         }
         Thread.sleep(random.nextInt(inBurn ? 400 : 1500));
         signal(burn, signal);
-        StringBuilder stdout = new StringBuilder();
-        Thread reader = new Thread(() -> drain(out, stdout));
+        Thread reader = new Thread(() -> drain(progress, stderr));
         reader.start();
+        String stdout = new String(burn.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(burn.waitFor(30, TimeUnit.SECONDS), context);
         reader.join(10_000);
-        String err = new String(burn.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
-            + " / stdout: " + stdout;
+        // Without the progress lines: what kiln said about the outcome, then stdout.
+        String err =
+            stderr.toString().lines()
+                    .filter(line -> !line.endsWith(" ...") && !line.startsWith("Writing:"))
+                    .collect(java.util.stream.Collectors.joining("\n"))
+                + " / stdout: " + stdout;
         int exit = burn.exitValue();
         boolean vmStarting = err.contains("Error occurred during initialization of VM");
         if (!sigkill) {
