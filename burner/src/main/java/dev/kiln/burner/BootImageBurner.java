@@ -50,6 +50,9 @@ final class BootImageBurner {
     String uri = link.uri();
     RegisterClient client = link.client();
     support.checkSupported();
+    // The handle as mstflint's burn takes it: one MCC GET when its FwCompsMgr is created, before
+    // the MVTS check, and its LOCK reuses that handle.
+    handle.takeOpeningHandle();
     SecureDevice.Component boot = catalog.bootImage();
     if (component.length % 4 != 0) {
       throw new DeviceException(uri + ": the component size must be a multiple of 4 bytes");

@@ -44,7 +44,7 @@ public final class SecureDevice implements AutoCloseable {
     this.link = link;
     this.settings = new DeviceSettings(link);
     this.handle = new UpdateHandle(link, settings);
-    this.support = new UpdatePathSupport(link, handle);
+    this.support = new UpdatePathSupport(link);
     this.catalog = new ComponentCatalog(link);
     this.query = new DeviceQuery(link, support, catalog, settings);
     this.burner =

@@ -92,7 +92,7 @@ final class UpdateHandle {
   }
 
   /**
-   * The session's opening MCC GET, once per session right after the MCAM check: mstflint's
+   * The session's opening MCC GET, once per session at the start of a burn: mstflint's
    * FwCompsMgr asks for the handle when it is created ({@code FwCompsMgr::initialize} calls {@code
    * GenerateHandle}: MCC QUERY with component index 0, up to 100 tries while the device answers
    * "resource not available"; mstflint 4.21 fw_comps_mgr/fw_comps_mgr.cpp) and its LOCK uses that

@@ -13,18 +13,17 @@ import java.util.List;
  */
 final class UpdatePathSupport {
   private final DeviceLink link;
-  private final UpdateHandle handle;
 
-  UpdatePathSupport(DeviceLink link, UpdateHandle handle) {
+  UpdatePathSupport(DeviceLink link) {
     this.link = link;
-    this.handle = handle;
   }
 
   /**
    * Checks that the device speaks the controlled update path: MCAM group 0 must flag MGIR and
-   * MCQS..MQIS. Fails with a livefish message when the device is in flash-not-present mode. The
-   * first successful check of a session is followed by the opening MCC GET ({@link
-   * UpdateHandle#takeOpeningHandle}), as mstflint takes the handle right after its MCAM reads.
+   * MCQS..MQIS. Fails with a livefish message when the device is in flash-not-present mode. It sends
+   * no MCC: a real ConnectX-5 answering mstflint's {@code query full} saw no MCC request at all
+   * (../shared/fixtures/real-cx5-query), so only a burn takes the handle ({@link
+   * UpdateHandle#takeOpeningHandle}).
    */
   void checkSupported() throws DeviceException, TransportException {
     if (Boolean.TRUE.equals(livefishFromTransport())) {
@@ -54,7 +53,6 @@ final class UpdatePathSupport {
                 + ", so the controlled update path is not available");
       }
     }
-    handle.takeOpeningHandle();
   }
 
   /**

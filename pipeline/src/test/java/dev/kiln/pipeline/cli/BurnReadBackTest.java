@@ -42,7 +42,7 @@ class BurnReadBackTest {
     running = BurnTestImages.signed(dir, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     SampleFirmware.Spec spec = SampleFirmware.Spec.secure("22.41.1000");
     next = BurnTestImages.signed(dir, spec, "v2");
-    untrusted = BurnTestImages.signed(dir, spec, "untrusted", BurnTestImages.UNTRUSTED);
+    untrusted = BurnTestImages.signedByUntrustedKey(dir, spec, "untrusted");
   }
 
   @AfterEach
@@ -61,7 +61,7 @@ class BurnReadBackTest {
         DeviceServer server = DeviceServer.start(device, InetAddress.getLoopbackAddress(), 0)) {
       String[] args = new String[4 + extra.length];
       args[0] = "burn";
-      args[1] = "--device=tcp://127.0.0.1:" + server.port();
+      args[1] = "--device=tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile();
       args[2] = image.toString();
       args[3] = "--yes";
       System.arraycopy(extra, 0, args, 4, extra.length);

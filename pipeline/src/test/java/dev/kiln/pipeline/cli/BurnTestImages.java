@@ -168,6 +168,21 @@ final class BurnTestImages {
     return signedAs(dir, unsigned(dir, spec, name, extra), name, keyUuid);
   }
 
+  /**
+   * An image signed under {@link #UNTRUSTED} whose own PUBLIC_KEYS hold that key: no key lock-out,
+   * but a device trusting only {@link #TRUSTED} refuses it at VERIFY.
+   */
+  static Path signedByUntrustedKey(Path dir, SampleFirmware.Spec spec, String name)
+      throws Exception {
+    Path unsigned =
+        provisioned(
+            dir, spec, name,
+            new PublicKeysFile.Key(
+                PemKeys.readPublicKey(SampleKey.RSA_2048.publicKeyPem(), "sample key"),
+                KeyUuid.parse(UNTRUSTED)));
+    return signedAs(dir, unsigned, name, UNTRUSTED);
+  }
+
   /** Signs {@code unsigned} under {@code keyUuid} (sample key) into NAME.bin; must succeed. */
   static Path signedAs(Path dir, Path unsigned, String name, String keyUuid) throws Exception {
     Run run = signUnder(dir, unsigned, name, keyUuid);

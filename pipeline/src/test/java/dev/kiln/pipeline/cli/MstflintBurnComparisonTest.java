@@ -86,12 +86,13 @@ class MstflintBurnComparisonTest {
   }
 
   /**
-   * The device refuses the image at VERIFY (signed with a key it does not trust; kiln's default
-   * pre-check does not know the trusted keys and only warns): both then CANCEL and RELEASE.
+   * The device refuses the image at VERIFY (signed with a key it does not trust, which the image
+   * itself provisions, so it is no key lock-out; kiln's default pre-check does not know the
+   * device's trusted keys and only warns): both then CANCEL and RELEASE.
    */
   @Test
   void theDeviceRefusesTheImage(@TempDir Path work) throws Exception {
-    Path image = BurnTestImages.signed(work, NEXT, "untrusted", BurnTestImages.UNTRUSTED);
+    Path image = BurnTestImages.signedByUntrustedKey(work, NEXT, "untrusted");
     MstflintBurnComparison.Burn mstflint =
         MstflintBurnComparison.mstflint(work, running, image, 1);
     MstflintBurnComparison.Burn kiln =

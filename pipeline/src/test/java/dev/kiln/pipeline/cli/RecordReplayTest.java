@@ -78,7 +78,9 @@ class RecordReplayTest {
     try (EmulatedDevice emulated =
             EmulatedDevice.open(BurnTestImages.device(dir.resolve("dev"), image));
         DeviceServer server = DeviceServer.start(emulated, InetAddress.getLoopbackAddress(), 0)) {
-      assertRoundTrip("tcp://127.0.0.1:" + server.port(), dir.resolve("tcp.kilnrec"));
+      assertRoundTrip(
+          "tcp://127.0.0.1:" + server.port() + "?token-file=" + server.tokenFile(),
+          dir.resolve("tcp.kilnrec"));
     }
   }
 
