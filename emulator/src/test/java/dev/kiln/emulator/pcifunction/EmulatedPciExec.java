@@ -1,5 +1,6 @@
 package dev.kiln.emulator.pcifunction;
 
+import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.testkit.Mstflint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +56,12 @@ public final class EmulatedPciExec {
    *     be powered on, or the command runs longer than {@value #TIMEOUT_SECONDS} s
    */
   public static Mstflint.Result run(Path deviceDir, String bdf, List<String> command) {
+    return run(deviceDir, bdf, command, EmulatedDevice.Options.defaults());
+  }
+
+  /** As {@link #run(Path, String, List)}, the device powered on with {@code options}. */
+  public static Mstflint.Result run(
+      Path deviceDir, String bdf, List<String> command, EmulatedDevice.Options options) {
     ExecPrerequisites.problem()
         .ifPresent(
             problem -> {
@@ -67,7 +74,7 @@ public final class EmulatedPciExec {
       errors = Files.createTempFile("kiln-pci-exec-", ".err");
       List<String> withLocale = new ArrayList<>(List.of("env", "LC_ALL=C"));
       withLocale.addAll(command);
-      try (EmulatedPciFunction function = EmulatedPciFunction.start(deviceDir, bdf)) {
+      try (EmulatedPciFunction function = EmulatedPciFunction.start(deviceDir, bdf, options)) {
         NamespacedCommand child =
             NamespacedCommand.start(
                 function,
