@@ -50,7 +50,7 @@ class EmulatorDocCommandsTest {
   @Test
   void theDocumentedRecoveryCommandsRun(@TempDir Path work) throws Exception {
     List<String> commands = documentedCommands(RECOVERY_SECTION);
-    assertEquals(5, commands.size(), commands.toString());
+    assertEquals(6, commands.size(), commands.toString());
     List<Mstflint.Result> results = runAsDocumented(work, commands);
     Mstflint.Result onFlash = results.get(1);
     assertEquals("22.41.1000", onFlash.field("FW Version"), onFlash.output());
@@ -66,6 +66,7 @@ class EmulatorDocCommandsTest {
         results.get(3).output());
     Mstflint.Result running = results.get(4);
     assertEquals("22.42.1000", running.field("FW Version"), running.output());
+    assertTrue(results.get(5).stdout().contains("22.42.1000"), results.get(5).output());
     try (EmulatedDevice device = EmulatedDevice.open(work.resolve("dev"))) {
       assertEquals("22.42.1000", device.runningVersion().orElseThrow().toString());
     }
