@@ -1,6 +1,7 @@
 package dev.kiln.emulator.pci;
 
 import dev.kiln.registers.TransportException;
+import java.util.Arrays;
 
 /**
  * The device side of the CR-space flash gateway through which mstflint reaches the SPI flash of
@@ -240,7 +241,7 @@ public final class CrSpaceFlashGateway {
       int bytes = Math.min(DATA_DWORDS * 4, 1 << ((command >>> MSIZE_SHIFT) & 7));
       if (!chipPresent || openOpcode < 0) {
         if ((command & READ_OP) != 0) {
-          java.util.Arrays.fill(data, chipPresent ? -1 : 0);
+          Arrays.fill(data, chipPresent ? -1 : 0);
         }
       } else if ((command & READ_OP) != 0) {
         dataOut(openOpcode, bytes);
@@ -281,7 +282,7 @@ public final class CrSpaceFlashGateway {
       long start = cursor & ~(blockSize - 1L);
       if (start + blockSize <= flash.size()) {
         byte[] erased = new byte[blockSize];
-        java.util.Arrays.fill(erased, (byte) 0xFF);
+        Arrays.fill(erased, (byte) 0xFF);
         flash.write(start, erased);
       }
     }
@@ -290,7 +291,7 @@ public final class CrSpaceFlashGateway {
 
   /** Bytes the flash sends for a read command, into the data dwords (first byte on top). */
   private void dataOut(int opcode, int bytes) throws TransportException {
-    java.util.Arrays.fill(data, 0);
+    Arrays.fill(data, 0);
     switch (opcode) {
       case SPI_JEDEC_ID -> data[0] = jedecId << 8;
       case SPI_READ_STATUS -> data[0] = (writeEnabled ? 0x02 : 0x00) << 24;
@@ -302,7 +303,7 @@ public final class CrSpaceFlashGateway {
           data[i / 4] |= (read[i] & 0xFF) << (24 - 8 * (i % 4));
         }
       }
-      default -> java.util.Arrays.fill(data, -1); // an opcode the chip ignores: the line floats high
+      default -> Arrays.fill(data, -1); // an opcode the chip ignores: the line floats high
     }
   }
 
@@ -322,10 +323,10 @@ public final class CrSpaceFlashGateway {
     }
     long start = cursor & (PAGE - 1);
     int length = (int) Math.min(bytes, PAGE - start);
-    byte[] changed = java.util.Arrays.copyOfRange(page, (int) start, (int) start + length);
+    byte[] changed = Arrays.copyOfRange(page, (int) start, (int) start + length);
     flash.write(pageBase + start, changed);
     if (length < bytes) {
-      byte[] wrapped = java.util.Arrays.copyOfRange(page, 0, bytes - length);
+      byte[] wrapped = Arrays.copyOfRange(page, 0, bytes - length);
       flash.write(pageBase, wrapped);
     }
     cursor = pageBase + ((cursor + bytes) & (PAGE - 1));
@@ -334,9 +335,7 @@ public final class CrSpaceFlashGateway {
   private byte[] readFlash(long from, int length) throws TransportException {
     long size = flash.size();
     byte[] result = new byte[length];
-    for (int i = 0; i < length; i++) {
-      result[i] = (byte) 0xFF;
-    }
+    Arrays.fill(result, (byte) 0xFF);
     // Addresses past the chip wrap around on a real part; modelled as reading erased bytes.
     if (from < size) {
       int inside = (int) Math.min(length, size - from);
