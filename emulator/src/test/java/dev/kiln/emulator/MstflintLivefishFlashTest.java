@@ -117,6 +117,28 @@ class MstflintLivefishFlashTest {
   }
 
   /**
+   * Nor a way back below the eFuse security version: an image written straight to flash with a
+   * lower security version is burned but not booted.
+   */
+  @Test
+  void anImageBelowTheEfuseSecurityVersionIsBurnedButNotBooted(@TempDir Path dir)
+      throws Exception {
+    byte[] secure2 = TestImages.build(work, TestImages.spec(22, 41, 1000).withSecurityVersion(2));
+    EmulatedDevice.create(dir, twoHalfIdentity(), secure2);
+    Path older = Files.write(dir.resolveSibling(dir.getFileName() + "-sv0.bin"), v2);
+    try {
+      Mstflint.Result burn = livefishMstflint(dir, "-i", older.toString(), "-y", "burn");
+      assertEquals(0, burn.exitCode(), burn.output());
+      try (EmulatedDevice device = EmulatedDevice.open(dir)) {
+        assertEquals(DeviceMode.LIVEFISH, device.mode());
+        assertEquals(2, device.nvState().efuseSecurityVersion());
+      }
+    } finally {
+      Files.deleteIfExists(older);
+    }
+  }
+
+  /**
    * Secure FW blocks the gateway: with {@code -ocr} mflash drives the CR-space gateway, reads no
    * flash id and stops, as against a real secure adapter (MstflintSecureDeviceTest in the CLI).
    */

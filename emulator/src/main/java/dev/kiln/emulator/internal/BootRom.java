@@ -99,7 +99,8 @@ public final class BootRom {
    * which finds images by their magic at the image-half starts, this one reads the image from
    * the half itself: it parses the whole half, takes the image to end with its last ITOC section
    * (where mstflint's image ends too, mlxfwops/lib/fs4_ops.cpp {@code getImageSize}), checks it
-   * as every boot does, and records that size.
+   * as every boot does and against the eFuse security version ({@link #flashToolChecks}), and
+   * records that size.
    */
   private static ImageFacts writtenByFlashTool(DeviceState state, int slot, TrustStore anchor)
       throws IOException {
@@ -118,7 +119,7 @@ public final class BootRom {
       }
       int size = (int) end;
       ImageFacts facts = ImageFacts.read(flash.view(slot, size), "slot " + slot);
-      if (!bootChecks(state, facts, anchor)) {
+      if (!flashToolChecks(state, facts, anchor)) {
         return null;
       }
       state.storeNv(state.nv().withSlotSize(slot, size));
@@ -133,5 +134,17 @@ public final class BootRom {
         && facts.supportsHwId(state.identity().type().hwId())
         && facts.psid().equals(state.identity().psid())
         && (anchor.isEmpty() || SecureBootPolicy.checkSignature(facts, anchor).accepted());
+  }
+
+  /**
+   * An image a flash tool wrote passed no device check before it reached the flash, so besides
+   * the boot checks it must not roll the device back: its security version may not be below the
+   * eFuse value (the rule VERIFY applies to a controlled update, docs/emulator.md "Device-side
+   * checks at VERIFY_COMPONENT").
+   */
+  private static boolean flashToolChecks(
+      DeviceState state, ImageFacts facts, TrustStore anchor) {
+    return bootChecks(state, facts, anchor)
+        && facts.securityVersion() >= state.nv().efuseSecurityVersion();
   }
 }
