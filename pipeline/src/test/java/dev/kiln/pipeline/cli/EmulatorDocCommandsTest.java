@@ -55,7 +55,7 @@ class EmulatorDocCommandsTest {
     Mstflint.Result onFlash = results.get(1);
     assertEquals("22.41.1000", onFlash.field("FW Version"), onFlash.output());
     assertEquals(SampleFirmware.PSID, onFlash.field("PSID"), onFlash.output());
-    // From the DEV_INFO on flash, which the demo images leave without MACs: both columns N/A.
+    // From the DEV_INFO on flash, and these test images carry no MACs there: both columns N/A.
     assertEquals(List.of("N/A", "N/A"), List.of(onFlash.field("Base MAC").split("\\s+")),
         onFlash.output());
     String burn = results.get(2).output();
