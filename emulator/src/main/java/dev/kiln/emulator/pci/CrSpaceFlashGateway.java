@@ -19,6 +19,12 @@ import java.util.Arrays;
  * <p>Where each fact comes from (mstflint 4.21):
  *
  * <ul>
+ *   <li>How the registers are reached: mflash's {@code MREAD4}/{@code MWRITE4} and {@code
+ *       mread4_block} go through mtcr, which on a function with the VSEC uses its gateway with
+ *       the default address space CR space (0x2) for every dword ({@code mtcr_ul/mtcr_ul_com.c},
+ *       {@code mtcr_pciconf_open}: {@code address_space = AS_CR_SPACE}, {@code
+ *       mtcr_pciconf_mread4}, {@code mread4_block_pciconf}; {@code include/mtcr_ul/mtcr_com_defs.h}
+ *       {@code AS_CR_SPACE}), which {@link EmulatedConfigSpace} decodes.
  *   <li>Which gateway: ConnectX-4 and later (not 7 nm) take {@code fifth_gen_flash_init} and,
  *       with no cache replacement pending, {@code fifth_gen_init_direct_access}: the "old" gateway
  *       at {@code HCR_FLASH_CMD}, functions {@code cntx_*} of {@code mflash/mflash_gw.c}; 7 nm
