@@ -33,10 +33,16 @@ class MstflintLivefishFlashTest {
   private static final EmulatedDevice.Options JUMPER =
       EmulatedDevice.Options.defaults().withFlashNotPresent(true);
 
+  /**
+   * Images of 256 KiB for the burns: mflash moves 16 bytes per gateway command, each a dozen CR
+   * accesses through FUSE, so a burn's time follows the image size.
+   */
+  private static final long SMALL = 256 << 10;
+
   @BeforeAll
   static void images() throws Exception {
     v1 = TestImages.build(work, TestImages.spec(22, 41, 1000));
-    v2 = TestImages.build(work, TestImages.spec(22, 42, 1010));
+    v2 = TestImages.build(work, TestImages.spec(22, 42, 1010).withImageSize(SMALL));
     v2File = Files.write(work.resolve("v2.bin"), v2);
   }
 
@@ -101,7 +107,7 @@ class MstflintLivefishFlashTest {
   void anImageTheTrustAnchorDoesNotTrustIsBurnedButNotBooted(@TempDir Path dir) throws Exception {
     EmulatedDevice.create(dir, twoHalfIdentity(), v1);
     byte[] foreign =
-        TestImages.build(work, TestImages.spec(22, 42, 1010)
+        TestImages.build(work, TestImages.spec(22, 42, 1010).withImageSize(SMALL)
             .withSigner(TestImages.Signer.UNKNOWN_UUID));
     Path foreignFile = Files.write(dir.resolveSibling(dir.getFileName() + "-foreign.bin"), foreign);
     try {
