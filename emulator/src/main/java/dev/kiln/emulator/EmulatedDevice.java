@@ -2,6 +2,7 @@ package dev.kiln.emulator;
 
 import dev.kiln.emulator.internal.BootRom;
 import dev.kiln.emulator.internal.ControlRegisters;
+import dev.kiln.emulator.internal.DeviceDataArea;
 import dev.kiln.emulator.internal.DeviceState;
 import dev.kiln.emulator.internal.DirectoryLock;
 import dev.kiln.emulator.internal.Flash;
@@ -174,6 +175,12 @@ public final class EmulatedDevice implements RegisterTransport {
     Flash.create(flashFile, identity.flashSize());
     try (Flash created = Flash.open(flashFile)) {
       created.write(0, 0, image, 0, image.length);
+      // The image's device data (DTOC, DEV_INFO, MFG_INFO...) goes to the end of the flash, where
+      // a real adapter keeps it and mstflint looks for it on a flash (DeviceDataArea).
+      DeviceDataArea.Placement deviceData = DeviceDataArea.of(image, identity.flashSize());
+      if (deviceData != null) {
+        created.writeAbsolute(deviceData.flashAddress(), deviceData.bytes());
+      }
       created.force();
     }
     TrustAnchor.write(dir, facts);

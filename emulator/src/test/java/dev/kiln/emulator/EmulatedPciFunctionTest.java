@@ -83,8 +83,9 @@ class EmulatedPciFunctionTest {
    * Livefish at the config-space level: the gateway offers its spaces as the hardware does, the
    * PCI device id equals the HW id, so mstflint identifies the chip (no "Can't find device id"),
    * sees livefish, skips ICMD ({@code mtcr_ul_icmd_cif.c}, {@code is_livefish_device}) and goes
-   * to direct flash access, where it stops: the emulator has no CR-space flash gateway yet. The
-   * package's {@code mstconfig} says it in words ({@code mlxconfig/mlxcfg_commander.cpp}, {@code
+   * to direct flash access through the CR-space flash gateway, where it finds the flash erased
+   * (the blank-flash livefish: no image to query; MstflintLivefishFlashTest queries and burns a
+   * flash that holds one). The package's {@code mstconfig} says it in words ({@code mlxconfig/mlxcfg_commander.cpp}, {@code
    * Commander::create}: {@code dm_is_livefish_mode}), and {@code mstmcra} reads the HW id.
    */
   @Test
@@ -95,8 +96,8 @@ class EmulatedPciFunctionTest {
     assertEquals(1, query.exitCode(), query.output());
     assertFalse(query.output().contains("Can't find device id"), query.output());
     assertEquals(
-        "-E- Cannot open Device: " + EmulatedPciExec.BDF
-            + ". No such file or directory. MFE_NO_FLASH_DETECTED",
+        "-E- Failed to query Device: " + EmulatedPciExec.BDF
+            + ". \nNo valid FS4 image found. Check the flash parameters, if specified.",
         query.output().strip());
     Mstflint.Result config = mstconfigQuery(dir);
     assertEquals("-E- Device in Livefish mode is not supported", config.output().strip());

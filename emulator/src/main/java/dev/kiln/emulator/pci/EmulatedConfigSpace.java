@@ -29,8 +29,10 @@ import java.util.Map;
  *
  * <p>Internal spaces: ICMD (and, unless disabled, ICMD_EXT) with the control dword at 0x0, the
  * mailbox size at 0x1000 and the mailbox at 0x100000; SEMAPHORE with the ICMD semaphore at 0x0 and
- * the flash semaphore at 0x10; CR_SPACE with the HW device id at 0xF0014 (all other addresses read
- * 0). Gateway accesses and ICMD commands can be made to complete only after a number of polls, to
+ * the flash semaphore at 0x10; CR_SPACE with the HW device id at 0xF0014 and, when the function
+ * has a flash and the device is in livefish, the flash gateway at 0xF0400-0xF0423 ({@link
+ * CrSpaceFlashGateway}); all other addresses read 0. Gateway accesses and ICMD commands can be
+ * made to complete only after a number of polls, to
  * exercise the host's polling loops. All methods are synchronized: several hosts may share one.
  */
 public final class EmulatedConfigSpace implements ConfigSpace {
@@ -46,6 +48,8 @@ public final class EmulatedConfigSpace implements ConfigSpace {
   private final int mailboxSize;
   private final int gatewayDelayPolls;
   private final int icmdDelayPolls;
+  /** The CR-space flash gateway (livefish only), or null when the function has none. */
+  private final CrSpaceFlashGateway flashGateway;
 
   /** The 1024 dwords of the config header and capabilities (what is not a gateway register). */
   private final int[] configDwords = new int[1024];
@@ -76,6 +80,8 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     this.mailboxSize = builder.mailboxSize;
     this.gatewayDelayPolls = builder.gatewayDelayPolls;
     this.icmdDelayPolls = builder.icmdDelayPolls;
+    this.flashGateway =
+        builder.flash == null ? null : new CrSpaceFlashGateway(builder.flash);
     this.mailbox = new byte[mailboxSize];
     this.mailboxView = ByteBuffer.wrap(mailbox);
     configDwords[0x00 / 4] = VENDOR_ID | (pciDeviceId << 16);
@@ -209,6 +215,9 @@ public final class EmulatedConfigSpace implements ConfigSpace {
 
   private int spaceRead(int space, int address) {
     if (space == AddressSpace.CR_SPACE.code()) {
+      if (flashGateway != null && flashGateway.claims(address)) {
+        return flashGateway.read(address);
+      }
       return address == VsecLayout.CR_HW_ID ? hwDeviceId : 0;
     }
     if (space == AddressSpace.SEMAPHORE.code()) {
@@ -233,7 +242,12 @@ public final class EmulatedConfigSpace implements ConfigSpace {
 
   private void spaceWrite(int space, int address, int value) throws TransportException {
     if (space == AddressSpace.CR_SPACE.code()) {
-      return; // secure FW: CR-space writes are refused without a CS token; modelled as ignored
+      if (flashGateway != null && flashGateway.claims(address)) {
+        flashGateway.write(address, value);
+      }
+      // Other CR-space writes (and all of them on secure FW, whose flash gateway is blocked)
+      // are refused without a CS token; modelled as ignored.
+      return;
     }
     if (space == AddressSpace.SEMAPHORE.code()) {
       int owner = semaphores.getOrDefault(address, 0);
@@ -318,6 +332,7 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     private int mailboxSize = 0x340;
     private int gatewayDelayPolls;
     private int icmdDelayPolls;
+    private CrSpaceFlashGateway.RawFlash flash;
 
     private Builder(RegisterTransport device) {
       this.device = device;
@@ -351,6 +366,15 @@ public final class EmulatedConfigSpace implements ConfigSpace {
     /** Polls of the ICMD go bit before each command shows as complete. */
     public Builder icmdDelayPolls(int polls) {
       this.icmdDelayPolls = polls;
+      return this;
+    }
+
+    /**
+     * The flash behind the CR-space flash gateway ({@link CrSpaceFlashGateway}); without it the
+     * gateway registers read 0 in every mode, as on a device whose gateway is blocked.
+     */
+    public Builder flash(CrSpaceFlashGateway.RawFlash rawFlash) {
+      this.flash = rawFlash;
       return this;
     }
 

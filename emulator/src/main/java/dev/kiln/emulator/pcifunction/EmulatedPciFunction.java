@@ -2,8 +2,11 @@ package dev.kiln.emulator.pcifunction;
 
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.emulator.Identification;
+import dev.kiln.emulator.DeviceMode;
+import dev.kiln.emulator.pci.CrSpaceFlashGateway;
 import dev.kiln.emulator.pci.EmulatedConfigSpace;
 import dev.kiln.emulator.pcifunction.fuse.FuseMount;
+import dev.kiln.registers.TransportException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,9 +71,9 @@ public final class EmulatedPciFunction implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Path, String)}, with the device powered on with {@code options} (for
-   * instance {@link EmulatedDevice.Options#withRecording} to record every register transaction
-   * the command makes).
+   * As {@link #start(Path, String)}, powering the device on with {@code options} (for instance
+   * {@link EmulatedDevice.Options#withRecording} to record every register transaction the command
+   * makes, or the flash-not-present jumper, {@link EmulatedDevice.Options#withFlashNotPresent}).
    */
   public static EmulatedPciFunction start(
       Path deviceDirectory, String bdf, EmulatedDevice.Options options) throws IOException {
@@ -84,6 +87,7 @@ public final class EmulatedPciFunction implements AutoCloseable {
       EmulatedConfigSpace config =
           EmulatedConfigSpace.builder(device)
               .deviceIds(identification.pciDeviceId(), identification.hwDevId())
+              .flash(rawFlash(device))
               .build();
       sweepLeftovers();
       privateDirectory =
@@ -105,6 +109,34 @@ public final class EmulatedPciFunction implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The device's flash as the CR-space flash gateway reaches it: through the emulator's raw
+   * livefish gateway, so the gateway's own rules (livefish only, bounds, durability) apply.
+   */
+  private static CrSpaceFlashGateway.RawFlash rawFlash(EmulatedDevice device) {
+    return new CrSpaceFlashGateway.RawFlash() {
+      @Override
+      public boolean reachable() {
+        return device.mode() == DeviceMode.LIVEFISH;
+      }
+
+      @Override
+      public long size() {
+        return device.identity().flashSize();
+      }
+
+      @Override
+      public byte[] read(long address, int length) throws TransportException {
+        return device.gatewayRead(address, length);
+      }
+
+      @Override
+      public void write(long address, byte[] data) throws TransportException {
+        device.gatewayWrite(address, data);
+      }
+    };
   }
 
   /** The mounted fake {@code /sys/bus/pci/devices}: bind it over the real one. */

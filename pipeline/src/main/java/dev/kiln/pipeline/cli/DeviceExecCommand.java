@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.cli;
 
 import dev.kiln.burner.pci.SysfsConfigSpace;
+import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.emulator.pcifunction.EmulatedPciFunction;
 import dev.kiln.emulator.pcifunction.ExecPrerequisites;
 import dev.kiln.emulator.pcifunction.NamespacedCommand;
@@ -18,16 +19,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code kiln device exec DIR [--bdf BDF] -- COMMAND [ARGS...]}: runs COMMAND in a private mount
- * namespace in which the emulated device DIR is the PCI function BDF (default 0000:03:00.0), so
- * that the unmodified mstflint ({@code mstflint -d 0000:03:00.0 query}) and Kiln's own {@code
- * pci:} transport drive it as they would a real adapter. Exits with COMMAND's exit code (128+N
+ * {@code kiln device exec DIR [--bdf BDF] [--flash-not-present] -- COMMAND [ARGS...]}: runs
+ * COMMAND in a private mount namespace in which the emulated device DIR is the PCI function BDF
+ * (default 0000:03:00.0), so that the unmodified mstflint ({@code mstflint -d 0000:03:00.0
+ * query}) and Kiln's own {@code pci:} transport drive it as they would a real adapter. Exits with COMMAND's exit code (128+N
  * when signal N ends it); SIGINT and SIGTERM received by kiln are passed on to COMMAND.
  *
  * <p>The device is powered on for the whole run (as {@code kiln device serve}): what one mstflint
  * burn leaves pending stays pending for the next command in the same run. Needs /dev/fuse and
  * CAP_SYS_ADMIN; without them, one line and exit 5. See docs/emulator.md, "Running mstflint
- * against an emulated device".
+ * against an emulated device"; {@code --flash-not-present} powers it on in flash recovery, where
+ * mstflint reaches the flash directly ("Recovering a livefish device with mstflint").
  */
 @Command(
     name = "exec",
@@ -56,6 +58,13 @@ public final class DeviceExecCommand implements Callable<Integer> {
       description = "The function's PCI address (default ${DEFAULT-VALUE}).")
   String bdf;
 
+  @Option(
+      names = "--flash-not-present",
+      description =
+          "Power the device on as with the flash-not-present jumper: flash recovery (livefish),"
+              + " its flash reachable through the CR-space flash gateway (mstflint burns there).")
+  boolean flashNotPresent;
+
   @Override
   public Integer call() throws InterruptedException {
     if (!SysfsConfigSpace.BDF.matcher(bdf).matches()) {
@@ -77,7 +86,11 @@ public final class DeviceExecCommand implements Callable<Integer> {
     }
     EmulatedPciFunction function;
     try {
-      function = EmulatedPciFunction.start(dir, address);
+      function =
+          EmulatedPciFunction.start(
+              dir,
+              address,
+              EmulatedDevice.Options.defaults().withFlashNotPresent(flashNotPresent));
     } catch (FuseException e) {
       throw new CommandFailure(
           ExitCodes.DEVICE, "device exec: cannot serve the emulated PCI function: "

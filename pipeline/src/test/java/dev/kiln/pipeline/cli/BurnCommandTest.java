@@ -185,9 +185,9 @@ class BurnCommandTest {
     Path file = java.nio.file.Files.write(dir.resolve("shifted.bin"), shifted);
     // An unreachable device: touching it would be exit 5.
     Run burn = kiln("burn", "--device", "tcp://127.0.0.1:1", file.toString(), "--yes");
-    assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
-    // The image facts already fail (the ITOC addresses do not translate as at offset 0); the
-    // component (UpdateComponent) would refuse it next, still before the device is opened.
+    assertEquals(ExitCodes.UNREADABLE_INPUT, burn.exitCode(), burn.err());
+    // Read once as an image at offset 0, its ITOC addresses lead to no IMAGE_INFO: not an image
+    // kiln can burn (exit 3), still before the device is opened.
     assertTrue(burn.err().startsWith("kiln: " + file), burn.err());
     assertEquals(1, burn.err().lines().count(), burn.err());
   }

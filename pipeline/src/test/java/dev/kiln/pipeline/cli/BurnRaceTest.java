@@ -12,6 +12,8 @@ import dev.kiln.burner.DeviceUri;
 import dev.kiln.burner.SecureDevice;
 import dev.kiln.burner.Sleeper;
 import dev.kiln.burner.progress.BurnProgress;
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
@@ -156,6 +158,16 @@ class BurnRaceTest {
     }
   }
 
+  /**
+   * What a device runs after burning {@code image}: the component the burner sends
+   * ({@link UpdateComponent}, up to the end of the last ITOC section), with the magic back.
+   */
+  static String onDeviceSha512(byte[] image) throws Exception {
+    byte[] component = UpdateComponent.bytes(ImageParser.parse(image, "checked image"));
+    System.arraycopy(Fs4Magic.fs4Bytes(), 0, component, 0, Fs4Magic.LENGTH);
+    return BundleReader.sha512Hex(component);
+  }
+
   /** The image the device runs now (read back through the controlled path, magic restored). */
   static byte[] runningImage(String device) throws Exception {
     DeviceOptions options = new DeviceOptions();
@@ -181,9 +193,9 @@ class BurnRaceTest {
     if (burn.exitCode() == 0) {
       assertEquals("ok", record.result(), burn.out());
       byte[] onDevice = runningImage(device);
-      assertEquals(BundleReader.sha512Hex(good), BundleReader.sha512Hex(onDevice),
+      assertEquals(onDeviceSha512(good), BundleReader.sha512Hex(onDevice),
           "the device runs other bytes than the checked image");
-      assertEquals(BundleReader.sha512Hex(onDevice), record.imageSha512());
+      assertEquals(BundleReader.sha512Hex(good), record.imageSha512());
       if (expectedBundleSha != null) {
         assertEquals(expectedBundleSha, record.bundleSha512());
       }
@@ -191,7 +203,7 @@ class BurnRaceTest {
     }
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
     assertNotEquals("ok", record.result());
-    assertNotEquals(BundleReader.sha512Hex(good), BundleReader.sha512Hex(runningImage(device)));
+    assertNotEquals(onDeviceSha512(good), BundleReader.sha512Hex(runningImage(device)));
     BurnRefusalTest.assertStillRunsTheOldImage(device);
     return false;
   }
@@ -237,9 +249,9 @@ class BurnRaceTest {
     if (burn.exitCode() == 0) {
       assertTrue(result.get("ok").asBoolean(), burn.out());
       byte[] onDevice = runningImage(device);
-      assertEquals(BundleReader.sha512Hex(good), BundleReader.sha512Hex(onDevice),
+      assertEquals(onDeviceSha512(good), BundleReader.sha512Hex(onDevice),
           "the device runs other bytes than the checked image");
-      assertEquals(BundleReader.sha512Hex(onDevice), result.get("sha512").asText());
+      assertEquals(BundleReader.sha512Hex(good), result.get("sha512").asText());
       return true;
     }
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
@@ -282,7 +294,7 @@ class BurnRaceTest {
     assertEquals(0, burn.exitCode(), burn.err());
     assertTrue(burn.out().contains("\"sha512\" : \"" + BundleReader.sha512Hex(good) + "\""),
         burn.out());
-    assertEquals(BundleReader.sha512Hex(good), BundleReader.sha512Hex(runningImage(device)));
+    assertEquals(onDeviceSha512(good), BundleReader.sha512Hex(runningImage(device)));
     String other = "emu:" + BurnTestImages.device(dir.resolve("dev2"), running);
     Files.write(image, lockout);
     Run refused = kiln("burn", "--device", other, image.toString(), "--yes");

@@ -108,7 +108,7 @@ class KeyLockoutTest {
     Run query = kiln("query", "--device", device, "--json");
     JsonNode profile = new ObjectMapper().readTree(query.out());
     assertEquals(0, profile.get("trustedKeys").size(), query.out());
-    Run locked = kiln("burn", "--device", device, good.toString(), "--yes", "--force");
+    Run locked = kiln("burn", "--device", device, good.toString(), "--yes", "--force", "--read-back");
     assertEquals(ExitCodes.CHECK_FAILED, locked.exitCode(), locked.err());
     assertTrue(locked.err().contains("[UNTRUSTED_KEY]"), locked.err());
   }
