@@ -114,7 +114,7 @@ class RealCx5ReplayQueryTest {
     assertEquals("16.35.4506", kiln.get("FW Version"));
     assertEquals("22.12.2024", kiln.get("FW Release Date"));
     assertEquals("MT_0000000013", kiln.get("PSID"));
-    assertEquals("0x20d (PCI device id 4121)", kiln.get("HW Device ID")); // 15b3:1019
+    assertEquals("0x20d (PCI device id 0x1019)", kiln.get("HW Device ID")); // 15b3:1019
     assertEquals("ConnectX-5", kiln.get("Device Type"));
     assertEquals("043f72eae210", kiln.get("Base MAC"));
   }
@@ -140,7 +140,7 @@ class RealCx5ReplayQueryTest {
     assertEquals("16.35.4506", json.get("runningVersion").asText());
     assertTrue(json.get("pendingVersion").isNull());
     assertEquals("0x20d", json.get("hwDeviceId").asText());
-    assertEquals(0x1019, json.get("pciDeviceId").asInt());
+    assertEquals("0x1019", json.get("pciDeviceId").asText()); // hex, as hwDeviceId
     assertEquals(false, json.get("secured").asBoolean());
   }
 
