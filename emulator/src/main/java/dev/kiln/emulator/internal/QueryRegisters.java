@@ -88,7 +88,8 @@ public final class QueryRegisters {
               AccessRegister.MCC.id(),
               AccessRegister.MCDA.id(),
               AccessRegister.MQIS.id(),
-              AccessRegister.MCAM.id()),
+              AccessRegister.MCAM.id(),
+              AccessRegister.MVTS.id()),
           noFeatures);
       case 2 -> Mcam.forRegisters(
           2, List.of(AccessRegister.MIRC.id(), AccessRegister.MFSV.id()), noFeatures);
