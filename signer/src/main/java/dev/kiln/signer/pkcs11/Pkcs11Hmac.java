@@ -7,9 +7,7 @@ import dev.kiln.signer.pkcs11.internal.Pkcs11Module;
 import dev.kiln.signer.pkcs11.internal.Pkcs11Module.CkException;
 import dev.kiln.signer.pkcs11.internal.Pkcs11Module.TokenInfo;
 import dev.kiln.signer.pkcs11.internal.Structs;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,22 +54,9 @@ public final class Pkcs11Hmac implements AutoCloseable {
       if ((token.flags() & Ck.CKF_LOGIN_REQUIRED) != 0) {
         Pkcs11SigningService.login(reference, module, session, Ck.CKU_USER);
       }
-      List<Long> types = new ArrayList<>();
-      List<byte[]> values = new ArrayList<>();
-      types.add(Ck.CKA_CLASS);
-      values.add(Structs.ulong(Ck.CKO_SECRET_KEY));
-      if (reference.objectLabel() != null) {
-        types.add(Ck.CKA_LABEL);
-        values.add(reference.objectLabel().getBytes(StandardCharsets.UTF_8));
-      }
-      if (reference.idHex() != null) {
-        types.add(Ck.CKA_ID);
-        values.add(reference.id());
-      }
       Structs.Template template =
-          new Structs.Template(
-              types.stream().mapToLong(Long::longValue).toArray(), values.toArray(new byte[0][]));
-      List<Long> keys = module.findObjects(session, template, types.size(), 2);
+          Pkcs11SigningService.objectTemplate(reference, Ck.CKO_SECRET_KEY);
+      List<Long> keys = module.findObjects(session, template, template.count(), 2);
       if (keys.size() != 1) {
         throw new KeyAccessException(
             reference + ": " + (keys.isEmpty() ? "no such secret key" : "several secret keys match")

@@ -236,13 +236,15 @@ public final class Pkcs11SigningService implements SigningService {
     }
   }
 
-  private static long findPrivateKey(
-      KeyReference.Pkcs11Key reference, Pkcs11Module module, long session, TokenInfo token)
-      throws CkException, KeyAccessException {
+  /**
+   * The search template of the object {@code reference} names: its class, and its label and id
+   * where the reference gives them (RFC 7512 {@code object=}, {@code id=}).
+   */
+  static Structs.Template objectTemplate(KeyReference.Pkcs11Key reference, long objectClass) {
     List<Long> types = new ArrayList<>();
     List<byte[]> values = new ArrayList<>();
     types.add(Ck.CKA_CLASS);
-    values.add(Structs.ulong(Ck.CKO_PRIVATE_KEY));
+    values.add(Structs.ulong(objectClass));
     if (reference.objectLabel() != null) {
       types.add(Ck.CKA_LABEL);
       values.add(reference.objectLabel().getBytes(StandardCharsets.UTF_8));
@@ -251,10 +253,16 @@ public final class Pkcs11SigningService implements SigningService {
       types.add(Ck.CKA_ID);
       values.add(reference.id());
     }
-    Structs.Template template =
-        new Structs.Template(
-            types.stream().mapToLong(Long::longValue).toArray(), values.toArray(new byte[0][]));
-    List<Long> keys = module.findObjects(session, template, types.size(), MAX_LISTED + 1);
+    return new Structs.Template(
+        types.stream().mapToLong(Long::longValue).toArray(), values.toArray(new byte[0][]));
+  }
+
+  private static long findPrivateKey(
+      KeyReference.Pkcs11Key reference, Pkcs11Module module, long session, TokenInfo token)
+      throws CkException, KeyAccessException {
+    Structs.Template template = objectTemplate(reference, Ck.CKO_PRIVATE_KEY);
+    List<Long> keys =
+        module.findObjects(session, template, template.count(), MAX_LISTED + 1);
     if (keys.size() == 1) {
       return keys.get(0);
     }

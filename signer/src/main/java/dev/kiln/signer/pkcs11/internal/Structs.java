@@ -129,6 +129,11 @@ public final class Structs {
       return array;
     }
 
+    /** How many attributes the template holds. */
+    public int count() {
+      return values.length;
+    }
+
     /** The ulValueLen the module wrote for attribute {@code index}. */
     public long length(int index) {
       return array.getNativeLong((long) index * ATTRIBUTE_SIZE + LENGTH_OFFSET).longValue();
