@@ -46,6 +46,16 @@ class BurnInterruptTest {
 
   /** Starts {@code kiln burn} as a child JVM. */
   private static Process child(String device, Path image, Path log) throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of("burn", "--device", device, image.toString(), "--yes", "--force"));
+    if (log != null) {
+      args.addAll(List.of("--log", log.toString()));
+    }
+    return kilnChild(args);
+  }
+
+  /** Starts {@code kiln ARGS} as a child JVM that starts quickly (C1 only, serial GC, CDS). */
+  static Process kilnChild(List<String> args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
@@ -54,14 +64,12 @@ class BurnInterruptTest {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Kiln.class.getName());
-    command.addAll(List.of("burn", "--device", device, image.toString(), "--yes", "--force"));
-    if (log != null) {
-      command.addAll(List.of("--log", log.toString()));
-    }
+    command.addAll(args);
     return new ProcessBuilder(command).start();
   }
 
-  private static void signal(Process process, String name) throws Exception {
+  /** Sends SIG{@code name} (e.g. "INT") to {@code process} with kill(1). */
+  static void signal(Process process, String name) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
     assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
   }
@@ -77,9 +85,18 @@ class BurnInterruptTest {
   }
 
   private static void awaitIdle(EmulatedDevice device) throws InterruptedException {
+    awaitIdle(device, "");
+  }
+
+  /**
+   * Waits, at most 10 s (far less than the device's 300 s idle timeout), for the handle to be
+   * free; {@code context} goes into the failure message.
+   */
+  static void awaitIdle(EmulatedDevice device, String context) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (device.fsmState() != FsmState.IDLE) {
-      assertTrue(System.nanoTime() < deadline, "the handle is still held: " + device.fsmState());
+      assertTrue(System.nanoTime() < deadline,
+          context + ": the handle is still held: " + device.fsmState());
       Thread.sleep(10);
     }
   }

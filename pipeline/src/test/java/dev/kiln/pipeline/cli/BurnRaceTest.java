@@ -69,14 +69,16 @@ class BurnRaceTest {
     assertEquals(good.length, lockout.length, "same size, so in-place rewrites tear nothing off");
     trust = SampleKeys.writePublicKey(SampleKey.RSA_2048, images);
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, images);
-    goodBundle = bundle(key, images.resolve("good.bin"), "good.kbundle");
+    goodBundle = bundle(images, key, images.resolve("good.bin"), "good.kbundle");
     // The attacker's bundle is validly signed too (the attacker has it from an earlier release).
-    lockoutBundle = bundle(key, images.resolve("lockout.bin"), "lockout.kbundle",
+    lockoutBundle = bundle(images, key, images.resolve("lockout.bin"), "lockout.kbundle",
         "--allow-key-lockout");
   }
 
-  static byte[] bundle(Path key, Path image, String name, String... extra) throws Exception {
-    Path out = images.resolve(name);
+  /** {@code kiln bundle create} of {@code image} into DIR/NAME, signed with {@code key}. */
+  static byte[] bundle(Path dir, Path key, Path image, String name, String... extra)
+      throws Exception {
+    Path out = dir.resolve(name);
     List<String> args =
         new java.util.ArrayList<>(
             List.of("bundle", "create", "--out", out.toString(), image.toString(), "--key",
@@ -95,23 +97,39 @@ class BurnRaceTest {
   /**
    * Rewrites {@code target} with each of {@code contents} in turn until stopped: in place (one
    * positional write over the old bytes, so a reader may see a mix) or as a new file renamed over
-   * the path. It also rewrites any file in a {@code kiln-bundle-burn*} temporary directory, the
-   * attack that once worked, and counts such directories.
+   * the path. It also rewrites any file in a {@code kiln-bundle-burn*} temporary directory (with
+   * {@code temporaryFileContent}), the attack that once worked, and counts such directories.
    */
   static final class Attacker extends Thread {
     private final Path target;
     private final List<byte[]> contents;
     private final boolean inPlace;
+    private final byte[] temporaryFileContent;
     private final AtomicBoolean stop = new AtomicBoolean();
     final AtomicInteger rewrites = new AtomicInteger();
     final AtomicInteger temporaryDirectoriesSeen = new AtomicInteger();
     volatile IOException failure;
+    private volatile long pauseMillis;
 
     Attacker(Path target, List<byte[]> contents, boolean inPlace) {
+      this(target, contents, inPlace, lockout);
+    }
+
+    Attacker(Path target, List<byte[]> contents, boolean inPlace, byte[] temporaryFileContent) {
       this.target = target;
       this.contents = contents;
       this.inPlace = inPlace;
+      this.temporaryFileContent = temporaryFileContent;
       setDaemon(true);
+    }
+
+    /**
+     * Pauses {@code millis} after each rewrite (0, the default: none), so that the attacker does
+     * not take a whole CPU from the burn it races on a small machine.
+     */
+    Attacker pausing(long millis) {
+      pauseMillis = millis;
+      return this;
     }
 
     @Override
@@ -131,12 +149,15 @@ class BurnRaceTest {
                 StandardCopyOption.ATOMIC_MOVE);
           }
           rewrites.incrementAndGet();
+          if (pauseMillis > 0) {
+            Thread.sleep(pauseMillis);
+          }
           try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, "kiln-bundle-burn*")) {
             for (Path dir : dirs) {
               temporaryDirectoriesSeen.incrementAndGet();
               try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path file : files) {
-                  Files.write(file, lockout);
+                  Files.write(file, temporaryFileContent);
                 }
               } catch (IOException gone) {
                 // The burn removed it meanwhile.
@@ -146,6 +167,8 @@ class BurnRaceTest {
         }
       } catch (IOException e) {
         failure = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 
@@ -170,10 +193,18 @@ class BurnRaceTest {
 
   /** The image the device runs now (read back through the controlled path, magic restored). */
   static byte[] runningImage(String device) throws Exception {
+    return bootImage(device, false);
+  }
+
+  /**
+   * The image the device runs, or with {@code preferPending} the one it runs after its next reset
+   * (read back through the controlled path, magic restored).
+   */
+  static byte[] bootImage(String device, boolean preferPending) throws Exception {
     DeviceOptions options = new DeviceOptions();
     options.device = DeviceUri.parse(device);
     try (SecureDevice session = options.open()) {
-      byte[] bytes = session.readBootImage(false, BurnProgress.SILENT);
+      byte[] bytes = session.readBootImage(preferPending, BurnProgress.SILENT);
       System.arraycopy(Fs4Magic.fs4Bytes(), 0, bytes, 0, Fs4Magic.LENGTH);
       return bytes;
     }
