@@ -3,6 +3,7 @@ package dev.kiln.emulator;
 import dev.kiln.inspector.build.ImageDescription;
 import dev.kiln.inspector.build.ImageWriter;
 import dev.kiln.inspector.build.ReservedSection;
+import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
@@ -169,10 +170,14 @@ final class TestImages {
     return SampleKeyProvisioning.openSampleKey(work);
   }
 
-  /** The component a host sends for an image: the magic pattern set to 0xFF (§2.6 step 11). */
+  /**
+   * The whole image as a component, the magic pattern set to 0xFF (§2.6 step 11). A device takes it
+   * as it takes the shorter component the burner sends ({@code inspector.UpdateComponent}); these
+   * tests exercise the device's checks, not the host's choice of bytes.
+   */
   static byte[] component(byte[] image) {
     byte[] component = image.clone();
-    java.util.Arrays.fill(component, 0, 16, (byte) 0xFF);
+    Fs4Magic.mask(component, 0);
     return component;
   }
 
