@@ -26,7 +26,6 @@ import dev.kiln.registers.pldm.ResultCodes;
 import dev.kiln.registers.pldm.TransferFlag;
 import dev.kiln.registers.pldm.UpdateComponent;
 import dev.kiln.registers.pldm.VersionString;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -113,16 +112,9 @@ public final class UpdateAgent {
     long start = System.nanoTime();
     progress.step("Querying the device identifiers (PLDM)");
     List<Descriptor> reported = descriptors();
-    UpdatePackage.Record record = RecordMatcher.match(pkg.records(), reported)
+    UpdatePackage.Selection selection = pkg.select(reported)
         .orElseThrow(() -> new ImageRejectedException(noRecord(pkg, reported), -1));
-    List<UpdatePackage.Component> components = new ArrayList<>();
-    for (int index : record.applicableComponents()) {
-      if (index < 0 || index >= pkg.components().size()) {
-        throw new ImageRejectedException(pkg.source() + ": the matching record names component "
-            + index + ", which the package does not have", -1);
-      }
-      components.add(pkg.components().get(index));
-    }
+    List<UpdatePackage.Component> components = selection.components();
     if (components.isEmpty()) {
       throw new ImageRejectedException(
           pkg.source() + ": the record matching " + device + " applies no component", -1);
@@ -132,7 +124,7 @@ public final class UpdateAgent {
     long total = components.stream().mapToLong(UpdatePackage.Component::size).sum();
     PldmMessage entered = call(FwUpdateCommand.REQUEST_UPDATE,
         new RequestUpdate.Request(MAX_TRANSFER, components.size(), 1, 0,
-            record.imageSetVersion()).encode());
+            selection.imageSetVersion()).encode());
     if (entered.completionCode() != CompletionCode.SUCCESS) {
       throw new DeviceException(device + ": the device refused update mode (RequestUpdate "
           + CompletionCode.describe(entered.completionCode()) + ")"
@@ -386,12 +378,7 @@ public final class UpdateAgent {
   private String noRecord(UpdatePackage pkg, List<Descriptor> reported) {
     return pkg.source() + ": no firmware device record matches " + device + " (the device reports "
         + reported.stream().map(Descriptor::toString).collect(Collectors.joining(", "))
-        + "; the package's records want "
-        + pkg.records().stream()
-            .map(r -> "[" + r.descriptors().stream().map(Descriptor::toString)
-                .collect(Collectors.joining(", ")) + "]")
-            .collect(Collectors.joining(" or "))
-        + ")";
+        + "; the package's records want " + pkg.describeRecords() + ")";
   }
 
   private static Optional<FwVersion> version(VersionString text) {

@@ -3,36 +3,30 @@ package dev.kiln.burner.pldm;
 import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.registers.pldm.VersionString;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * What the update agent needs of a DSP0267 firmware package (the pipeline fills it from the
- * package reader of {@code dev.kiln.packages.pldm}, so the burner stays free of package formats):
- * the firmware device ID records and the component images.
- *
- * @param source where the package came from, for messages
- * @param records the package's firmware device ID records, in package order
- * @param components the package's component image information entries with their images, in
- *     package order (a record's applicable components index this list)
+ * What the update agent needs of a DSP0267 firmware package. The pipeline implements it over the
+ * package reader of {@code dev.kiln.packages.pldm} (whose record choice is OpenBMC's agent's: the
+ * first record whose every descriptor the device reports), so the burner stays free of package
+ * formats and there is one reader and one matching rule.
  */
-public record UpdatePackage(String source, List<Record> records, List<Component> components) {
-  public UpdatePackage {
-    records = List.copyOf(records);
-    components = List.copyOf(components);
-  }
+public interface UpdatePackage {
+  /** Where the package came from, for messages. */
+  String source();
+
+  /** The record that applies to a device reporting {@code descriptors}, and its components. */
+  Optional<Selection> select(List<Descriptor> descriptors);
+
+  /** The records' descriptors, for the message when none matches. */
+  String describeRecords();
 
   /**
-   * One firmware device ID record.
-   *
-   * @param descriptors the descriptors a device must report for the record to apply
-   * @param imageSetVersion ComponentImageSetVersionString
-   * @param applicableComponents indexes into {@link UpdatePackage#components}
+   * The matching record's image set version and the components it applies to, in package order.
    */
-  public record Record(
-      List<Descriptor> descriptors, VersionString imageSetVersion,
-      List<Integer> applicableComponents) {
-    public Record {
-      descriptors = List.copyOf(descriptors);
-      applicableComponents = List.copyOf(applicableComponents);
+  record Selection(VersionString imageSetVersion, List<Component> components) {
+    public Selection {
+      components = List.copyOf(components);
     }
   }
 
@@ -45,7 +39,7 @@ public record UpdatePackage(String source, List<Record> records, List<Component>
    * @param version ComponentVersionString
    * @param image the component image's bytes
    */
-  public record Component(
+  record Component(
       int classification, int identifier, long comparisonStamp, VersionString version,
       byte[] image) {
     public Component {
