@@ -32,14 +32,105 @@ class PldmBurnTest {
   static Path running;
   static Path next;
 
+  static Path unsigned;
+  static Path wrongPsid;
+  static Path forbidden;
+  static Path rolledBack;
+  static Path untrusted;
+
   @BeforeAll
   static void buildImages() throws Exception {
     DeviceOptions.sleeper = millis -> {};
     SampleFirmware.Spec base = SampleFirmware.Spec.secure("22.39.1002").withSecurityVersion(2);
     running = BurnTestImages.signed(
         images, base.withForbidden(List.of(FwVersion.parse("22.40.1000"))), "running");
-    next = BurnTestImages.signed(
-        images, SampleFirmware.Spec.secure("22.41.1000").withSecurityVersion(2), "next");
+    SampleFirmware.Spec spec = SampleFirmware.Spec.secure("22.41.1000").withSecurityVersion(2);
+    next = BurnTestImages.signed(images, spec, "next");
+    // The images BurnRefusalTest burns through the MCC path.
+    unsigned = BurnTestImages.unsigned(images, spec, "unsigned");
+    wrongPsid = BurnTestImages.signed(images, spec.withPsid("MT_0000009999"), "psid");
+    forbidden = BurnTestImages.signed(
+        images, SampleFirmware.Spec.secure("22.40.1000").withSecurityVersion(2), "forbidden");
+    rolledBack = BurnTestImages.signed(images, spec.withSecurityVersion(1), "rollback");
+    untrusted = BurnTestImages.signed(images, spec, "untrusted", BurnTestImages.UNTRUSTED);
+  }
+
+  /**
+   * Each MCC refusal of BurnRefusalTest, and what the device answers over PLDM: the VerifyComplete
+   * result (docs/emulator.md, "PLDM firmware update") and the MCC error in GetStatus.
+   */
+  static Stream<Arguments> refusals() {
+    return Stream.of(
+        Arguments.of("unsigned", "VerifyComplete 0x03 (failed FD security checks)",
+            "MCC error 0x06 (REJECTED_UNSIGNED"),
+        Arguments.of("wrong PSID", "VerifyComplete 0x01 (verification failure)",
+            "MCC error 0x03 (REJECTED_NOT_APPLICABLE"),
+        Arguments.of("forbidden", "VerifyComplete 0x03 (failed FD security checks)",
+            "MCC error 0x0f (REJECTED_FORBIDDEN_VERSION"),
+        Arguments.of("rolled back", "VerifyComplete 0x10 (security revision error)",
+            "MCC error 0x19 (FW_BURN_REJECTED_INVALID_SECURITY_VERSION"),
+        Arguments.of("untrusted key", "VerifyComplete 0x03 (failed FD security checks)",
+            "MCC error 0x04 (REJECTED_UNKNOWN_KEY"));
+  }
+
+  private static Path image(String name) {
+    return switch (name) {
+      case "unsigned" -> unsigned;
+      case "wrong PSID" -> wrongPsid;
+      case "forbidden" -> forbidden;
+      case "rolled back" -> rolledBack;
+      default -> untrusted;
+    };
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusals")
+  void theDeviceRefusesOverPldmWhatItRefusesOverMcc(
+      String name, String result, String mccError, @TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
+    // The record names the device's own descriptors: only the device's checks can refuse.
+    Path pkg = PldmTestPackages.forSampleDevice(dir, image(name), "22.41.1000", "refused");
+    Run burn = kiln("burn", "--via", "pldm", pkg.toString(), "--device", device, "--yes");
+    assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err() + burn.out());
+    assertTrue(burn.err().contains("the device refused the image: " + result), burn.err());
+    assertTrue(burn.err().contains(mccError), burn.err());
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
+    // The refusal left update mode: the next update is taken at once.
+    Path good = PldmTestPackages.forSampleDevice(dir, next, "22.41.1000", "next");
+    Run again = kiln("burn", "--via", "pldm", good.toString(), "--device", device, "--yes");
+    assertEquals(0, again.exitCode(), again.err());
+  }
+
+  @Test
+  void aPackageForAnotherPsidMatchesNoRecord(@TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
+    Path pkg = PldmTestPackages.write(dir, next, "22.41.1000", "MT_0000009999", "other");
+    Run burn = kiln("burn", "--via", "pldm", pkg.toString(), "--device", device, "--yes");
+    assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
+    assertTrue(burn.err().contains("no firmware device record matches " + device), burn.err());
+    assertTrue(burn.err().contains("PSID MT_0000009999"), burn.err());
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
+  }
+
+  @Test
+  void clearErrorsForWhatThePldmPathCannotDo(@TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
+    Path pkg = PldmTestPackages.forSampleDevice(dir, next, "22.41.1000", "next");
+    Run pci = kiln("burn", "--via", "pldm", pkg.toString(), "--device", "pci:0000:03:00.0",
+        "--yes");
+    assertEquals(ExitCodes.USAGE, pci.exitCode(), pci.err());
+    assertTrue(pci.err().startsWith("kiln: --via pldm: pci:0000:03:00.0 has no PLDM channel"),
+        pci.err());
+    Run mccOption = kiln("burn", "--via", "pldm", pkg.toString(), "--device", device, "--yes",
+        "--skip-precheck");
+    assertEquals(ExitCodes.USAGE, mccOption.exitCode(), mccOption.err());
+    Run notAPackage = kiln("burn", "--via", "pldm", next.toString(), "--device", device, "--yes");
+    assertEquals(ExitCodes.UNREADABLE_INPUT, notAPackage.exitCode(), notAPackage.err());
+    assertTrue(notAPackage.err().startsWith("kiln: " + next + ": not a readable PLDM package"),
+        notAPackage.err());
+    Run via = kiln("burn", "--via", "bmc", pkg.toString(), "--device", device, "--yes");
+    assertEquals(ExitCodes.USAGE, via.exitCode(), via.err());
+    BurnRefusalTest.assertStillRunsTheOldImage(device);
   }
 
   @AfterAll
