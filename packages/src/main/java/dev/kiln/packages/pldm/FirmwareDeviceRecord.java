@@ -65,6 +65,12 @@ public record FirmwareDeviceRecord(
         new byte[0]);
   }
 
+  /** The same record with other DeviceUpdateOptionFlags. */
+  public FirmwareDeviceRecord withUpdateOptionFlags(long flags) {
+    return new FirmwareDeviceRecord(
+        flags, imageSetVersion, descriptors, applicableComponents, packageData, referenceManifest);
+  }
+
   @Override
   public byte[] packageData() {
     return packageData.clone();
