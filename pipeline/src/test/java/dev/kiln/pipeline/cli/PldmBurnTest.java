@@ -89,14 +89,15 @@ class PldmBurnTest {
       String name, String result, String mccError, @TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
     // The record names the device's own descriptors: only the device's checks can refuse.
-    Path pkg = PldmTestPackages.forSampleDevice(dir, image(name), "22.41.1000", "refused");
+    Path pkg = PldmTestPackages.mislabeled(
+        dir, image(name), "22.41.1000", SampleFirmware.PSID, "refused");
     Run burn = kiln("burn", "--via", "pldm", pkg.toString(), "--device", device, "--yes");
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err() + burn.out());
     assertTrue(burn.err().contains("the device refused the image: " + result), burn.err());
     assertTrue(burn.err().contains(mccError), burn.err());
     BurnRefusalTest.assertStillRunsTheOldImage(device);
     // The refusal left update mode: the next update is taken at once.
-    Path good = PldmTestPackages.forSampleDevice(dir, next, "22.41.1000", "next");
+    Path good = PldmTestPackages.of(dir, next, "next");
     Run again = kiln("burn", "--via", "pldm", good.toString(), "--device", device, "--yes");
     assertEquals(0, again.exitCode(), again.err());
   }
@@ -104,7 +105,7 @@ class PldmBurnTest {
   @Test
   void aPackageForAnotherPsidMatchesNoRecord(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
-    Path pkg = PldmTestPackages.write(dir, next, "22.41.1000", "MT_0000009999", "other");
+    Path pkg = PldmTestPackages.mislabeled(dir, next, "22.41.1000", "MT_0000009999", "other");
     Run burn = kiln("burn", "--via", "pldm", pkg.toString(), "--device", device, "--yes");
     assertEquals(ExitCodes.CHECK_FAILED, burn.exitCode(), burn.err());
     assertTrue(burn.err().contains("no firmware device record matches " + device), burn.err());
@@ -115,7 +116,7 @@ class PldmBurnTest {
   @Test
   void clearErrorsForWhatThePldmPathCannotDo(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
-    Path pkg = PldmTestPackages.forSampleDevice(dir, next, "22.41.1000", "next");
+    Path pkg = PldmTestPackages.of(dir, next, "next");
     Run pci = kiln("burn", "--via", "pldm", pkg.toString(), "--device", "pci:0000:03:00.0",
         "--yes");
     assertEquals(ExitCodes.USAGE, pci.exitCode(), pci.err());
@@ -141,7 +142,7 @@ class PldmBurnTest {
   @Test
   void aPackageUpdatesTheDeviceThroughTheDaemon(@TempDir Path dir) throws Exception {
     Path device = BurnTestImages.device(dir.resolve("dev"), running);
-    Path pkg = PldmTestPackages.forSampleDevice(dir, next, "22.41.1000", "next");
+    Path pkg = PldmTestPackages.of(dir, next, "next");
     try (BurnPowerLossTest.Daemon daemon = new BurnPowerLossTest.Daemon(device)) {
       String uri = "tcp://127.0.0.1:" + daemon.port + "?token-file=" + daemon.tokenFile;
       Run burn = kiln("burn", "--via", "pldm", pkg.toString(), "--device", uri, "--yes");

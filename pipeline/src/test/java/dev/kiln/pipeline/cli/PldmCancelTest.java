@@ -48,7 +48,7 @@ class PldmCancelTest {
   static void build() throws Exception {
     v1 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     v2 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "v2");
-    p2 = PldmTestPackages.forSampleDevice(work, v2, "22.41.1000", "v2");
+    p2 = PldmTestPackages.of(work, v2, "v2");
   }
 
   @Test

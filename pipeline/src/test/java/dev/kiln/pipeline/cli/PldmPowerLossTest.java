@@ -50,8 +50,8 @@ class PldmPowerLossTest {
   static void build() throws Exception {
     v1 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.39.1002"), "v1");
     v2 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "v2");
-    p1 = read(PldmTestPackages.forSampleDevice(work, v1, "22.39.1002", "v1"));
-    p2 = read(PldmTestPackages.forSampleDevice(work, v2, "22.41.1000", "v2"));
+    p1 = read(PldmTestPackages.of(work, v1, "v1"));
+    p2 = read(PldmTestPackages.of(work, v2, "v2"));
   }
 
   private static UpdatePackage read(Path path) throws Exception {

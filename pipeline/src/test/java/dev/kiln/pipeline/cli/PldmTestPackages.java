@@ -3,7 +3,9 @@ package dev.kiln.pipeline.cli;
 import dev.kiln.packages.pldm.ComponentImage;
 import dev.kiln.packages.pldm.Descriptor;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
+import dev.kiln.inspector.ImageParser;
 import dev.kiln.packages.pldm.PldmFormatRevision;
+import dev.kiln.packages.pldm.PldmImages;
 import dev.kiln.packages.pldm.PldmPackage;
 import dev.kiln.packages.pldm.PldmPackageWriter;
 import dev.kiln.packages.pldm.PldmString;
@@ -22,14 +24,20 @@ import java.util.List;
 final class PldmTestPackages {
   private PldmTestPackages() {}
 
-  /** A package of {@code image} for the sample device (its PCI id and PSID). */
-  static Path forSampleDevice(Path dir, Path image, String version, String name)
-      throws Exception {
-    return write(dir, image, version, SampleFirmware.PSID, name);
+  /** Kiln's own DSP0267 1.0 package of {@code image} ({@code PldmImages}, as a release writes it). */
+  static Path of(Path dir, Path image, String name) throws Exception {
+    PldmPackage pkg = PldmImages.packageFor(PldmFormatRevision.V1_0, "kiln-test-" + name,
+        Instant.parse("2026-01-01T00:00:00Z"), List.of(ImageParser.parse(image)));
+    Path out = dir.resolve(name + ".fwpkg");
+    Files.write(out, PldmPackageWriter.toBytes(pkg));
+    return out;
   }
 
-  /** A package of {@code image} whose record names {@code psid}. */
-  static Path write(Path dir, Path image, String version, String psid, String name)
+  /**
+   * A package whose one record names the sample device's PCI ids and {@code psid}, whatever
+   * {@code image} holds: a mislabeled package, which only the device's own checks can refuse.
+   */
+  static Path mislabeled(Path dir, Path image, String version, String psid, String name)
       throws Exception {
     FirmwareDeviceRecord record = FirmwareDeviceRecord.of(version, List.of(
         Descriptor.pciVendorId(0x15B3),
