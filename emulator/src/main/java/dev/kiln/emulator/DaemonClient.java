@@ -2,6 +2,7 @@ package dev.kiln.emulator;
 
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pldm.PldmEndpoint;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -19,7 +20,7 @@ import java.util.Arrays;
  * control frames (identify, power cycle, recovery gateway). Kiln's host tools use the burner's own
  * TCP transport for registers; this client serves the emulator's tests and recovery tooling.
  */
-public final class DaemonClient implements RegisterTransport {
+public final class DaemonClient implements RegisterTransport, PldmEndpoint {
   private final String description;
   private final Socket socket;
   private final DataInputStream in;
@@ -87,6 +88,13 @@ public final class DaemonClient implements RegisterTransport {
   /** The identification line of the device ({@link Identification#toLine()}). */
   public String identify() throws TransportException {
     return text(control(WireProtocol.IDENTIFY, new byte[0]));
+  }
+
+  /** One message on the PLDM firmware-update channel ({@link WireProtocol#PLDM}). */
+  @Override
+  public byte[] pldm(byte[] message) throws TransportException {
+    byte[] reply = control(WireProtocol.PLDM, message);
+    return Arrays.copyOfRange(reply, 4, reply.length);
   }
 
   /** Power-cycles the device. */

@@ -300,6 +300,9 @@ public final class DeviceServer implements AutoCloseable {
         return device.exchange(client, body);
       }
       ByteBuffer args = ByteBuffer.wrap(body, 4, body.length - 4).slice();
+      if (WireProtocol.hasTag(body, WireProtocol.PLDM)) {
+        return ok(device.pldm(client, Arrays.copyOfRange(body, 4, body.length)));
+      }
       if (WireProtocol.hasTag(body, WireProtocol.IDENTIFY)) {
         return ok(device.identify().toLine().getBytes(StandardCharsets.UTF_8));
       }

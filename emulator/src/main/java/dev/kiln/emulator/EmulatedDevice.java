@@ -7,6 +7,7 @@ import dev.kiln.emulator.internal.DeviceState;
 import dev.kiln.emulator.internal.DirectoryLock;
 import dev.kiln.emulator.internal.Flash;
 import dev.kiln.emulator.internal.FlashGateway;
+import dev.kiln.emulator.internal.PldmFirmwareDevice;
 import dev.kiln.emulator.internal.ImageFacts;
 import dev.kiln.emulator.internal.QueryRegisters;
 import dev.kiln.emulator.internal.RegisterDispatcher;
@@ -21,6 +22,7 @@ import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Recording;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pldm.PldmEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -46,7 +48,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe: every transaction runs under the device lock, one at a time.
  */
-public final class EmulatedDevice implements RegisterTransport {
+public final class EmulatedDevice implements RegisterTransport, PldmEndpoint {
 
   /** Flash file name in the device directory. */
   public static final String FLASH_FILE = "flash.bin";
@@ -110,6 +112,7 @@ public final class EmulatedDevice implements RegisterTransport {
   private final Options options;
   private final DeviceState state;
   private final UpdateStateMachine updates;
+  private final PldmFirmwareDevice pldm;
   private final ControlRegisters controls;
   private final RegisterDispatcher dispatcher;
   private final FlashGateway gateway;
@@ -124,10 +127,21 @@ public final class EmulatedDevice implements RegisterTransport {
     this.options = options;
     this.recorder = recorder;
     this.lock = lock;
-    this.updates = new UpdateStateMachine(state, options.nanoClock(), options.lockTimeout());
+    // One update path at a time: each refuses while the other is in use.
+    this.updates =
+        new UpdateStateMachine(
+            state, options.nanoClock(), options.lockTimeout(), this::pldmInUpdateMode);
+    this.pldm =
+        new PldmFirmwareDevice(
+            state, () -> !this.updates.idle(), options.nanoClock(), options.lockTimeout());
     this.controls = new ControlRegisters(state, updates, this::boot);
     this.dispatcher = new RegisterDispatcher(state, updates, controls, options.nanoClock());
     this.gateway = new FlashGateway(state);
+  }
+
+  /** The MCC path's view of the other update path (a method: the field is set after it). */
+  private boolean pldmInUpdateMode() {
+    return pldm.inUpdateMode();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -237,6 +251,7 @@ public final class EmulatedDevice implements RegisterTransport {
   /** Power-on and every reset: volatile state cleared, then the boot ROM picks the image. */
   private void boot() throws IOException {
     updates.reset();
+    pldm.reset();
     controls.reset();
     dispatcher.reset();
     BootRom.boot(state, options.flashNotPresent(), options.nanoClock().getAsLong());
@@ -276,6 +291,38 @@ public final class EmulatedDevice implements RegisterTransport {
    */
   public synchronized void releaseClient(int clientId) {
     updates.releaseOwner(clientId);
+    pldm.releaseOwner(clientId);
+  }
+
+  /** One PLDM message as client 1 ({@link PldmEndpoint}). */
+  @Override
+  public byte[] pldm(byte[] message) throws TransportException {
+    return pldm(1, message);
+  }
+
+  /**
+   * One message on the PLDM firmware-update channel of {@code client} (docs/emulator.md, "PLDM
+   * firmware update"): a UA request is answered with the device's response; a UA response to the
+   * device's request, or an empty poll, with the device's next request or nothing.
+   *
+   * @throws TransportException in livefish (no firmware to answer) or after a power loss
+   */
+  public synchronized byte[] pldm(int client, byte[] message) throws TransportException {
+    checkAlive();
+    if (state.mode() == DeviceMode.LIVEFISH) {
+      throw new TransportException(
+          describe() + ": no firmware answers PLDM: the device is in flash recovery (livefish)"
+              + " mode");
+    }
+    try {
+      return pldm.exchange(client, message);
+    } catch (PowerLossException e) {
+      dead = true;
+      closeQuietly();
+      throw e;
+    } catch (IOException e) {
+      throw new TransportException(describe() + ": device storage failed: " + e.getMessage(), e);
+    }
   }
 
   /** One transaction as client 1. */

@@ -7,6 +7,12 @@ package dev.kiln.emulator;
 public enum FaultPoint {
   /** After one MCDA chunk was stored in the download buffer (RAM only). */
   MCDA_CHUNK,
+  /**
+   * PLDM path: after one RequestFirmwareData answer was stored in the download buffer (RAM
+   * only). The PLDM path then passes VERIFY_SLOT_HALF_WRITTEN and VERIFY_SLOT_WRITTEN while it
+   * applies (the same staging write) and the ACTIVATE points at ActivateFirmware.
+   */
+  PLDM_DATA_CHUNK,
   /** VERIFY passed; the image body is half written to the inactive slot (no magic). */
   VERIFY_SLOT_HALF_WRITTEN,
   /** VERIFY passed; the body is in the inactive slot and flushed, NV not yet updated. */

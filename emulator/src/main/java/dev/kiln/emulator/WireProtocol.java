@@ -25,7 +25,13 @@ import java.nio.charset.StandardCharsets;
  * KGWR u64 address, u32 length              KOK  + flash bytes          (livefish only)
  * KGWW u64 address, data bytes              KOK                         (livefish only)
  * KGWB u32 slot, u32 image size             KOK  (boot image declared)  (livefish only)
+ * KPLD PLDM message, or nothing (a poll)    KOK  + PLDM message, or nothing (see below)
  * </pre>
+ *
+ * <p>{@code KPLD} carries the BMC's PLDM firmware-update channel (DSP0267, {@code
+ * registers.pldm.PldmEndpoint}): a UA request is answered with the FD's response; a UA response
+ * to the FD's last request, or an empty poll, with the FD's next request (RequestFirmwareData,
+ * TransferComplete, VerifyComplete, ApplyComplete) or nothing.
  */
 public final class WireProtocol {
   private WireProtocol() {}
@@ -49,6 +55,7 @@ public final class WireProtocol {
   public static final byte[] GATEWAY_READ = tag("KGWR");
   public static final byte[] GATEWAY_WRITE = tag("KGWW");
   public static final byte[] GATEWAY_BOOT_IMAGE = tag("KGWB");
+  public static final byte[] PLDM = tag("KPLD");
   public static final byte[] OK = tag("KOK ");
   public static final byte[] ERROR = tag("KERR");
 

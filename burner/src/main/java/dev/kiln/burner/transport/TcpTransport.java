@@ -3,6 +3,7 @@ package dev.kiln.burner.transport;
 import dev.kiln.burner.RecoveryGateway;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pldm.PldmEndpoint;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -30,14 +31,15 @@ import java.util.Map;
  * control frames start with {@code K} and a 4-letter tag and are answered with {@code KOK } plus
  * data or {@code KERR} plus a UTF-8 message (also the answer to an envelope the device cannot take,
  * e.g. in livefish). The control frames give the {@link RecoveryGateway}: {@code KIDN} identify,
- * {@code KRST} power cycle, {@code KGWW} raw flash write, {@code KGWB} boot image. One request is
+ * {@code KRST} power cycle, {@code KGWW} raw flash write, {@code KGWB} boot image, {@code KPLD} the
+ * PLDM firmware-update channel ({@link PldmEndpoint}). One request is
  * outstanding at a time.
  *
  * <p>The first frame of every connection is {@code KAUT} and the daemon's token, the text of the
  * owner-only token file the daemon writes into its device directory ({@code DIR/daemon.token}):
  * the file's permissions decide who may use the device.
  */
-public final class TcpTransport implements RegisterTransport, RecoveryGateway {
+public final class TcpTransport implements RegisterTransport, RecoveryGateway, PldmEndpoint {
   /** Largest frame accepted from the daemon (its own limit, docs/emulator.md "Limits"). */
   static final int MAX_FRAME = 1 << 17;
 
@@ -213,6 +215,12 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway {
   @Override
   public void setBootImage(int slot, int size) throws TransportException {
     control("KGWB", ByteBuffer.allocate(8).putInt(slot).putInt(size).array());
+  }
+
+  /** One message on the device's PLDM firmware-update channel ({@code KPLD}, docs/emulator.md). */
+  @Override
+  public byte[] pldm(byte[] message) throws TransportException {
+    return control("KPLD", message);
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.kiln.emulator.internal;
 
 import dev.kiln.emulator.FaultPoint;
-import dev.kiln.inspector.ImageFormatException;
-import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.registers.ComponentUpdateState;
 import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Mcc;
@@ -11,10 +9,10 @@ import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
 import dev.kiln.registers.RegisterStatus;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,6 +37,8 @@ public final class UpdateStateMachine {
   private final DeviceState state;
   private final LongSupplier nanoClock;
   private final Duration lockTimeout;
+  private final BootImageUpdate bootImage;
+  private final BooleanSupplier otherPathBusy;
 
   private FsmState fsm = FsmState.IDLE;
   private int handle;
@@ -53,8 +53,16 @@ public final class UpdateStateMachine {
   private ComponentUpdateState sessionState = ComponentUpdateState.IDLE;
   private int uploadSlot;
 
-  public UpdateStateMachine(DeviceState state, LongSupplier nanoClock, Duration lockTimeout) {
+  /**
+   * @param otherPathBusy true while the PLDM firmware device is in update mode: the device has one
+   *     update path at a time, so no MCC handle is given out then
+   */
+  public UpdateStateMachine(
+      DeviceState state, LongSupplier nanoClock, Duration lockTimeout,
+      BooleanSupplier otherPathBusy) {
     this.state = state;
+    this.bootImage = new BootImageUpdate(state);
+    this.otherPathBusy = otherPathBusy;
     this.nanoClock = nanoClock;
     this.lockTimeout = lockTimeout;
   }
@@ -128,6 +136,10 @@ public final class UpdateStateMachine {
       if (request.updateHandle() != state.nv().nextHandle()) {
         return reject(request, client, now, RegisterStatus.BAD_PARAM, MccErrorCode.ERROR);
       }
+      if (otherPathBusy.getAsBoolean()) {
+        // The BMC's PLDM update holds the update path: as a lock held by another client.
+        return reject(request, client, now, RegisterStatus.DEV_BUSY, MccErrorCode.ERROR);
+      }
       handle = state.nv().nextHandle();
       owner = client;
       fsm = FsmState.LOCKED;
@@ -182,14 +194,14 @@ public final class UpdateStateMachine {
     if (index != INDEX_BOOT_IMG && index != INDEX_CS_TOKEN) {
       return reject(request, client, now, RegisterStatus.BAD_PARAM, MccErrorCode.ERROR);
     }
-    if (index == INDEX_BOOT_IMG && state.pending() != null) {
-      // The inactive slot still holds the running image's successor; a new burn must wait for
-      // the reset (or MIRC).
-      return reject(
-          request, client, now, RegisterStatus.BAD_PARAM, MccErrorCode.BLOCKED_PENDING_RESET);
-    }
-    long max = index == INDEX_BOOT_IMG ? state.flash().slotSize() : MAX_TOKEN_SIZE;
-    if (size <= 0 || size > max) {
+    if (index == INDEX_BOOT_IMG) {
+      // Pending image (BLOCKED_PENDING_RESET: wait for the reset or MIRC) or a size the slot
+      // cannot take: the rule both update paths share.
+      MccErrorCode admitted = bootImage.admit(size);
+      if (admitted != MccErrorCode.OK) {
+        return reject(request, client, now, RegisterStatus.BAD_PARAM, admitted);
+      }
+    } else if (size <= 0 || size > MAX_TOKEN_SIZE) {
       return reject(request, client, now, RegisterStatus.BAD_PARAM, MccErrorCode.ERROR);
     }
     verified = false;
@@ -218,23 +230,12 @@ public final class UpdateStateMachine {
       fsm = FsmState.LOCKED;
       return RegisterReply.ok(mccReply(request, client, now));
     }
-    // Rebuild the image: the host sends the magic masked (protocol doc §2.6 step 11).
-    Fs4Magic.unmask(download);
-    ImageFacts candidate;
-    try {
-      candidate = ImageFacts.read(ByteBuffer.wrap(download), "component");
-    } catch (ImageFormatException | RuntimeException e) {
-      return failVerify(request, client, now, MccErrorCode.REJECTED_BAD_FORMAT);
-    }
-    SecureBootPolicy.Verdict verdict = SecureBootPolicy.check(candidate, state.policyFacts());
+    SecureBootPolicy.Verdict verdict = bootImage.check(download);
     if (!verdict.accepted()) {
       return failVerify(request, client, now, verdict.error());
     }
-    if (!state.timestamps().admits(candidate.version())) {
-      return failVerify(request, client, now, MccErrorCode.REJECTED_USER_TIMESTAMP_MISMATCH);
-    }
     // Accepted: into the inactive slot without its magic, so it cannot boot before ACTIVATE.
-    state.stageImage(state.inactiveSlot(), download);
+    bootImage.stage(download);
     download = null;
     verified = true;
     sessionState = ComponentUpdateState.APPLIED;
@@ -264,11 +265,7 @@ public final class UpdateStateMachine {
       sessionState = ComponentUpdateState.ACTIVE;
       return RegisterReply.ok(mccReply(request, client, now));
     }
-    int newSlot = state.inactiveSlot();
-    state.switchBootSlot(newSlot, state.runningSlot(), FaultPoint.ACTIVATE_MAGIC_WRITTEN,
-        FaultPoint.ACTIVATE_POINTER_SWITCHED);
-    state.faults().reached(FaultPoint.ACTIVATE_OLD_INVALIDATED);
-    state.setPending(state.slotFacts(newSlot));
+    bootImage.activate();
     verified = false;
     sessionState = ComponentUpdateState.ACTIVE_PENDING_RESET;
     return RegisterReply.ok(mccReply(request, client, now));

@@ -72,7 +72,7 @@ public final class BurnCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "IMAGE",
-      description = "The signed FS4 image (or give --bundle).")
+      description = "The signed FS4 image (or give --bundle); with --via pldm the .fwpkg package.")
   Path imagePath;
 
   // Release bundles and the burn log (pipeline helper G): additive options, see burnFromBundle.
@@ -157,8 +157,23 @@ public final class BurnCommand implements Callable<Integer> {
               + " carry, since the device cannot tell its own.")
   String psid;
 
+  @Option(
+      names = "--via",
+      paramLabel = "PATH",
+      description =
+          "The device's update path: mcc (default: the host's MCC flow of an FS4 image) or pldm"
+              + " (kiln as the BMC's update agent: IMAGE is a DSP0267 .fwpkg package).")
+  String via = "mcc";
+
   @Override
   public Integer call() throws Exception {
+    if ("pldm".equals(via)) {
+      return BurnRun.run(this, () -> PldmBurn.run(this));
+    }
+    if (!"mcc".equals(via)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--via takes mcc or pldm, not '" + via + "'");
+    }
     if (bundle == null && imagePath == null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give IMAGE, or --bundle BUNDLE --trust KEY");
@@ -358,7 +373,8 @@ public final class BurnCommand implements Callable<Integer> {
     return UpdateComponent.bytes(image);
   }
 
-  private boolean confirm(PrintWriter out) {
+  /** Asks the operator on the console (also the PLDM burn's question). */
+  static boolean confirm(PrintWriter out) {
     out.print("Do you want to continue ? (y/n) [n] : ");
     out.flush();
     String answer = console.readLine();

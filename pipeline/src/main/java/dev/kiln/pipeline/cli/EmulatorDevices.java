@@ -6,6 +6,7 @@ import dev.kiln.emulator.DeviceMode;
 import dev.kiln.emulator.Identification;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import dev.kiln.registers.pldm.PldmEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +37,8 @@ final class EmulatorDevices {
     }
   }
 
-  /** The emulated device as a register transport with its recovery gateway. */
-  static final class InProcess implements RegisterTransport, RecoveryGateway {
+  /** The emulated device as a register transport with its recovery gateway and PLDM channel. */
+  static final class InProcess implements RegisterTransport, RecoveryGateway, PldmEndpoint {
     private final Path directory;
     private final EmulatedDevice device;
 
@@ -49,6 +50,11 @@ final class EmulatorDevices {
     @Override
     public byte[] exchange(byte[] request) throws TransportException {
       return device.exchange(request);
+    }
+
+    @Override
+    public byte[] pldm(byte[] message) throws TransportException {
+      return device.pldm(message);
     }
 
     @Override

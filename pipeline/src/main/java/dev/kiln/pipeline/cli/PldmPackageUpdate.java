@@ -1,0 +1,66 @@
+package dev.kiln.pipeline.cli;
+
+import dev.kiln.burner.pldm.UpdatePackage;
+import dev.kiln.packages.pldm.ComponentImage;
+import dev.kiln.packages.pldm.FirmwareDeviceRecord;
+import dev.kiln.packages.pldm.PldmPackage;
+import dev.kiln.packages.pldm.PldmString;
+import dev.kiln.registers.pldm.Descriptor;
+import dev.kiln.registers.pldm.VersionString;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A package read by {@code packages.pldm.PldmPackageReader} as the update agent's {@link
+ * UpdatePackage}: the record is the one {@link PldmPackage#recordFor} picks for the device's
+ * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors and
+ * strings go across as their bytes.
+ */
+final class PldmPackageUpdate implements UpdatePackage {
+  private final PldmPackage pkg;
+  private final String source;
+
+  PldmPackageUpdate(PldmPackage pkg, String source) {
+    this.pkg = pkg;
+    this.source = source;
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public Optional<Selection> select(List<Descriptor> descriptors) {
+    List<dev.kiln.packages.pldm.Descriptor> reported = descriptors.stream()
+        .map(d -> new dev.kiln.packages.pldm.Descriptor(d.type(), d.data()))
+        .toList();
+    return pkg.recordFor(reported).map(this::selection);
+  }
+
+  private Selection selection(FirmwareDeviceRecord record) {
+    List<Component> components = pkg.componentsOf(record).stream()
+        .map(PldmPackageUpdate::component)
+        .toList();
+    return new Selection(string(record.imageSetVersion()), components);
+  }
+
+  private static Component component(ComponentImage image) {
+    return new Component(image.classification(), image.identifier(), image.comparisonStamp(),
+        string(image.version()), image.image());
+  }
+
+  private static VersionString string(PldmString text) {
+    return new VersionString(text.type(), text.bytes());
+  }
+
+  @Override
+  public String describeRecords() {
+    return pkg.deviceRecords().stream()
+        .map(r -> "[" + r.descriptors().stream()
+            .map(d -> new Descriptor(d.type(), d.data()).toString())
+            .collect(Collectors.joining(", ")) + "]")
+        .collect(Collectors.joining(" or "));
+  }
+}
