@@ -96,6 +96,11 @@ class Fs3RandomDescriptionsMstflintTest {
 
   /** A random FS3 description: what a ConnectX-4 / 4 Lx image can hold. */
   static ImageDescription description(Random random) {
+    return descriptionBuilder(random).build();
+  }
+
+  /** The builder of {@link #description}, for tests that change a few settings. */
+  static ImageDescription.Builder descriptionBuilder(Random random) {
     DeviceType device = random.nextBoolean() ? DeviceType.CX4 : DeviceType.CX4LX;
     long[] sizes = RandomDescriptionsMstflintTest.SIZES_KIB;
     long size = sizes[random.nextInt(sizes.length)] * 1024;
@@ -134,6 +139,6 @@ class Fs3RandomDescriptionsMstflintTest {
     Collections.shuffle(reserve, random);
     builder.reserve(reserve.subList(0, random.nextInt(reserve.size() + 1))
         .toArray(ReservedSection[]::new));
-    return builder.build();
+    return builder;
   }
 }
