@@ -27,6 +27,8 @@ public enum FindingCode {
   TOOLS_AREA_CRC(Severity.ERROR),
   /** §17 #9: tools area binary version not supported. */
   TOOLS_AREA_VERSION(Severity.ERROR),
+  /** §18: FS3 format dword bin version not supported (FS3 needs 1.1 to 1.x, or 0.0). */
+  BIN_VERSION(Severity.ERROR),
   /** §17 #10: boot2_ptr (everything before BOOT2 is read as one block) lies outside the file. */
   BOOT2_OUT_OF_BOUNDS(Severity.ERROR),
   /** §17 #11: BOOT2 dword count outside 4..1048576. */

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A parsed FS4 image: its bytes (a read-only view, usually of a memory-mapped file) and every
+ * A parsed FS4 or FS3 image ({@link #format()}): its bytes (a read-only view, usually of a
+ * memory-mapped file) and every
  * structure the parser located, with its file offset and size. Nothing here is a copy of the
  * image; a writer can change one section and keep every other byte as it was by copying {@link
  * #bytes()} and patching the offsets found here.
@@ -25,6 +26,7 @@ import java.util.Optional;
  * #parseFindings()}; {@link ImageVerifier} adds the checks on section contents.
  */
 public final class Fs4Image {
+  private final ImageFormat format;
   private final String source;
   private final Path file;
   private final ByteBuffer bytes;
@@ -42,6 +44,7 @@ public final class Fs4Image {
   private final List<Finding> parseFindings;
 
   Fs4Image(
+      ImageFormat format,
       String source,
       Path file,
       ByteBuffer bytes,
@@ -57,6 +60,7 @@ public final class Fs4Image {
       Toc dtoc,
       List<Structure> structures,
       List<Finding> parseFindings) {
+    this.format = format;
     this.source = source;
     this.file = file;
     this.bytes = bytes.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
@@ -72,6 +76,11 @@ public final class Fs4Image {
     this.dtoc = dtoc;
     this.structures = List.copyOf(structures);
     this.parseFindings = List.copyOf(parseFindings);
+  }
+
+  /** FS4 or FS3: which magic was found, and so which rules the structures follow. */
+  public ImageFormat format() {
+    return format;
   }
 
   /** Where the image came from (a path or a caller-given name), for messages. */
@@ -108,16 +117,23 @@ public final class Fs4Image {
     return magicOffsets;
   }
 
-  /** The boot_version dword at image start + 0x10. */
+  /**
+   * The boot_version dword at image start + 0x10 (FS4), or the format dword at image start +
+   * 0x24 (FS3, {@link dev.kiln.inspector.format.Fs3BootArea}).
+   */
   public int bootVersion() {
     return bootVersion;
   }
 
-  /** The image format version (top byte of boot_version); 1 for valid FS4 images. */
+  /**
+   * The image format version (top byte of boot_version or of the FS3 format dword); 1 for valid
+   * FS4 images, 3 for valid FS3 images.
+   */
   public int formatVersion() {
     return bootVersion >>> 24;
   }
 
+  /** The 16 HW pointers; an FS3 image has none, and all 16 read as 0 there. */
   public HwPointers hwPointers() {
     return hwPointers;
   }
@@ -127,7 +143,7 @@ public final class Fs4Image {
     return Integer.toUnsignedLong(hwPointers.value(pointer));
   }
 
-  /** The FW security version (HW pointer 13, a value rather than a pointer). */
+  /** The FW security version (HW pointer 13, a value rather than a pointer); 0 for FS3. */
   public long securityVersion() {
     return hwPointer(HwPointer.FW_SECURITY_VERSION);
   }
@@ -170,6 +186,21 @@ public final class Fs4Image {
   /** Problems found while locating structures (verification adds the rest). */
   public List<Finding> parseFindings() {
     return parseFindings;
+  }
+
+  /**
+   * The sections holding device data as mstflint decodes them: the DTOC's sections (FS4), or the
+   * ITOC's MFG_INFO and DEV_INFO sections and those marked device_data (FS3, where mstflint
+   * decodes MFG_INFO and DEV_INFO by type; fs3_ops.cpp Fs3Operations::GetImageInfoFromSection).
+   */
+  public List<Section> deviceDataSections() {
+    if (format == ImageFormat.FS4) {
+      return dtoc().map(Toc::sections).orElse(List.of());
+    }
+    return itoc().map(t -> t.sections().stream()
+        .filter(s -> s.entry().fs3DeviceData() || s.is(SectionType.MFG_INFO)
+            || s.is(SectionType.DEV_INFO))
+        .toList()).orElse(List.of());
   }
 
   /** ITOC sections followed by DTOC sections, in table order. */

@@ -3,6 +3,7 @@ package dev.kiln.inspector;
 import dev.kiln.inspector.format.AddressTranslation;
 import dev.kiln.inspector.format.Boot2;
 import dev.kiln.inspector.format.Dwords;
+import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.format.HashesTable;
 import dev.kiln.inspector.format.HwPointer;
@@ -24,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads FS4 images (fs4-format.md §3–§12). Files are memory-mapped read-only, so a 64 MiB image
+ * Reads FS4 images (fs4-format.md §3–§12) and FS3 images (§18). Files are memory-mapped read-only, so a 64 MiB image
  * costs address space, not heap, and only the pages of the structures actually touched are read.
  *
  * <p>The parser trusts nothing it reads: every pointer and size is checked against the file length
@@ -141,6 +142,7 @@ public final class ImageParser {
     private final long size;
     private final List<Finding> findings = new ArrayList<>();
     private final List<Structure> structures = new ArrayList<>();
+    private ImageFormat format = ImageFormat.FS4;
 
     Run(ByteBuffer buffer, String source, Path file) {
       this.buffer = buffer.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
@@ -161,12 +163,16 @@ public final class ImageParser {
         }
       }
       if (magics.isEmpty()) {
-        boolean fs3 = Fs4Magic.SEARCH_OFFSETS.stream().anyMatch(o -> Fs4Magic.isFs3At(buffer, o));
-        throw new ImageFormatException(
-            source
-                + (fs3
-                    ? ": an FS3 (ConnectX-4) image; kiln reads FS4 images only"
-                    : ": no FS4 image signature at any offset mstflint searches"));
+        for (int offset : Fs4Magic.SEARCH_OFFSETS) {
+          if (Fs4Magic.isFs3At(buffer, offset)) {
+            magics.add((long) offset);
+          }
+        }
+        if (magics.isEmpty()) {
+          throw new ImageFormatException(
+              source + ": no FS4 image signature at any offset mstflint searches");
+        }
+        return parseFs3(magics);
       }
       long start = magics.get(0);
       if (!Dwords.fits(start, BOOT_AREA_SIZE, size)) {
@@ -212,8 +218,77 @@ public final class ImageParser {
       HashesTable hashes = readHashesTable(start, pointers);
       Toc itoc = readItoc(start, pointers, log2);
       Toc dtoc = readDtoc();
-      return new Fs4Image(source, file, buffer, start, magics, bootVersion, pointers, log2, tools,
-          boot2, hashes, itoc, dtoc, structures, findings);
+      return new Fs4Image(ImageFormat.FS4, source, file, buffer, start, magics, bootVersion,
+          pointers, log2, tools, boot2, hashes, itoc, dtoc, structures, findings);
+    }
+
+    /**
+     * The FS3 path (fs4-format.md §18; mstflint 4.21 fs3_ops.cpp, Fs3Operations::FsVerifyAux):
+     * format dword, BOOT2 at +0x38, then the first header with the ITOC signature at a 4 KiB
+     * boundary from the end of BOOT2 on. There are no HW pointers, no tools area and no DTOC.
+     * mstflint uses the first FS3 magic and does not object to more.
+     */
+    private Fs4Image parseFs3(List<Long> magics) throws ImageFormatException {
+      format = ImageFormat.FS3;
+      long start = magics.get(0);
+      if (!Dwords.fits(start, Fs3BootArea.SIZE, size)) {
+        throw new ImageFormatException(
+            String.format(
+                "%s: FS3 signature at 0x%x but the file ends inside the boot area (%d bytes)",
+                source, start, size));
+      }
+      if (start != 0) {
+        add(FindingCode.IMAGE_START_NOT_ZERO, start, "MAGIC", String.format(
+            "the image starts at 0x%x, not 0; mstflint cannot verify such a file", start));
+      }
+      long formatAt = start + Fs3BootArea.FORMAT_DWORD_OFFSET;
+      int format = Dwords.get(buffer, (int) formatAt);
+      if (Fs3BootArea.imageFormat(format) != Fs3BootArea.IMAGE_FORMAT) {
+        add(FindingCode.FORMAT_VERSION, formatAt, "FORMAT_DWORD",
+            "image format is " + Fs3BootArea.imageFormat(format)
+                + ", FS3 requires 3 (mstflint reads the image as FS2 and fails)");
+      }
+      if (!Fs3BootArea.binVersionSupported(format)) {
+        add(FindingCode.BIN_VERSION, formatAt, "FORMAT_DWORD",
+            String.format("unsupported binary version %d.%d (FS3 needs 1.1 to 1.x, or 0.0)",
+                Fs3BootArea.binMajor(format), Fs3BootArea.binMinor(format)));
+      }
+      int log2 = Fs3BootArea.log2ChunkSize(format);
+      if (start == 0x800000 && log2 == 0x16) {
+        log2 = 0x17; // as for FS4 (Fs3Operations::FsVerifyAux)
+      }
+      structures.add(new Structure("BOOT_AREA", start, Fs3BootArea.SIZE));
+      Boot2 boot2 = readBoot2At(start + Fs3BootArea.SIZE);
+      long boot2End = Fs3BootArea.SIZE + (boot2 != null ? boot2.size() : 0);
+      // Without a readable BOOT2 mstflint stops; Kiln still looks from 0x1000 on so that inspect
+      // can show the rest (the BOOT2 finding fails the image anyway).
+      Toc itoc = searchFs3Itoc(start, Fs3BootArea.firstItocCandidate(boot2End), log2);
+      return new Fs4Image(ImageFormat.FS3, source, file, buffer, start, magics, format,
+          HwPointers.of(new int[HwPointers.COUNT]), log2, null, boot2, null, itoc, null,
+          structures, findings);
+    }
+
+    /** The first header with the ITOC signature at {@code first} or a 4 KiB step after it. */
+    private Toc searchFs3Itoc(long start, long first, int log2) {
+      for (long at = start + first; Dwords.fits(at, TocHeader.SIZE, size);
+          at += Fs3BootArea.ITOC_SEARCH_STEP) {
+        if (Dwords.get(buffer, (int) at) != TocHeader.Kind.ITOC.signature0()) {
+          continue;
+        }
+        TocHeader header = TocHeader.read(buffer, (int) at);
+        if (!header.signatureOk(TocHeader.Kind.ITOC)) {
+          continue;
+        }
+        if (!header.crcOk()) {
+          add(FindingCode.ITOC_HEADER_CRC, at, "ITOC_HEADER",
+              String.format("wrong CRC (stored 0x%04x, computed 0x%04x)", header.storedCrc(),
+                  header.computedCrc()));
+        }
+        return readEntries(TocHeader.Kind.ITOC, at, header, false, start, log2);
+      }
+      add(FindingCode.ITOC_NOT_FOUND, start + first, "ITOC_HEADER",
+          String.format("no ITOC signature at any 4 KiB boundary from 0x%x on", start + first));
+      return null;
     }
 
     private ToolsArea readTools(long start, HwPointers pointers) {
@@ -239,7 +314,10 @@ public final class ImageParser {
     }
 
     private Boot2 readBoot2(long start, HwPointers pointers) {
-      long at = start + Integer.toUnsignedLong(pointers.value(HwPointer.BOOT2));
+      return readBoot2At(start + Integer.toUnsignedLong(pointers.value(HwPointer.BOOT2)));
+    }
+
+    private Boot2 readBoot2At(long at) {
       if (!Dwords.fits(at, 8, size)) {
         add(FindingCode.BOOT2_OUT_OF_BOUNDS, at, "BOOT2",
             String.format("boot2_ptr 0x%x is outside the %d-byte file", at, size));
@@ -390,7 +468,10 @@ public final class ImageParser {
         long address = entry.flashAddrBytes();
         long offset;
         boolean withinSlot;
-        if (kind == TocHeader.Kind.ITOC) {
+        if (format == ImageFormat.FS3 && !entry.fs3RelativeAddr()) {
+          offset = address; // an absolute flash address (Fs3Operations::VerifyTOC)
+          withinSlot = true;
+        } else if (kind == TocHeader.Kind.ITOC) {
           offset = AddressTranslation.toPhysical(address, log2, start != 0);
           withinSlot = AddressTranslation.withinSlot(address, entry.sizeBytes(), log2);
         } else {

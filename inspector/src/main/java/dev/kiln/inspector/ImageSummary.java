@@ -88,7 +88,8 @@ public record ImageSummary(
     }
     MfgInfo mfg = null;
     DevInfo dev = null;
-    for (Section section : image.dtoc().map(Toc::sections).orElse(List.of())) {
+    boolean fs3 = image.format() == ImageFormat.FS3;
+    for (Section section : image.deviceDataSections()) {
       if (!section.inBounds()) {
         continue;
       }
@@ -97,7 +98,7 @@ public record ImageSummary(
           mfg = MfgInfo.decode(image.body(section));
         } else if (section.is(SectionType.DEV_INFO) && dev == null) {
           DevInfo decoded = DevInfo.decode(image.body(section));
-          if (decoded.signatureValid()) {
+          if (fs3 || decoded.signatureValid()) { // FS3 decodes DEV_INFO without a signature
             dev = decoded;
           }
         }
@@ -149,7 +150,7 @@ public record ImageSummary(
       info.supportedHwIds().stream().filter(id -> id != 0).forEach(hwIds::add);
     }
     return new ImageSummary(
-        "FS4",
+        image.format().name(),
         info,
         info == null ? null : info.fwVersion().toString(),
         info == null ? null : info.releaseDate().toString(),

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Structural verification of a parsed image: every check mstflint's {@code verify} runs
- * (fs4-format.md §17) plus the ones it misses — overlapping sections, sections beyond the image
+ * (fs4-format.md §17; for FS3 images those of fs3_ops.cpp Fs3Operations::VerifyTOC, §18) plus the ones it misses — overlapping sections, sections beyond the image
  * slot, unknown section types and CRC modes 3..7. Problems are returned as findings; nothing is
  * thrown.
  *
@@ -124,7 +124,10 @@ public final class ImageVerifier {
     }
     int offset = (int) section.offset();
     int size = (int) section.size();
-    int mode = entry.crcMode();
+    boolean fs3 = image.format() == ImageFormat.FS3;
+    // FS3 has one CRC bit: no_crc; device_data (FS4's mode 2 bit) does not move the CRC.
+    int mode = fs3 ? (entry.fs3NoCrc() ? TocEntry.CRC_NONE : TocEntry.CRC_IN_ENTRY)
+        : entry.crcMode();
     if (mode == TocEntry.CRC_NONE) {
       return new SectionCheck(section, Status.IGNORED, 0, 0);
     }
@@ -139,7 +142,8 @@ public final class ImageVerifier {
         && !ContentChecks.hasDevInfoSignature(bytes, offset, size)) {
       return new SectionCheck(section, Status.IGNORED, 0, 0); // an unused DEV_INFO copy
     }
-    if (entry.cacheLineCrc()
+    if (!fs3
+        && entry.cacheLineCrc()
         && size >= CACHE_LINE
         && (Dwords.get(bytes, offset + 64) >>> 16) != 0) {
       return new SectionCheck(section, Status.IGNORED, 0, 0); // carries an auth tag: encrypted

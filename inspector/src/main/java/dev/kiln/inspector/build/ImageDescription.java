@@ -1,5 +1,6 @@
 package dev.kiln.inspector.build;
 
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
@@ -43,6 +44,7 @@ import java.util.Set;
  *     least the 0x220 bytes set_public_keys needs)
  * @param forbiddenVersions initial content of a reserved FORBIDDEN_VERSIONS section
  * @param forbiddenVersionsSize size of a reserved FORBIDDEN_VERSIONS section
+ * @param format FS4 (every device) or FS3 (ConnectX-4 and ConnectX-4 Lx only)
  */
 public record ImageDescription(
     DeviceType device,
@@ -67,7 +69,8 @@ public record ImageDescription(
     Set<ReservedSection> reserved,
     int publicKeyEntries,
     ForbiddenVersions forbiddenVersions,
-    int forbiddenVersionsSize) {
+    int forbiddenVersionsSize,
+    ImageFormat format) {
 
   /** Smallest image the writer builds (the smallest mstflint was shown to accept). */
   public static final long MIN_IMAGE_SIZE = 48 * 1024;
@@ -92,6 +95,7 @@ public record ImageDescription(
     Objects.requireNonNull(guids, "guids");
     Objects.requireNonNull(macs, "macs");
     Objects.requireNonNull(forbiddenVersions, "forbiddenVersions");
+    Objects.requireNonNull(format, "format");
     flags = flags.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(flags));
     reserved =
         reserved.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reserved));
@@ -133,6 +137,7 @@ public record ImageDescription(
     private int log2SlotSize;
     private boolean hashesTable;
     private int boot2Dwords = DEFAULT_BOOT2_DWORDS;
+    private ImageFormat format = ImageFormat.FS4;
     private final List<SectionSpec> sections = new ArrayList<>();
     private Set<ReservedSection> reserved = EnumSet.noneOf(ReservedSection.class);
     private int publicKeyEntries = 8;
@@ -288,11 +293,17 @@ public record ImageDescription(
       return this;
     }
 
+    /** Default FS4; FS3 is the ConnectX-4 / ConnectX-4 Lx format. */
+    public Builder format(ImageFormat value) {
+      format = Objects.requireNonNull(value, "format");
+      return this;
+    }
+
     public ImageDescription build() {
       return new ImageDescription(device, fwVersion, releaseDate, psid, partNumber, description,
           productVersion, prsName, vsd, deviceVsd, securityVersion, flags, guids, macs, imageSize,
           log2SlotSize, hashesTable, boot2Dwords, sections, reserved, publicKeyEntries,
-          forbiddenVersions, forbiddenVersionsSize);
+          forbiddenVersions, forbiddenVersionsSize, format);
     }
   }
 }

@@ -2,7 +2,10 @@ package dev.kiln.inspector.build;
 
 import dev.kiln.inspector.build.ImageLayout.Placement;
 import dev.kiln.inspector.format.Boot2;
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.format.Crc16;
+import dev.kiln.inspector.format.Dwords;
+import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.format.HashesTable;
 import dev.kiln.inspector.format.HwPointer;
@@ -197,6 +200,10 @@ public final class ImageWriter {
       if (!Boot2.dwordCountValid(d.boot2Dwords())) {
         throw invalid("BOOT2 size of %d dwords is outside 4..1048576", d.boot2Dwords());
       }
+      boolean fs3 = d.format() == ImageFormat.FS3;
+      if (fs3) {
+        checkFs3(d);
+      }
       if (d.hashesTable() && !d.device().supportsHashesTable()) {
         throw invalid("a hashes table (secure boot v2) needs cx7 or cx8: mstflint cannot sign "
             + "such an image for %s", d.device().cliName());
@@ -216,10 +223,12 @@ public final class ImageWriter {
         throw new InvalidDescriptionException(e.getMessage());
       }
 
-      int bootRecordSize = d.device().supportsHashesTable() ? 0x400 : 0x100;
-      long toolsOffset = BOOT_RECORD_OFFSET + bootRecordSize;
+      int bootRecordSize = fs3 ? 0 : d.device().supportsHashesTable() ? 0x400 : 0x100;
+      long bootRecordOffset = fs3 ? 0 : BOOT_RECORD_OFFSET;
+      long toolsOffset = fs3 ? 0 : BOOT_RECORD_OFFSET + bootRecordSize;
+      long boot2Offset = fs3 ? Fs3BootArea.SIZE : BOOT2_OFFSET;
       long boot2Size = Boot2.sizeFor(d.boot2Dwords());
-      long cursor = BOOT2_OFFSET + boot2Size;
+      long cursor = boot2Offset + boot2Size;
       long hashesOffset = 0;
       if (d.hashesTable()) {
         hashesOffset = align(cursor, 0x100);
@@ -246,10 +255,14 @@ public final class ImageWriter {
             new SectionContent.FromBytes(reservedBody(d, reserved)),
             reserved == ReservedSection.HMAC_DIGEST ? TocEntry.CRC_NONE : TocEntry.CRC_IN_ENTRY));
       }
-      if (requests.size() > TocEntry.MAX_ENTRIES) {
-        throw invalid("%d ITOC sections requested; an ITOC holds at most 63", requests.size());
+      // FS3 lists MFG_INFO and DEV_INFO in the ITOC too.
+      int deviceEntries = fs3 ? 2 : 0;
+      if (requests.size() + deviceEntries > TocEntry.MAX_ENTRIES) {
+        throw invalid("%d ITOC sections requested; an ITOC holds at most 63",
+            requests.size() + deviceEntries);
       }
-      long at = itocOffset + 2L * TocHeader.FAILSAFE_DISTANCE;
+      // FS4 keeps the fail-safe ITOC slot at +0x1000 free; FS3 has none (§18).
+      long at = itocOffset + (fs3 ? 1L : 2L) * TocHeader.FAILSAFE_DISTANCE;
       long slotEnd = 1L << log2;
       for (SectionRequest request : requests) {
         long bodySize = contentSize(request.type, request.content);
@@ -286,28 +299,61 @@ public final class ImageWriter {
       } catch (IllegalArgumentException e) {
         throw new InvalidDescriptionException(e.getMessage());
       }
-      byte[] spare = new byte[DevInfo.SIZE];
-      Arrays.fill(spare, (byte) 0xFF);
-      dtoc.add(new Planned("DEV_INFO", 0xE1, TocHeader.Kind.DTOC,
-          new SectionContent.FromBytes(devInfoBody), size - 0x3000, DevInfo.SIZE,
-          TocEntry.CRC_IN_SECTION));
-      dtoc.add(new Planned("DEV_INFO", 0xE1, TocHeader.Kind.DTOC,
-          new SectionContent.FromBytes(spare), size - 0x4000, DevInfo.SIZE,
-          TocEntry.CRC_IN_SECTION));
-      dtoc.add(new Planned("MFG_INFO", 0xE0, TocHeader.Kind.DTOC,
-          new SectionContent.FromBytes(mfgBody), size - 0x2000, MfgInfo.SIZE,
-          TocEntry.CRC_IN_ENTRY));
+      if (fs3) {
+        // Device data in the ITOC at absolute offsets, CRC in the entry (no spare DEV_INFO:
+        // FS3 has no "one valid DEV_INFO" rule).
+        dtoc.add(new Planned("DEV_INFO", 0xE1, TocHeader.Kind.ITOC,
+            new SectionContent.FromBytes(devInfoBody), size - 0x3000, DevInfo.SIZE,
+            TocEntry.CRC_IN_ENTRY));
+        dtoc.add(new Planned("MFG_INFO", 0xE0, TocHeader.Kind.ITOC,
+            new SectionContent.FromBytes(mfgBody), size - 0x2000, MfgInfo.SIZE,
+            TocEntry.CRC_IN_ENTRY));
+      } else {
+        byte[] spare = new byte[DevInfo.SIZE];
+        Arrays.fill(spare, (byte) 0xFF);
+        dtoc.add(new Planned("DEV_INFO", 0xE1, TocHeader.Kind.DTOC,
+            new SectionContent.FromBytes(devInfoBody), size - 0x3000, DevInfo.SIZE,
+            TocEntry.CRC_IN_SECTION));
+        dtoc.add(new Planned("DEV_INFO", 0xE1, TocHeader.Kind.DTOC,
+            new SectionContent.FromBytes(spare), size - 0x4000, DevInfo.SIZE,
+            TocEntry.CRC_IN_SECTION));
+        dtoc.add(new Planned("MFG_INFO", 0xE0, TocHeader.Kind.DTOC,
+            new SectionContent.FromBytes(mfgBody), size - 0x2000, MfgInfo.SIZE,
+            TocEntry.CRC_IN_ENTRY));
+      }
 
       List<Placement> placements = new ArrayList<>();
       itoc.forEach(p -> placements.add(p.placement()));
       dtoc.forEach(p -> placements.add(p.placement()));
-      ImageLayout layout = new ImageLayout(size, log2, BOOT_RECORD_OFFSET, bootRecordSize,
-          toolsOffset, BOOT2_OFFSET, boot2Size, hashesOffset, itocOffset,
-          size - TocHeader.DTOC_DISTANCE_FROM_END, placements);
+      ImageLayout layout = new ImageLayout(size, log2, bootRecordOffset, bootRecordSize,
+          toolsOffset, boot2Offset, boot2Size, hashesOffset, itocOffset,
+          fs3 ? 0 : size - TocHeader.DTOC_DISTANCE_FROM_END, placements);
       Plan plan = new Plan(d, layout, itoc, dtoc, ToolsArea.of(1, 0, log2).toBytes(),
           bootRecordSize);
-      plan.fillHwPointers();
+      if (!fs3) {
+        plan.fillHwPointers();
+      }
       return plan;
+    }
+
+    /** What an FS3 image cannot hold (fs4-format.md §18; mstflint's fs3_ops.cpp has no code). */
+    private static void checkFs3(ImageDescription d) throws InvalidDescriptionException {
+      if (!d.device().supportsFs3()) {
+        throw invalid("format fs3 is the ConnectX-4 / ConnectX-4 Lx format (cx4, cx4lx), not %s",
+            d.device().cliName());
+      }
+      if (d.hashesTable()) {
+        throw invalid("an FS3 image has no hashes table");
+      }
+      if (d.securityVersion() != 0) {
+        throw invalid("an FS3 image has no security version (no HW pointers); leave it 0");
+      }
+      for (ReservedSection reserved : d.reserved()) {
+        if (!reserved.inFs3()) {
+          throw invalid("%s is an FS4 section (rsa_sign, sign_with_hmac); an FS3 image cannot "
+              + "reserve it", reserved.sectionType().name());
+        }
+      }
     }
 
     private void fillHwPointers() {
@@ -331,6 +377,10 @@ public final class ImageWriter {
     }
 
     void writeTo(FileChannel channel) throws IOException {
+      if (description.format() == ImageFormat.FS3) {
+        writeFs3(channel);
+        return;
+      }
       fillBackground(channel, layout.imageSize());
       ByteBuffer boot = ByteBuffer.allocate(Fs4Magic.HW_POINTERS_OFFSET + HwPointers.SIZE);
       boot.put(Fs4Magic.fs4Bytes());
@@ -392,6 +442,40 @@ public final class ImageWriter {
       System.arraycopy(TocEntry.end().toBytes(), 0, dtocBytes,
           TocHeader.SIZE * (dtoc.size() + 1), TocEntry.SIZE);
       writeAt(channel, layout.imageSize(), layout.dtocOffset(), dtocBytes);
+    }
+
+    /**
+     * FS3 (fs4-format.md §18): magic and format dword, BOOT2 at 0x38, one ITOC listing the image's
+     * sections (relative_addr 1) and then MFG_INFO and DEV_INFO (relative_addr 0, device_data 1).
+     */
+    private void writeFs3(FileChannel channel) throws IOException {
+      long size = layout.imageSize();
+      fillBackground(channel, size);
+      byte[] boot = new byte[Fs3BootArea.SIZE];
+      System.arraycopy(Fs4Magic.fs3Bytes(), 0, boot, 0, Fs4Magic.LENGTH);
+      Dwords.put(boot, Fs3BootArea.FORMAT_DWORD_OFFSET, Fs3BootArea.formatDword(
+          layout.log2SlotSize(), Fs3BootArea.MIN_BIN_MAJOR, Fs3BootArea.MIN_BIN_MINOR));
+      writeAt(channel, size, 0, boot);
+      writeAt(channel, size, layout.boot2Offset(),
+          Boot2.encode(0, new byte[description.boot2Dwords() * 4], 0));
+      int entries = itoc.size() + dtoc.size();
+      byte[] itocBytes = new byte[TocHeader.SIZE * (entries + 2)];
+      System.arraycopy(TocHeader.of(TocHeader.Kind.ITOC, 1, 0, entries).toBytes(), 0,
+          itocBytes, 0, TocHeader.SIZE);
+      int index = 1;
+      for (Planned section : itoc) {
+        int crc = writeBody(channel, section, null);
+        System.arraycopy(TocEntry.fs3(section.type, section.offset, section.size, true, false, crc)
+            .toBytes(), 0, itocBytes, TocHeader.SIZE * index++, TocEntry.SIZE);
+      }
+      for (Planned section : dtoc) {
+        int crc = writeBody(channel, section, null);
+        System.arraycopy(TocEntry.fs3(section.type, section.offset, section.size, false, true, crc)
+            .toBytes(), 0, itocBytes, TocHeader.SIZE * index++, TocEntry.SIZE);
+      }
+      System.arraycopy(TocEntry.end().toBytes(), 0, itocBytes, TocHeader.SIZE * index,
+          TocEntry.SIZE);
+      writeAt(channel, size, layout.itocOffset(), itocBytes);
     }
 
     /** Streams one body to its offset; returns its CRC16-SW. */

@@ -34,6 +34,15 @@ public enum ReservedSection {
     return type;
   }
 
+  /**
+   * True for the sections an FS3 image can hold: the signatures and the key and forbidden-version
+   * sections mstflint's Fs3Operations fills (fs3_ops.cpp: signForFwUpdate, FwSetPublicKeys,
+   * FwSetForbiddenVersions); rsa_sign and sign_with_hmac are FS4 commands.
+   */
+  public boolean inFs3() {
+    return this != RSA_PUBLIC_KEY && this != RSA_4096_SIGNATURES && this != HMAC_DIGEST;
+  }
+
   /** The reserved section for a section type, if it is one. */
   public static java.util.Optional<ReservedSection> of(int typeCode) {
     for (ReservedSection section : values()) {

@@ -60,6 +60,15 @@ public final class Fs4Magic {
     return bytes;
   }
 
+  /** The 16 FS3 magic bytes, for writers. */
+  public static byte[] fs3Bytes() {
+    byte[] bytes = new byte[LENGTH];
+    for (int i = 0; i < 4; i++) {
+      Dwords.put(bytes, i * 4, FS3[i]);
+    }
+    return bytes;
+  }
+
   /**
    * Masks the magic pattern at {@code offset}: the 16 bytes become 0xFF. A host sends the BOOT_IMG
    * component this way so that a half-written image can never boot (protocol doc §2.6 step 11;

@@ -26,6 +26,14 @@ import java.util.Arrays;
  *   <tr><td>itoc_entry_crc</td><td>0x1C.0-15</td><td>CRC16-SW of bytes 0x00..0x1B</td></tr>
  * </table>
  *
+ * <p>FS3 (ConnectX-4) entries have the same size, type, flash_addr, section_crc and entry CRC, and
+ * three bits of their own (fs4-format.md §9.3, §18; mstflint 4.21 tools_layouts/cibfw_layouts.h,
+ * {@code struct cibfw_itoc_entry}, as read by mlxfwops/lib/fs3_ops.cpp Fs3Operations::VerifyTOC):
+ * relative_addr at 0x14.31 (1: flash_addr is a contiguous address inside the image; 0: an
+ * absolute flash address), no_crc at 0x18.16 (the body's CRC is not checked) and device_data at
+ * 0x18.17 (the section belongs to the device, not to the firmware image). FS3 has no
+ * "CRC in the section" mode and no entry version field.
+ *
  * @param raw the 0x20 bytes as stored (copied in and out)
  */
 public record TocEntry(byte[] raw) implements StoredStructure {
@@ -46,6 +54,9 @@ public record TocEntry(byte[] raw) implements StoredStructure {
 
   /** CRC mode: CRC in the low 16 bits of the section's last dword. */
   public static final int CRC_IN_SECTION = 2;
+
+  /** FS3 relative_addr bit of the flash_addr dword (0x14.31). */
+  private static final int FS3_RELATIVE_ADDR = 1 << 31;
 
   /** Largest section size the 22-bit size field can express, in bytes. */
   public static final long MAX_SECTION_SIZE = 0x3FFFFFL * 4;
@@ -89,6 +100,28 @@ public record TocEntry(byte[] raw) implements StoredStructure {
     Dwords.put(bytes, 0, ((type & 0xFF) << 24) | (int) size);
     Dwords.put(bytes, 0x14, (int) address);
     Dwords.put(bytes, 0x18, ((crcMode & 7) << 16) | (sectionCrc & 0xFFFF));
+    return new TocEntry(withEntryCrc(bytes));
+  }
+
+  /**
+   * A new FS3 entry (see the class comment) with every other field 0 and a valid entry CRC.
+   *
+   * @param type section type code
+   * @param address section address in bytes (dword aligned): contiguous when {@code relative},
+   *     else an absolute file offset
+   * @param size section size in bytes (dword aligned)
+   * @param relative the relative_addr bit
+   * @param deviceData the device_data bit
+   * @param sectionCrc CRC16-SW of the body
+   */
+  public static TocEntry fs3(
+      int type, long address, long size, boolean relative, boolean deviceData, int sectionCrc) {
+    TocEntry plain = of(type, address, size, deviceData ? CRC_IN_SECTION : CRC_IN_ENTRY,
+        sectionCrc);
+    byte[] bytes = plain.raw();
+    if (relative) {
+      Dwords.put(bytes, 0x14, Dwords.get(bytes, 0x14) | FS3_RELATIVE_ADDR);
+    }
     return new TocEntry(withEntryCrc(bytes));
   }
 
@@ -176,6 +209,21 @@ public record TocEntry(byte[] raw) implements StoredStructure {
   /** The section CRC field (used with crc mode 0). */
   public int sectionCrc() {
     return Dwords.get(raw, 0x18) & 0xFFFF;
+  }
+
+  /** FS3: the relative_addr bit (0x14.31); flash_addr is then a contiguous address. */
+  public boolean fs3RelativeAddr() {
+    return (Dwords.get(raw, 0x14) & FS3_RELATIVE_ADDR) != 0;
+  }
+
+  /** FS3: the no_crc bit (0x18.16), the same bit as FS4's crc mode 1. */
+  public boolean fs3NoCrc() {
+    return (Dwords.get(raw, 0x18) & (1 << 16)) != 0;
+  }
+
+  /** FS3: the device_data bit (0x18.17), the same bit as FS4's crc mode 2. */
+  public boolean fs3DeviceData() {
+    return (Dwords.get(raw, 0x18) & (1 << 17)) != 0;
   }
 
   /** The crc mode field, 0..7. */

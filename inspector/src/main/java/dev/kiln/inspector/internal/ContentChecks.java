@@ -3,6 +3,7 @@ package dev.kiln.inspector.internal;
 import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.FindingCode;
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.format.Dwords;
 import dev.kiln.inspector.format.SectionType;
@@ -36,7 +37,8 @@ public final class ContentChecks {
   public static void run(Fs4Image image, List<Finding> findings) {
     ByteBuffer bytes = image.bytes();
     checkImageInfo(image, bytes, findings);
-    List<Section> device = image.dtoc().map(t -> t.sections()).orElse(List.of());
+    boolean fs3 = image.format() == ImageFormat.FS3;
+    List<Section> device = image.deviceDataSections();
     boolean mfgFound = false;
     int validDevInfo = 0;
     for (Section section : device) {
@@ -54,7 +56,9 @@ public final class ContentChecks {
                 "MFG_INFO major version " + major + " is not supported (0 or 1)"));
           }
         }
-      } else if (section.is(SectionType.DEV_INFO) && hasDevInfoSignature(bytes, offset, size)) {
+      } else if (section.is(SectionType.DEV_INFO)
+          && (fs3 || hasDevInfoSignature(bytes, offset, size))) {
+        // FS3: every DEV_INFO is decoded, signature or not (Fs3Operations::GetDevInfo).
         validDevInfo++;
         int major = size >= 0x14 ? (Dwords.get(bytes, offset + 0x10) >>> 8) & 0x1FF : 0;
         if (major != 1 && major != 2) {
@@ -64,6 +68,14 @@ public final class ContentChecks {
       }
     }
     long dtocAt = image.dtoc().map(t -> t.headerOffset()).orElse(-1L);
+    if (fs3) {
+      if (image.itoc().isPresent() && !mfgFound) {
+        findings.add(Finding.of(FindingCode.MFG_INFO_MISSING,
+            image.itoc().get().headerOffset(), "MFG_INFO",
+            "no MFG_INFO section in the ITOC (mstflint: No \"MFG_INFO\" info section)"));
+      }
+      return; // FS3 has no rule on the number of DEV_INFO sections
+    }
     if (image.dtoc().isPresent() && !mfgFound) {
       findings.add(Finding.of(FindingCode.MFG_INFO_MISSING, dtocAt, "MFG_INFO",
           "no MFG_INFO section in the DTOC"));

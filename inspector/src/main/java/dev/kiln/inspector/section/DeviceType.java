@@ -67,6 +67,14 @@ public enum DeviceType {
     return this == CX7 || this == CX8;
   }
 
+  /**
+   * True for the adapters whose firmware comes as FS3 images (ConnectX-4, ConnectX-4 Lx;
+   * fs4-format.md §18). Kiln builds FS4 images for them too when asked.
+   */
+  public boolean supportsFs3() {
+    return this == CX4 || this == CX4LX;
+  }
+
   /** The device with CLI name {@code name} (case-insensitive; {@code cx6-dx} style also works). */
   public static Optional<DeviceType> byCliName(String name) {
     String wanted = name.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");

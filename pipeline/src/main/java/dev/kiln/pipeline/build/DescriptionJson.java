@@ -40,7 +40,7 @@ public final class DescriptionJson {
       "partNumber", "description", "productVersion", "prsName", "vsd", "deviceVsd",
       "securityVersion", "flags", "guids", "macs", "imageSize", "log2SlotSize", "hashesTable",
       "boot2Dwords", "sections", "reserve", "publicKeyEntries", "forbiddenVersions",
-      "forbiddenVersionsSize", "$comment");
+      "forbiddenVersionsSize", "format", "$comment");
   private static final Set<String> SECTION_KEYS =
       Set.of("type", "file", "size", "fill", "seed", "$comment");
   private static final Set<String> UID_KEYS = Set.of("base", "count");
@@ -109,6 +109,14 @@ public final class DescriptionJson {
       FwVersion version = parse("fwVersion", () -> FwVersion.parse(requiredText(root,
           "fwVersion")));
       ImageDescription.Builder builder = ImageDescription.builder(device, version);
+      if (root.has("format")) {
+        String format = text(root, "format");
+        builder.format(switch (format.toLowerCase(java.util.Locale.ROOT)) {
+          case "fs4" -> dev.kiln.inspector.ImageFormat.FS4;
+          case "fs3" -> dev.kiln.inspector.ImageFormat.FS3;
+          default -> throw invalid("format: '%s' is not fs4 or fs3", format);
+        });
+      }
       if (root.has("releaseDate")) {
         builder.releaseDate(parse("releaseDate",
             () -> ReleaseDate.parse(text(root, "releaseDate"))));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageSummary;
 import dev.kiln.inspector.ImageVerifier;
@@ -12,6 +13,7 @@ import dev.kiln.inspector.SectionCheck;
 import dev.kiln.inspector.Structure;
 import dev.kiln.inspector.Toc;
 import dev.kiln.inspector.VerificationResult;
+import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.HwPointers;
 import dev.kiln.inspector.format.TocEntry;
@@ -94,7 +96,9 @@ final class ImageInspection {
     line(out, "PSID", s.psid());
     line(out, "Orig PSID", s.origPsid());
     line(out, "Security Attributes", s.securityAttributes().text());
-    line(out, "Security Ver", Integer.toString(s.securityVersion()));
+    if (!s.format().equals(ImageFormat.FS3.name())) { // FS3 has none; query prints no line
+      line(out, "Security Ver", Integer.toString(s.securityVersion()));
+    }
     line(out, "Default Update Method", s.securityAttributes().updateMethod());
     if (s.imageInfo() != null) {
       StringBuilder ids = new StringBuilder();
@@ -132,8 +136,15 @@ final class ImageInspection {
     out.println("Boot area:");
     out.printf("  image start 0x%x, format version %d, %d bytes%n", image.imageStart(),
         image.formatVersion(), image.size());
+    if (image.format() == ImageFormat.FS3) {
+      int format = image.bootVersion();
+      out.printf("  format dword 0x%08x: image format %d, log2 chunk size 0x%x, bin version "
+          + "%d.%d%n", format, Fs3BootArea.imageFormat(format), image.log2SlotSize(),
+          Fs3BootArea.binMajor(format), Fs3BootArea.binMinor(format));
+    }
     HwPointers pointers = image.hwPointers();
-    for (HwPointer pointer : HwPointer.values()) {
+    for (HwPointer pointer : image.format() == ImageFormat.FS3 ? new HwPointer[0]
+        : HwPointer.values()) {
       int i = pointer.index();
       out.printf("  HW pointer %2d %-30s 0x%08x  crc 0x%08x %s%n", i, pointer.fieldName(),
           pointers.rawValue(i), pointers.storedCrc(i), pointers.crcOk(i) ? "OK" : "BAD");
@@ -155,14 +166,15 @@ final class ImageInspection {
 
   private static void printToc(PrintWriter out, Fs4Image image, VerificationResult result) {
     for (Toc table : image.itoc().stream().toList()) {
-      printTable(out, table, result);
+      printTable(out, table, result, image.format());
     }
     for (Toc table : image.dtoc().stream().toList()) {
-      printTable(out, table, result);
+      printTable(out, table, result, image.format());
     }
   }
 
-  private static void printTable(PrintWriter out, Toc table, VerificationResult result) {
+  private static void printTable(PrintWriter out, Toc table, VerificationResult result,
+      ImageFormat format) {
     out.println();
     out.printf("%s at 0x%x%s, %d entries:%n", table.kind(), table.headerOffset(),
         table.failsafeCopy() ? " (fail-safe copy)" : "", table.sections().size());
@@ -170,10 +182,15 @@ final class ImageInspection {
       TocEntry e = section.entry();
       String status = result.check(section).map(SectionCheck::status).map(Enum::name)
           .orElse("UNCHECKED");
-      out.printf("  %2d %-22s /0x%08x-0x%08x (0x%06x)/ crc mode %d, entry crc %s, section crc %s"
+      // FS3 entries carry relative_addr, device_data and no_crc where FS4 has the crc mode.
+      String bits = format == ImageFormat.FS3
+          ? String.format("relative_addr %d, device_data %d, no_crc %d",
+              e.fs3RelativeAddr() ? 1 : 0, e.fs3DeviceData() ? 1 : 0, e.fs3NoCrc() ? 1 : 0)
+          : "crc mode " + e.crcMode();
+      out.printf("  %2d %-22s /0x%08x-0x%08x (0x%06x)/ %s, entry crc %s, section crc %s"
               + "%s%n",
           section.index(), section.name(), section.offset(),
-          section.offset() + Math.max(section.size(), 1) - 1, section.size(), e.crcMode(),
+          section.offset() + Math.max(section.size(), 1) - 1, section.size(), bits,
           e.entryCrcOk() ? "OK" : "BAD", status, e.cacheLineCrc() ? ", cache-line CRC" : "");
     }
   }
@@ -207,7 +224,11 @@ final class ImageInspection {
     root.put("imageVsd", s.imageVsd());
     root.put("deviceVsd", s.deviceVsd());
     root.put("securityAttributes", s.securityAttributes().text());
-    root.put("securityVersion", s.securityVersion());
+    if (image.format() == ImageFormat.FS3) {
+      root.putNull("securityVersion"); // no HW pointers, no security version
+    } else {
+      root.put("securityVersion", s.securityVersion());
+    }
     root.put("defaultUpdateMethod", s.securityAttributes().updateMethod());
     ArrayNode deviceIds = root.putArray("deviceIds");
     for (int id : s.supportedHwIds()) {
@@ -276,7 +297,8 @@ final class ImageInspection {
       }
     }
     ArrayNode sections = root.putArray("sections");
-    image.sections().forEach(section -> sections.add(ImageJson.section(section, result)));
+    image.sections().forEach(
+        section -> sections.add(ImageJson.section(section, result, image.format())));
     root.set("boot", bootJson(image));
     root.put("passed", result.passed());
     root.set("findings", ImageJson.findings(result.findings()));
@@ -313,8 +335,15 @@ final class ImageInspection {
     ObjectNode boot = ImageJson.object();
     boot.put("imageStart", image.imageStart());
     boot.put("formatVersion", image.formatVersion());
+    if (image.format() == ImageFormat.FS3) {
+      ObjectNode node = boot.putObject("formatDword");
+      node.put("log2ChunkSize", image.log2SlotSize());
+      node.put("binVersion", Fs3BootArea.binMajor(image.bootVersion()) + "."
+          + Fs3BootArea.binMinor(image.bootVersion()));
+    }
     ArrayNode pointers = boot.putArray("hwPointers");
-    for (HwPointer pointer : HwPointer.values()) {
+    for (HwPointer pointer : image.format() == ImageFormat.FS3 ? new HwPointer[0]
+        : HwPointer.values()) {
       ObjectNode node = pointers.addObject();
       node.put("index", pointer.index());
       node.put("name", pointer.fieldName());

@@ -40,14 +40,14 @@ class RandomDescriptionsMstflintTest {
   private static final Mstflint MSTFLINT = Mstflint.require();
   private static final int CASES = 16;
   private static final long FIRST_SEED = 20261125L;
-  private static final long[] SIZES_KIB = {48, 64, 128, 256, 512, 1024, 2048, 4096, 16384};
-  private static final SectionType[] CODE_TYPES = {
+  static final long[] SIZES_KIB = {48, 64, 128, 256, 512, 1024, 2048, 4096, 16384};
+  static final SectionType[] CODE_TYPES = {
     SectionType.MAIN_CODE, SectionType.HW_BOOT_CFG, SectionType.PCIE_LINK_CODE,
     SectionType.DBG_FW_INI, SectionType.PCI_CODE, SectionType.HW_MAIN_CFG, SectionType.FW_MAIN_CFG,
     SectionType.FW_BOOT_CFG, SectionType.PHY_UC_CODE, SectionType.ROM_CODE, SectionType.RESET_INFO
   };
   /** Printable characters that survive mstflint's output as they are. */
-  private static final String TEXT =
+  static final String TEXT =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _-.;,()/";
 
   @TempDir Path dir;
@@ -69,7 +69,7 @@ class RandomDescriptionsMstflintTest {
    * {@code kiln inspect}'s text shows the IMAGE_INFO strings and the GUID/MAC block on the lines
    * {@code query full} uses, and leaves a line out exactly when mstflint does (an empty string).
    */
-  private static void assertTextLinesAgree(Path image) {
+  static void assertTextLinesAgree(Path image) {
     Mstflint.Result query = MSTFLINT.queryFull(image);
     VerifyCommandTest.Run kiln = VerifyCommandTest.kiln("inspect", image.toString());
     Mstflint.Result kilnText = new Mstflint.Result(kiln.exitCode(), kiln.out(), kiln.err());
@@ -142,7 +142,7 @@ class RandomDescriptionsMstflintTest {
   }
 
   /** Up to {@code max} characters, never starting or ending with a space. */
-  private static String text(Random random, int max, String alphabet) {
+  static String text(Random random, int max, String alphabet) {
     char[] chars = new char[random.nextInt(max + 1)];
     for (int i = 0; i < chars.length; i++) {
       chars[i] = alphabet.charAt(random.nextInt(alphabet.length()));
@@ -150,7 +150,7 @@ class RandomDescriptionsMstflintTest {
     return new String(chars).strip();
   }
 
-  private static Set<ImageInfoFlag> someFlags(Random random) {
+  static Set<ImageInfoFlag> someFlags(Random random) {
     Set<ImageInfoFlag> flags = EnumSet.noneOf(ImageInfoFlag.class);
     Arrays.stream(ImageInfoFlag.values()).filter(f -> random.nextBoolean()).forEach(flags::add);
     return flags;

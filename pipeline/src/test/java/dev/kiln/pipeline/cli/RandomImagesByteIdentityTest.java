@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.build.ImageDescription;
 import dev.kiln.inspector.build.ImageWriter;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.keys.SampleKey;
@@ -24,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code kiln sign} and {@code kiln set-forbidden-versions} against mstflint on the seeded random
- * images of {@link RandomDescriptionsMstflintTest} (the same seeds): where mstflint succeeds the two outputs are the
+ * images of {@link RandomDescriptionsMstflintTest} and {@link Fs3RandomDescriptionsMstflintTest}
+ * (the same seeds): where mstflint succeeds the two outputs are the
  * same bytes, and where mstflint refuses (a digest is due but there is no IMAGE_SIGNATURE_256, say)
  * kiln refuses too, with exit 1 and no output file. The random flag sets cover the cases where
  * signed_fw alone does not make mstflint treat an image as signed.
@@ -39,8 +41,19 @@ class RandomImagesByteIdentityTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("dev.kiln.pipeline.cli.RandomDescriptionsMstflintTest#seeds")
   void signAndSetForbiddenVersionsMatchMstflint(long seed) throws Exception {
+    campaign(RandomDescriptionsMstflintTest.description(new Random(seed)), seed);
+  }
+
+  /** The same campaign on the seeded random FS3 (ConnectX-4 / 4 Lx) images. */
+  @ParameterizedTest(name = "fs3 seed {0}")
+  @MethodSource("dev.kiln.pipeline.cli.Fs3RandomDescriptionsMstflintTest#seeds")
+  void fs3SignAndSetForbiddenVersionsMatchMstflint(long seed) throws Exception {
+    campaign(Fs3RandomDescriptionsMstflintTest.description(new Random(seed)), seed);
+  }
+
+  private void campaign(ImageDescription description, long seed) throws Exception {
     Path image = dir.resolve("image.bin");
-    ImageWriter.write(RandomDescriptionsMstflintTest.description(new Random(seed)), image, true);
+    ImageWriter.write(description, image, true);
     Fs4Image parsed = ImageParser.parse(image);
 
     Optional<Long> forbiddenSize =

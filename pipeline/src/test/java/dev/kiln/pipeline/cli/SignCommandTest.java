@@ -329,7 +329,7 @@ class SignCommandTest {
     }
   }
 
-  private static void restore(String name, String value) {
+  static void restore(String name, String value) {
     if (value == null) {
       System.clearProperty(name);
     } else {

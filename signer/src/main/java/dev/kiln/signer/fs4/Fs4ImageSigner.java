@@ -262,6 +262,12 @@ public final class Fs4ImageSigner {
     }
     LayoutReader.Input parsed = LayoutReader.read(input);
     ImageLayout layout = parsed.layout();
+    if (layout.fs3()) {
+      // mstflint 4.21: "Image signing is applicable only for selected FW images" (rsa_sign is an
+      // Fs4Operations command; FS3 images have no HW pointers to name the signed ranges).
+      throw new ImageSigningException(input + ": secure-boot signing (mstflint rsa_sign) is for "
+          + "FS4 images only; sign this FS3 image without --secure-boot");
+    }
     int bootRecordLength = 0;
     if (layout.hasHashesTable()) {
       // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.inspector.Finding;
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.SectionCheck;
 import dev.kiln.inspector.VerificationResult;
@@ -73,6 +74,15 @@ public final class ImageJson {
    * crcMode}, {@code crcOk} (null when there is no CRC to compare) and {@code crcStatus}.
    */
   public static ObjectNode section(Section section, VerificationResult result) {
+    return section(section, result, ImageFormat.FS4);
+  }
+
+  /**
+   * As {@link #section(Section, VerificationResult)}; FS3 entries have no crc mode but the
+   * relative_addr, device_data and no_crc bits (fs4-format.md §9.3, §18), shown instead.
+   */
+  public static ObjectNode section(Section section, VerificationResult result,
+      ImageFormat format) {
     ObjectNode node = object();
     node.put("name", section.name());
     node.put("type", section.type());
@@ -82,7 +92,13 @@ public final class ImageJson {
     if (section.address() != section.offset()) {
       node.put("address", section.address());
     }
-    node.put("crcMode", section.entry().crcMode());
+    if (format == ImageFormat.FS3) {
+      node.put("relativeAddr", section.entry().fs3RelativeAddr());
+      node.put("deviceData", section.entry().fs3DeviceData());
+      node.put("noCrc", section.entry().fs3NoCrc());
+    } else {
+      node.put("crcMode", section.entry().crcMode());
+    }
     SectionCheck check = result.check(section).orElse(null);
     if (check == null || check.crcOk() == null) {
       node.putNull("crcOk");

@@ -82,6 +82,9 @@ public final class FwUpdateBlob {
     }
     List<long[]> masked = new ArrayList<>();
     masked.add(new long[] {0, 16});
+    for (int entry : layout.fs3DeviceDataEntries()) { // FS3 only (fs4-format.md §18)
+      masked.add(new long[] {entry, (long) entry + ImageLayout.TOC_RECORD_SIZE});
+    }
     for (int type : maskedTypes) {
       for (ItocSlot slot : layout.all(type)) {
         masked.add(

@@ -22,7 +22,14 @@ import java.util.Optional;
  *     signed_fw and mcc_en set, and an IMAGE_SIGNATURE_256/512 and a PUBLIC_KEYS_2048/4096 section
  *     present (false when the image has no IMAGE_INFO)
  * @param hwDeviceId IMAGE_INFO.supported_hw_id[0], or 0 when the image has no IMAGE_INFO
- * @param hwPointerValues the 16 HW pointer values (boot area 0x18 + 8 * i)
+ * @param hwPointerValues the 16 HW pointer values (boot area 0x18 + 8 * i; all 0 for FS3)
+ * @param fs3 an FS3 (ConnectX-4) image: its ITOC entries keep relative_addr, no_crc and
+ *     device_data when rewritten, and the fw-update data follows fs4-format.md §18
+ * @param fs3ImageEnd FS3: end of the highest section at a relative address (mstflint's
+ *     sizeOfImgData, fs3_ops.cpp Fs3Operations::VerifyTOC), the length of the fw-update data;
+ *     device-data sections at absolute offsets do not count; 0 for FS4
+ * @param fs3DeviceDataEntries FS3: file offsets of the ITOC entries with device_data set, which
+ *     the fw-update data masks (Fs3Operations::maskDevToc); empty for FS4
  */
 public record ImageLayout(
     long fileSize,
@@ -34,7 +41,10 @@ public record ImageLayout(
     List<ItocSlot> itocEntries,
     boolean signedFw,
     int hwDeviceId,
-    List<Integer> hwPointerValues) {
+    List<Integer> hwPointerValues,
+    boolean fs3,
+    long fs3ImageEnd,
+    List<Integer> fs3DeviceDataEntries) {
 
   /** Size of an ITOC header and of one ITOC entry. */
   public static final int TOC_RECORD_SIZE = 0x20;
@@ -47,6 +57,7 @@ public record ImageLayout(
   public ImageLayout {
     itocEntries = List.copyOf(itocEntries);
     hwPointerValues = List.copyOf(hwPointerValues);
+    fs3DeviceDataEntries = List.copyOf(fs3DeviceDataEntries);
   }
 
   /** One ITOC entry: where the 32-byte entry is and what it describes. */
@@ -94,8 +105,14 @@ public record ImageLayout(
     return found;
   }
 
-  /** End of the highest ITOC section: the length of the fw-update blob before v2 edits. */
+  /**
+   * End of the highest ITOC section (FS3: of the highest one at a relative address): the length
+   * of the fw-update blob before v2 edits.
+   */
   public long lastSectionEnd() {
+    if (fs3) {
+      return fs3ImageEnd;
+    }
     long last = 0;
     for (ItocSlot slot : itocEntries) {
       last = Math.max(last, slot.sectionEnd());

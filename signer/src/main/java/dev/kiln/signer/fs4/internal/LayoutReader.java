@@ -2,6 +2,7 @@ package dev.kiln.signer.fs4.internal;
 
 import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageVerifier;
 import dev.kiln.inspector.Section;
@@ -9,6 +10,7 @@ import dev.kiln.inspector.Severity;
 import dev.kiln.inspector.Toc;
 import dev.kiln.inspector.VerificationResult;
 import dev.kiln.inspector.format.Boot2;
+import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.HashesTable;
 import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.SectionType;
@@ -137,6 +139,9 @@ public final class LayoutReader {
       hashesTableAddress = (int) image.hwPointer(HwPointer.HASHES_TABLE);
       hashesTableLength = HashesTable.lengthFor(table.hashSize());
     }
+    boolean fs3 = image.format() == ImageFormat.FS3;
+    long fs3ImageEnd = 0;
+    List<Integer> fs3DeviceData = new ArrayList<>();
     List<ImageLayout.ItocSlot> slots = new ArrayList<>();
     Section imageInfo = null;
     for (Section section : itoc.sections()) {
@@ -153,8 +158,15 @@ public final class LayoutReader {
               section.type(),
               (int) section.offset(),
               (int) section.size(),
-              section.entry().crcMode(),
-              section.entry().cacheLineCrc()));
+              // FS3: one CRC bit, no_crc (mode 1); otherwise the CRC is in the entry (mode 0).
+              fs3 ? (section.entry().fs3NoCrc() ? 1 : 0) : section.entry().crcMode(),
+              !fs3 && section.entry().cacheLineCrc()));
+      if (fs3 && section.entry().fs3RelativeAddr()) {
+        fs3ImageEnd = Math.max(fs3ImageEnd, section.offset() + section.size());
+      }
+      if (fs3 && section.entry().fs3DeviceData()) {
+        fs3DeviceData.add((int) section.entryOffset());
+      }
       if (imageInfo == null && section.is(SectionType.IMAGE_INFO)) {
         imageInfo = section;
       }
@@ -185,7 +197,7 @@ public final class LayoutReader {
     }
     return new ImageLayout(
         image.size(),
-        (int) image.hwPointer(HwPointer.BOOT2),
+        fs3 ? Fs3BootArea.SIZE : (int) image.hwPointer(HwPointer.BOOT2),
         boot2.size(),
         hashesTableAddress,
         hashesTableLength,
@@ -193,6 +205,9 @@ public final class LayoutReader {
         slots,
         signedFw,
         hwId,
-        pointers);
+        pointers,
+        fs3,
+        fs3ImageEnd,
+        fs3DeviceData);
   }
 }

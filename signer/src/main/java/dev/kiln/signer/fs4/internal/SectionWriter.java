@@ -37,6 +37,15 @@ public final class SectionWriter {
     0xFFFFFFFC, 0xFFFFFFFF, 0xFFFFFFFF, 0, 0x0000FFFF, 0x7FFFFFFC, 0x8007FFFF
   };
 
+  /**
+   * The same for an FS3 entry, the fields of mstflint's cibfw_itoc_entry (tools_layouts/
+   * cibfw_layouts.h, packed again by fs3_ops.cpp Fs3Operations::Fs3UpdateItocInfo): no version
+   * field; relative_addr (0x14.31), no_crc and device_data (0x18.16-17) kept.
+   */
+  private static final int[] FS3_ENTRY_KEPT_BITS = {
+    0xFFFFFFFC, 0xFFFFFFFF, 0xFFFFFFFF, 0, 0, 0xFFFFFFFC, 0x0003FFFF
+  };
+
   /** Type used in the HTOC for the ITOC hash (mstflint's FS3_ITOC). */
   public static final int ITOC_HASH_TYPE = 0xFD;
 
@@ -108,8 +117,9 @@ public final class SectionWriter {
     byte[] entry = new byte[ImageLayout.TOC_RECORD_SIZE];
     image.get(slot.entryAddress(), entry);
     ByteBuffer entryWords = ByteBuffer.wrap(entry);
-    for (int word = 0; word < ENTRY_KEPT_BITS.length; word++) {
-      entryWords.putInt(4 * word, entryWords.getInt(4 * word) & ENTRY_KEPT_BITS[word]);
+    int[] kept = layout.fs3() ? FS3_ENTRY_KEPT_BITS : ENTRY_KEPT_BITS;
+    for (int word = 0; word < kept.length; word++) {
+      entryWords.putInt(4 * word, entryWords.getInt(4 * word) & kept[word]);
     }
     if (sectionCrc >= 0) {
       entryWords.putInt(0x18, (entryWords.getInt(0x18) & 0xFFFF0000) | sectionCrc);
