@@ -105,12 +105,13 @@ public final class FindingCatalog {
    * What a SARIF report of a command run in the working directory says besides its entries: this
    * catalogue's descriptions and docs links, the build's {@link ToolInfo}, the exit code.
    *
-   * @param sha256 hex SHA-256 per subject whose bytes were read
+   * @param artifacts digest and size per subject whose bytes were read
    */
-  public static SarifReport.Context sarifContext(int exitCode, Map<String, String> sha256) {
+  public static SarifReport.Context sarifContext(
+      int exitCode, Map<String, dev.kiln.pipeline.report.ArtifactDigest> artifacts) {
     return new SarifReport.Context(
         ToolInfo.current(), FindingCatalog::describe, FindingCatalog::documentation,
-        Path.of("").toAbsolutePath(), exitCode, sha256);
+        Path.of("").toAbsolutePath(), exitCode, artifacts);
   }
 
   /** Every known code, in documentation order. */

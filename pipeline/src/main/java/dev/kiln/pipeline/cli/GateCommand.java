@@ -80,7 +80,7 @@ public final class GateCommand implements Callable<Integer> {
     GateRun run = run();
     ReportFiles.write(
         run.entries(), sarif, junit, "kiln gate",
-        FindingCatalog.sarifContext(run.exitCode(), run.sha256()));
+        FindingCatalog.sarifContext(run.exitCode(), run.artifacts()));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (GitHubAnnotations.active(ENVIRONMENT)) {
@@ -128,8 +128,11 @@ public final class GateCommand implements Callable<Integer> {
       int exit =
           e.kind() == GateSetupException.Kind.KEY
               ? ExitCodes.KEY_ACCESS : ExitCodes.UNREADABLE_INPUT;
-      return GateRun.notStarted(
-          policyFile, exit, e.file(), CheckFinding.error(e.code(), e.getMessage()));
+      // Reported where the policy names the file: that line is what a reviewer changes.
+      CheckFinding finding = CheckFinding.error(e.code(), e.getMessage());
+      return policy.namedAt(e.file())
+          .map(where -> GateRun.notStarted(policyFile, exit, policyFile, finding.at(where)))
+          .orElseGet(() -> GateRun.notStarted(policyFile, exit, e.file(), finding));
     }
   }
 

@@ -16,7 +16,7 @@ import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.FindingRegion;
-import dev.kiln.pipeline.report.HexDigests;
+import dev.kiln.pipeline.report.ArtifactDigest;
 import dev.kiln.pipeline.report.ReportEntry;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyFingerprint;
@@ -194,13 +194,16 @@ public final class Gate {
       // One bounded read: the digest, the parse and every check are of these bytes.
       bytes = ImageParser.readFile(path);
     } catch (IOException e) {
-      return unreadable(subject, checks, null, "not a readable FS4 image: " + reason(e));
+      return unreadable(subject, checks, null, "not a readable FS4 image: " + reason(e),
+          wholeFile(path));
     }
-    String sha256 = HexDigests.sha256(bytes);
+    ArtifactDigest read = ArtifactDigest.of(bytes);
     try {
       image = ImageParser.parse(bytes, subject);
     } catch (IOException e) {
-      return unreadable(subject, checks, sha256, "not a readable FS4 image: " + reason(e));
+      // The SARIF region is the whole file, from the digest of the bytes read.
+      return unreadable(subject, checks, read, "not a readable FS4 image: " + reason(e),
+          Optional.empty());
     }
     VerificationResult structure = ImageVerifier.verify(image);
     if (!structure.errors().isEmpty()) {
@@ -228,7 +231,7 @@ public final class Gate {
         }
       }
       return new GateResult.ImageResult(
-          new ReportEntry(subject, checks, findings, skipped), Optional.of(sha256),
+          new ReportEntry(subject, checks, findings, skipped), Optional.of(read),
           Optional.empty());
     }
     checkTargeting(imageFacts, findings);
@@ -275,14 +278,28 @@ public final class Gate {
                   + " is below the policy minimum " + policy.minimumSecurityVersion()));
     }
     return new GateResult.ImageResult(
-        new ReportEntry(subject, checks, findings), Optional.of(sha256),
+        new ReportEntry(subject, checks, findings), Optional.of(read),
         Optional.of(new GateResult.ImageSummary(
             imageFacts.psid(), imageFacts.version(), imageFacts.securityVersion())));
   }
 
+  /**
+   * The whole of a file that was refused unread (too small or too large for an image): a place
+   * for its finding in code-scanning views. Empty when it is not a regular file.
+   */
+  private static Optional<FindingRegion> wholeFile(Path path) {
+    try {
+      return Files.isRegularFile(path)
+          ? Optional.of(FindingRegion.bytes(0, Files.size(path))) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** A file that is not an image: that is its one finding, and no other check could run. */
   private static GateResult.ImageResult unreadable(
-      String subject, List<String> checks, String sha256, String message) {
+      String subject, List<String> checks, ArtifactDigest read, String message,
+      Optional<FindingRegion> where) {
     Map<String, String> skipped = new LinkedHashMap<>();
     for (String check : checks) {
       if (!check.equals(GateCodes.UNREADABLE_IMAGE)) {
@@ -291,9 +308,11 @@ public final class Gate {
     }
     return new GateResult.ImageResult(
         new ReportEntry(
-            subject, checks, List.of(CheckFinding.error(GateCodes.UNREADABLE_IMAGE, message)),
+            subject, checks,
+            List.of(where.map(CheckFinding.error(GateCodes.UNREADABLE_IMAGE, message)::at)
+                .orElse(CheckFinding.error(GateCodes.UNREADABLE_IMAGE, message))),
             skipped),
-        Optional.ofNullable(sha256), Optional.empty());
+        Optional.ofNullable(read), Optional.empty());
   }
 
   private void checkSignatures(Fs4Image image, TrustStore trust, List<CheckFinding> findings) {

@@ -3,10 +3,13 @@ package dev.kiln.pipeline.gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.kiln.pipeline.report.FindingRegion;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,6 +48,8 @@ import java.util.Set;
  * @param allowSampleKeys optional member (default false): let the policy trust the keys-sample
  *     keys (NOT FOR PRODUCTION; tests and demos), which the gate otherwise refuses as {@code
  *     kiln sign} does
+ * @param namedAt where in the policy file each file it names (trusted keys, feed) is written, so
+ *     that a file the gate cannot use is reported at the line to fix
  */
 public record GatePolicy(
     List<Path> trustedKeys,
@@ -55,7 +60,8 @@ public record GatePolicy(
     int minimumSecurityVersion,
     boolean requireSecureFw,
     boolean allowKeyLockout,
-    boolean allowSampleKeys) {
+    boolean allowSampleKeys,
+    Map<Path, FindingRegion> namedAt) {
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
 
@@ -74,6 +80,7 @@ public record GatePolicy(
     requiredSignatures = List.copyOf(requiredSignatures);
     allowedPsids = List.copyOf(allowedPsids);
     allowedDeviceIds = List.copyOf(allowedDeviceIds);
+    namedAt = Map.copyOf(namedAt);
     if (trustedKeys.isEmpty()) {
       throw new IllegalArgumentException("the policy trusts no keys; every image would fail");
     }
@@ -108,6 +115,7 @@ public record GatePolicy(
   public static GatePolicy load(Path file) throws IOException, GatePolicyException {
     PolicyDocument document = PolicyDocument.read(file);
     JsonNode root = document.root();
+    Map<Path, FindingRegion> namedAt = new HashMap<>();
     refuseUnknownMembers(document, "", root, MEMBERS);
     Path base = file.toAbsolutePath().getParent();
     Optional<FeedSource> feed = Optional.empty();
@@ -118,11 +126,14 @@ public record GatePolicy(
             "policy member 'forbiddenFeed' must be an object with 'path' and 'trustedKeys'");
       }
       refuseUnknownMembers(document, "/forbiddenFeed", feedNode, FEED_MEMBERS);
+      Path feedPath = base.resolve(text(document, "/forbiddenFeed", feedNode, "path"));
       feed =
           Optional.of(
               new FeedSource(
-                  base.resolve(text(document, "/forbiddenFeed", feedNode, "path")),
-                  paths(document, base, "/forbiddenFeed", feedNode, "trustedKeys")));
+                  feedPath,
+                  paths(document, base, "/forbiddenFeed", feedNode, "trustedKeys", namedAt)));
+      document.position("/forbiddenFeed/path")
+          .ifPresent(where -> namedAt.putIfAbsent(feedPath, where));
     }
     List<Integer> deviceIds = new ArrayList<>();
     JsonNode ids = array(document, "", root, "allowedDeviceIds");
@@ -138,7 +149,7 @@ public record GatePolicy(
     boolean secure = flag(document, root, "requireSecureFw", true);
     boolean lockout = flag(document, root, "allowKeyLockout", false);
     boolean sample = flag(document, root, "allowSampleKeys", false);
-    List<Path> trusted = paths(document, base, "", root, "trustedKeys");
+    List<Path> trusted = paths(document, base, "", root, "trustedKeys", namedAt);
     List<String> required = strings(document, "", root, "requiredSignatures");
     if (trusted.isEmpty()) {
       throw document.error("/trustedKeys", "the policy trusts no keys; every image would fail");
@@ -152,7 +163,7 @@ public record GatePolicy(
     }
     return new GatePolicy(
         trusted, required, strings(document, "", root, "allowedPsids"), deviceIds, feed,
-        minimum.asInt(), secure, lockout, sample);
+        minimum.asInt(), secure, lockout, sample, namedAt);
   }
 
   /** A misspelt rule would otherwise be ignored: fail closed, and say what was meant. */
@@ -232,9 +243,22 @@ public record GatePolicy(
   }
 
   private static List<Path> paths(
-      PolicyDocument document, Path base, String pointer, JsonNode node, String field)
-      throws GatePolicyException {
-    return strings(document, pointer, node, field).stream().map(base::resolve).toList();
+      PolicyDocument document, Path base, String pointer, JsonNode node, String field,
+      Map<Path, FindingRegion> namedAt) throws GatePolicyException {
+    List<String> names = strings(document, pointer, node, field);
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      Path path = base.resolve(names.get(i));
+      paths.add(path);
+      document.position(PolicyDocument.member(pointer, field) + "/" + i)
+          .ifPresent(where -> namedAt.putIfAbsent(path, where));
+    }
+    return paths;
+  }
+
+  /** Where the policy file names {@code file}, if it does. */
+  public Optional<FindingRegion> namedAt(Path file) {
+    return Optional.ofNullable(namedAt.get(file));
   }
 
   private static String text(

@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.gate;
 
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.pipeline.report.ArtifactDigest;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
 import java.nio.file.Path;
@@ -38,11 +39,11 @@ public record GateResult(Optional<FeedStatus> feed, List<ImageResult> images) {
    * What the gate established about one image.
    *
    * @param entry the checks and findings (the report entry)
-   * @param sha256 hex SHA-256 of the bytes judged, when the file could be read
+   * @param read SHA-256 and size of the bytes judged, when the file could be read
    * @param facts PSID, version and security version, when IMAGE_INFO could be read
    */
   public record ImageResult(
-      ReportEntry entry, Optional<String> sha256, Optional<ImageSummary> facts) {}
+      ReportEntry entry, Optional<ArtifactDigest> read, Optional<ImageSummary> facts) {}
 
   /** The facts of an image a release engineer asks about first. */
   public record ImageSummary(String psid, FwVersion version, int securityVersion) {}

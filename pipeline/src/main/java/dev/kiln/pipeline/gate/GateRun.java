@@ -3,6 +3,7 @@ package dev.kiln.pipeline.gate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.pipeline.report.ArtifactDigest;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
 import dev.kiln.pipeline.report.ReportFiles;
@@ -58,11 +59,11 @@ public record GateRun(
     return result.map(GateResult::entries).orElseGet(() -> List.of(failure.get()));
   }
 
-  /** Hex SHA-256 per image subject whose bytes were read. */
-  public Map<String, String> sha256() {
-    Map<String, String> digests = new LinkedHashMap<>();
+  /** SHA-256 and size per image subject whose bytes were read. */
+  public Map<String, ArtifactDigest> artifacts() {
+    Map<String, ArtifactDigest> digests = new LinkedHashMap<>();
     result.ifPresent(r -> r.images().forEach(i ->
-        i.sha256().ifPresent(d -> digests.put(i.entry().subject(), d))));
+        i.read().ifPresent(d -> digests.put(i.entry().subject(), d))));
     return digests;
   }
 
@@ -104,7 +105,8 @@ public record GateRun(
       ObjectNode ordered = images.addObject();
       ordered.put("path", image.entry().subject());
       ordered.put("accepted", image.entry().accepted());
-      image.sha256().ifPresentOrElse(d -> ordered.put("sha256", d), () -> ordered.putNull("sha256"));
+      image.read().ifPresentOrElse(
+          d -> ordered.put("sha256", d.sha256()), () -> ordered.putNull("sha256"));
       image.facts().ifPresentOrElse(
           facts -> {
             ordered.put("psid", facts.psid());
@@ -179,7 +181,7 @@ public record GateRun(
           .append(entry.accepted() ? "pass" : "**FAIL**").append(" | ")
           .append(image.facts().map(f -> f.psid()).orElse("-")).append(" | ")
           .append(image.facts().map(f -> f.version().toString()).orElse("-")).append(" | ")
-          .append(image.sha256().map(d -> "`" + d.substring(0, 16) + "…`").orElse("-"))
+          .append(image.read().map(d -> "`" + d.sha256().substring(0, 16) + "…`").orElse("-"))
           .append(" | ").append(codes.length() == 0 ? "-" : codes).append(" |\n");
     }
     return md.toString();

@@ -63,9 +63,12 @@ final class PolicyDocument {
           }
           boolean element = parser.getParsingContext().inArray();
           if (token == JsonToken.FIELD_NAME || element) {
+            JsonLocation start = parser.currentTokenLocation();
             positions.putIfAbsent(
                 parser.getParsingContext().pathAsPointer().toString(),
-                position(parser.currentTokenLocation()));
+                FindingRegion.text(
+                    Math.max(1, start.getLineNr()), start.getColumnNr(),
+                    tokenWidth(bytes, start.getByteOffset())));
           }
         }
       }
@@ -83,8 +86,34 @@ final class PolicyDocument {
   }
 
   private static FindingRegion position(JsonLocation location) {
-    return FindingRegion.text(
-        Math.max(1, location.getLineNr()), Math.max(-1, location.getColumnNr()));
+    return FindingRegion.text(Math.max(1, location.getLineNr()), location.getColumnNr(), 1);
+  }
+
+  /**
+   * The length in bytes of the JSON token starting at {@code offset} (Jackson counts columns of
+   * byte input in bytes): a string up to its closing quote, a number or literal up to the next
+   * delimiter, a bracket one byte.
+   */
+  static int tokenWidth(byte[] bytes, long offset) {
+    if (offset < 0 || offset >= bytes.length) {
+      return 1;
+    }
+    int at = (int) offset;
+    if (bytes[at] == '"') {
+      int end = at + 1;
+      while (end < bytes.length && bytes[end] != '"' && bytes[end] != '\n') {
+        end += bytes[end] == '\\' ? 2 : 1;
+      }
+      return Math.min(end, bytes.length - 1) + 1 - at;
+    }
+    if (bytes[at] == '{' || bytes[at] == '[') {
+      return 1;
+    }
+    int end = at;
+    while (end < bytes.length && ",]} \t\r\n".indexOf(bytes[end]) < 0) {
+      end++;
+    }
+    return Math.max(1, end - at);
   }
 
   JsonNode root() {
@@ -93,6 +122,11 @@ final class PolicyDocument {
 
   Path file() {
     return file;
+  }
+
+  /** Where the member or element {@code pointer} starts, if the file has it. */
+  Optional<FindingRegion> position(String pointer) {
+    return Optional.ofNullable(positions.get(pointer));
   }
 
   /** The JSON pointer of member {@code name} of the object at {@code parent} (RFC 6901 escapes). */

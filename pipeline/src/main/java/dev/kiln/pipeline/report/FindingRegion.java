@@ -10,8 +10,10 @@ package dev.kiln.pipeline.report;
  * @param byteLength bytes from the offset, or -1 when unknown
  * @param line 1-based line, or -1 for a byte range
  * @param column 1-based column, or -1 when unknown
+ * @param endColumn the column just after the region on the same line (SARIF's exclusive {@code
+ *     endColumn}), or -1 when unknown
  */
-public record FindingRegion(long byteOffset, long byteLength, int line, int column) {
+public record FindingRegion(long byteOffset, long byteLength, int line, int column, int endColumn) {
   public FindingRegion {
     if ((byteOffset < 0) == (line < 1)) {
       throw new IllegalArgumentException("a region is either a byte range or a text position");
@@ -20,12 +22,17 @@ public record FindingRegion(long byteOffset, long byteLength, int line, int colu
 
   /** {@code length} bytes (or an unknown number, -1) from {@code offset}. */
   public static FindingRegion bytes(long offset, long length) {
-    return new FindingRegion(offset, length, -1, -1);
+    return new FindingRegion(offset, length, -1, -1, -1);
   }
 
   /** A position in a text file; {@code column} -1 when unknown. */
   public static FindingRegion text(int line, int column) {
-    return new FindingRegion(-1, -1, line, column);
+    return new FindingRegion(-1, -1, line, column, -1);
+  }
+
+  /** {@code width} characters from {@code column} of {@code line} (a token of the file). */
+  public static FindingRegion text(int line, int column, int width) {
+    return new FindingRegion(-1, -1, line, column, column > 0 ? column + width : -1);
   }
 
   public boolean isBinary() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -52,7 +53,7 @@ public final class SarifReport {
    *     ToolInfo#documentationUri()}
    * @param baseDirectory the directory relative artifact URIs are relative to (absolute)
    * @param exitCode the command's exit code
-   * @param sha256 lower-case hex SHA-256 per subject, for the subjects whose bytes were read
+   * @param artifacts digest and size per subject, for the subjects whose bytes were read
    */
   public record Context(
       ToolInfo tool,
@@ -60,13 +61,13 @@ public final class SarifReport {
       Function<String, String> documentation,
       Path baseDirectory,
       int exitCode,
-      Map<String, String> sha256) {
+      Map<String, ArtifactDigest> artifacts) {
     public Context {
       Objects.requireNonNull(tool, "tool");
       Objects.requireNonNull(describe, "describe");
       Objects.requireNonNull(documentation, "documentation");
       baseDirectory = baseDirectory.toAbsolutePath().normalize();
-      sha256 = Map.copyOf(sha256);
+      artifacts = Map.copyOf(artifacts);
     }
   }
 
@@ -99,17 +100,20 @@ public final class SarifReport {
         .put("uri", directoryUri(context.baseDirectory()));
     Map<String, Integer> artifactIndex = new LinkedHashMap<>();
     ArrayNode artifacts = run.putArray("artifacts");
+    // Only the files whose bytes were read: an entry of locations alone says nothing new.
     for (ReportEntry entry : entries) {
-      if (artifactIndex.containsKey(entry.subject())) {
+      ArtifactDigest read = context.artifacts().get(entry.subject());
+      if (read == null || artifactIndex.containsKey(entry.subject())) {
         continue;
       }
       artifactIndex.put(entry.subject(), artifactIndex.size());
       ObjectNode artifact = artifacts.addObject();
       artifact.set("location", artifactLocation(mapper, entry.subject(), context, -1));
-      String digest = context.sha256().get(entry.subject());
-      if (digest != null) {
-        artifact.putObject("hashes").put("sha-256", digest);
-      }
+      artifact.put("length", read.length());
+      artifact.putObject("hashes").put("sha-256", read.sha256());
+    }
+    if (artifacts.isEmpty()) {
+      run.remove("artifacts");
     }
     ObjectNode invocation = run.putArray("invocations").addObject();
     // SARIF §3.20.14: false only when the tool could not do its job (a policy or trust file it
@@ -119,7 +123,7 @@ public final class SarifReport {
     ArrayNode notifications = invocation.putArray("toolExecutionNotifications");
     ArrayNode results = run.putArray("results");
     for (ReportEntry entry : entries) {
-      int artifact = artifactIndex.get(entry.subject());
+      int artifact = artifactIndex.getOrDefault(entry.subject(), -1);
       for (CheckFinding finding : entry.findings()) {
         ObjectNode result = results.addObject();
         result.put("ruleId", finding.code());
@@ -130,7 +134,12 @@ public final class SarifReport {
             result.putArray("locations").addObject().putObject("physicalLocation");
         physical.set("artifactLocation",
             artifactLocation(mapper, entry.subject(), context, artifact));
-        finding.region().ifPresent(region -> physical.set("region", region(mapper, region)));
+        // A finding with no place of its own is about the whole file (§3.30.2: a region may span
+        // the artifact), when its size is known.
+        ArtifactDigest read = context.artifacts().get(entry.subject());
+        finding.region()
+            .or(() -> Optional.ofNullable(read).map(a -> FindingRegion.bytes(0, a.length())))
+            .ifPresent(region -> physical.set("region", region(mapper, region)));
         result.putObject("partialFingerprints")
             .put(FINGERPRINT_KEY, fingerprint(entry.subject(), context, finding));
       }
@@ -190,6 +199,10 @@ public final class SarifReport {
       region.put("startLine", where.line());
       if (where.column() > 0) {
         region.put("startColumn", where.column());
+      }
+      if (where.endColumn() > 0) {
+        region.put("endLine", where.line());
+        region.put("endColumn", where.endColumn());
       }
     }
     return region;

@@ -421,6 +421,7 @@ class GateCommandTest {
     JsonNode region = reported.run().at("/results/0/locations/0/physicalLocation/region");
     assertEquals(9, region.get("startLine").asInt(), region.toString());
     assertEquals(3, region.get("startColumn").asInt(), region.toString());
+    assertEquals(19, region.get("endColumn").asInt(), region.toString());
 
     Path unknown = policyFile("unknown-policy.json", "{\"trustedKeys\": [],\n \"allowEverything\": true}");
     Fixtures.Result result = Fixtures.kiln("gate", "--policy", unknown.toString(), good.toString());
@@ -465,8 +466,12 @@ class GateCommandTest {
         reported.result().err());
     JsonNode result = reported.run().at("/results/0");
     assertEquals("GATE_TRUST_UNREADABLE", result.get("ruleId").asText());
+    // Located where the policy names the file: the line a reviewer fixes.
     assertTrue(result.at("/locations/0/physicalLocation/artifactLocation/uri").asText()
-        .endsWith("keys/release.pub.pem"), result.toString());
+        .endsWith("missing-key-policy.json"), result.toString());
+    assertEquals(2, result.at("/locations/0/physicalLocation/region/startLine").asInt());
+    assertEquals(19, result.at("/locations/0/physicalLocation/region/startColumn").asInt());
+    assertEquals(41, result.at("/locations/0/physicalLocation/region/endColumn").asInt());
     assertEquals(1, reported.run().get("results").size());
     assertTrue(reported.junit().contains("<failure type=\"GATE_TRUST_UNREADABLE\""));
   }

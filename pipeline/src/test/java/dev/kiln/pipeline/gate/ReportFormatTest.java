@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.pipeline.check.FindingCatalog;
+import dev.kiln.pipeline.report.ArtifactDigest;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.FindingRegion;
 import dev.kiln.pipeline.report.JUnitReport;
@@ -38,7 +39,7 @@ class ReportFormatTest {
     return new SarifReport.Context(
         new ToolInfo("1.2.3", "https://example.org/kiln", "https://example.org/kiln/docs/"),
         code -> "rule " + code, FindingCatalog::documentation, BASE, exitCode,
-        Map.of("out/ok.bin", "ab".repeat(32)));
+        Map.of("out/ok.bin", new ArtifactDigest("ab".repeat(32), 4096)));
   }
 
   @Test
@@ -68,7 +69,7 @@ class ReportFormatTest {
         "https://example.org/kiln/docs/pipeline.md"
             + "#pre-validation-kiln-check-bundle-manifests-kiln-burn",
         rule.get("helpUri").asText());
-    assertEquals("ab".repeat(32), run.at("/artifacts/1/hashes/sha-256").asText());
+    assertEquals("ab".repeat(32), run.at("/artifacts/0/hashes/sha-256").asText());
   }
 
   @Test
