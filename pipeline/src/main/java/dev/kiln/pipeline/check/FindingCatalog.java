@@ -1,5 +1,8 @@
 package dev.kiln.pipeline.check;
 
+import dev.kiln.pipeline.report.SarifReport;
+import dev.kiln.pipeline.report.ToolInfo;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,6 +55,11 @@ public final class FindingCatalog {
     put("GATE_SECURITY_VERSION_TOO_LOW", "The security version is below the policy minimum.");
     put("GATE_STRUCTURE_INVALID", "The image fails structural verification.");
     put("GATE_KEY_LOCKOUT", "The image's PUBLIC_KEYS hold no key, or not the key that signed it.");
+    put("GATE_POLICY_INVALID", "The gate policy cannot be read or is not a valid policy.");
+    put("GATE_TRUST_UNREADABLE", "A trusted-key file the policy names cannot be read or holds no key.");
+    put("GATE_SAMPLE_KEY",
+        "The policy trusts a keys-sample key (NOT FOR PRODUCTION) without allowSampleKeys.");
+    put("GATE_FEED_UNREADABLE", "The forbidden-versions feed file the policy names cannot be read.");
     // Bundles.
     put("BUNDLE_MANIFEST_INVALID", "The bundle's manifest is missing or invalid.");
     put("BUNDLE_SIGNATURE_MISSING", "The bundle's manifest signature is missing or unreadable.");
@@ -73,6 +81,37 @@ public final class FindingCatalog {
   /** The description of {@code code}, or a generic sentence for a code not in the catalogue. */
   public static String describe(String code) {
     return DESCRIPTIONS.getOrDefault(code, "Kiln finding " + code + ".");
+  }
+
+  /**
+   * The page and anchor of docs/ that documents {@code code} (its table), e.g. {@code
+   * pipeline.md#ci-gate-kiln-gate}: SARIF rules link to it as their {@code helpUri}. The anchors
+   * are the headings' GitHub slugs; a test checks that each one exists.
+   */
+  public static String documentation(String code) {
+    if (code.startsWith("GATE_")) {
+      return "pipeline.md#ci-gate-kiln-gate";
+    }
+    if (code.startsWith("FEED_")) {
+      return "pipeline.md#forbidden-versions-feed";
+    }
+    if (code.startsWith("BUNDLE_")) {
+      return "pipeline.md#bundles";
+    }
+    return "pipeline.md#pre-validation-kiln-check-bundle-manifests-kiln-burn";
+  }
+
+  /**
+   * What a SARIF report of a command run in the working directory says besides its entries: this
+   * catalogue's descriptions and docs links, the build's {@link ToolInfo}, the exit code.
+   *
+   * @param artifacts digest and size per subject whose bytes were read
+   */
+  public static SarifReport.Context sarifContext(
+      int exitCode, Map<String, dev.kiln.pipeline.report.ArtifactDigest> artifacts) {
+    return new SarifReport.Context(
+        ToolInfo.current(), FindingCatalog::describe, FindingCatalog::documentation,
+        Path.of("").toAbsolutePath(), exitCode, artifacts);
   }
 
   /** Every known code, in documentation order. */

@@ -175,7 +175,9 @@ public final class CheckCommand implements Callable<Integer> {
     ReportEntry entry =
         ImageCheck.check(subject, facts, profile, verifiedFeed, feedProblem, allowKeyLockout);
     ReportFiles.write(
-        List.of(entry), sarif, junit, "kiln check", FindingCatalog::describe, null);
+        List.of(entry), sarif, junit, "kiln check",
+        FindingCatalog.sarifContext(
+            entry.accepted() ? ExitCodes.OK : ExitCodes.CHECK_FAILED, java.util.Map.of()));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       var node = ReportFiles.json(entry);

@@ -5,7 +5,9 @@ import dev.kiln.burner.precheck.PreValidator;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.ImageVerifier;
+import dev.kiln.inspector.Section;
 import dev.kiln.inspector.VerificationResult;
+import dev.kiln.keys.SampleKeys;
 import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.check.ImageFactsSource;
 import dev.kiln.pipeline.feed.FeedCodec;
@@ -13,8 +15,11 @@ import dev.kiln.pipeline.feed.FeedEntry;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
+import dev.kiln.pipeline.report.FindingRegion;
+import dev.kiln.pipeline.report.ArtifactDigest;
 import dev.kiln.pipeline.report.ReportEntry;
 import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.KeyFingerprint;
 import dev.kiln.signer.fs4.ImageSignatureVerifier;
 import dev.kiln.signer.fs4.ImageSigningException;
 import dev.kiln.signer.fs4.SignatureReport;
@@ -22,16 +27,20 @@ import dev.kiln.signer.fs4.TrustStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * The CI gate: checks each image against a {@link GatePolicy} and fails closed, i.e. anything the
  * gate cannot positively establish (an unreadable image, an unverifiable signature, an unusable
- * feed) is a failure.
+ * feed) is a failure, and a check that cannot run on an input is reported as not evaluated,
+ * never as passed.
  */
 public final class Gate {
   /** Every check the gate runs per image, in order (JUnit lists each as a test case). */
@@ -39,6 +48,13 @@ public final class Gate {
       List.of(
           GateCodes.UNREADABLE_IMAGE, GateCodes.STRUCTURE_INVALID, GateCodes.UNSIGNED,
           GateCodes.UNTRUSTED_KEY, GateCodes.SIGNATURE_INVALID, GateCodes.MISSING_SIGNATURE,
+          GateCodes.PSID_NOT_ALLOWED, GateCodes.DEVICE_NOT_ALLOWED, GateCodes.NOT_SECURE_FW,
+          GateCodes.FORBIDDEN_VERSION, GateCodes.SECURITY_VERSION_TOO_LOW,
+          GateCodes.KEY_LOCKOUT);
+
+  /** The checks that need IMAGE_INFO (the image's facts). */
+  static final List<String> FACT_CHECKS =
+      List.of(
           GateCodes.PSID_NOT_ALLOWED, GateCodes.DEVICE_NOT_ALLOWED, GateCodes.NOT_SECURE_FW,
           GateCodes.FORBIDDEN_VERSION, GateCodes.SECURITY_VERSION_TOO_LOW,
           GateCodes.KEY_LOCKOUT);
@@ -53,63 +69,152 @@ public final class Gate {
     this.clock = clock;
   }
 
+  /** The checks that apply under this policy (the forbidden-version check only with a feed). */
+  public List<String> checks() {
+    return policy.feed().isPresent()
+        ? CHECKS
+        : CHECKS.stream().filter(c -> !c.equals(GateCodes.FORBIDDEN_VERSION)).toList();
+  }
+
   /**
    * Runs the gate over the images.
    *
-   * @throws IOException if a trusted key or the feed file named by the policy cannot be read
-   * @throws KeyAccessException if a trusted key file holds no usable key
+   * @throws GateSetupException if a trusted-key or feed file named by the policy cannot be used,
+   *     or the policy trusts a keys-sample key without {@code allowSampleKeys}
    */
-  public GateResult run(List<Path> images) throws IOException, KeyAccessException {
+  public GateResult run(List<Path> images) throws GateSetupException {
     TrustStore trust = TrustStore.empty();
-    for (Path key : policy.trustedKeys()) {
-      trust = trust.plus(TrustStore.load(key));
+    for (Path file : policy.trustedKeys()) {
+      TrustStore loaded = loadImageTrust(file);
+      for (TrustStore.TrustedKey key : loaded.keys()) {
+        refuseSampleKey(file, key.key());
+      }
+      trust = trust.plus(loaded);
     }
-    List<ReportEntry> entries = new ArrayList<>();
+    Optional<GateResult.FeedStatus> feedStatus = Optional.empty();
     Optional<ForbiddenVersionsFeed> feed = Optional.empty();
     if (policy.feed().isPresent()) {
       GatePolicy.FeedSource source = policy.feed().get();
-      byte[] bytes = Files.readAllBytes(source.path());
+      TrustedKeys feedTrust = loadFeedTrust(source.trustedKeys());
+      byte[] bytes;
       try {
-        feed =
-            Optional.of(
-                FeedCodec.verify(bytes, TrustedKeys.load(source.trustedKeys()), clock.instant()));
-        entries.add(new ReportEntry(source.path().toString(), List.of("FEED_VALID"), List.of()));
+        bytes = Files.readAllBytes(source.path());
+      } catch (IOException e) {
+        throw new GateSetupException(GateCodes.FEED_UNREADABLE, source.path(),
+            GateSetupException.Kind.UNREADABLE,
+            "cannot read the forbidden-versions feed " + source.path() + ": " + reason(e), e);
+      }
+      try {
+        feed = Optional.of(FeedCodec.verify(bytes, feedTrust, clock.instant()));
+        feedStatus = Optional.of(new GateResult.FeedStatus(
+            source.path(), Optional.empty(), Optional.of(feed.get().sequence())));
       } catch (FeedException e) {
-        // The images are still checked, but the gate fails: a stale or forged feed must never
-        // let a forbidden version through.
-        entries.add(
-            new ReportEntry(
-                source.path().toString(), List.of("FEED_VALID"),
-                List.of(CheckFinding.error(e.code(), e.getMessage()))));
+        // The images are still checked, but each fails its forbidden-version check: a stale or
+        // forged feed must never let a forbidden version through.
+        feedStatus = Optional.of(new GateResult.FeedStatus(
+            source.path(), Optional.of(CheckFinding.error(e.code(), e.getMessage())),
+            Optional.empty()));
       }
     }
+    List<GateResult.ImageResult> results = new ArrayList<>();
     for (Path image : images) {
-      entries.add(checkImage(image, trust, feed));
+      results.add(checkImage(image, trust, feed, feedStatus));
     }
-    return new GateResult(entries);
+    return new GateResult(feedStatus, results);
   }
 
-  private ReportEntry checkImage(
-      Path path, TrustStore trust, Optional<ForbiddenVersionsFeed> feed) {
-    List<CheckFinding> findings = new ArrayList<>();
+  private static TrustStore loadImageTrust(Path file) throws GateSetupException {
+    try {
+      return TrustStore.load(file);
+    } catch (IOException e) {
+      throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
+          GateSetupException.Kind.UNREADABLE,
+          "cannot read trusted key file " + file + ": " + reason(e), e);
+    } catch (KeyAccessException e) {
+      throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
+          GateSetupException.Kind.KEY, e.getMessage(), e);
+    }
+  }
+
+  private TrustedKeys loadFeedTrust(List<Path> files) throws GateSetupException {
+    List<PublicKey> keys = new ArrayList<>();
+    for (Path file : files) {
+      List<PublicKey> loaded;
+      try {
+        loaded = TrustedKeys.readPem(file);
+      } catch (IOException e) {
+        throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
+            GateSetupException.Kind.UNREADABLE,
+            "cannot read feed trust file " + file + ": " + reason(e), e);
+      }
+      for (PublicKey key : loaded) {
+        refuseSampleKey(file, key);
+      }
+      keys.addAll(loaded);
+    }
+    return TrustedKeys.of(keys);
+  }
+
+  /** As {@code kiln sign} refuses to sign with them, the gate refuses to trust the sample keys. */
+  private void refuseSampleKey(Path file, PublicKey key) throws GateSetupException {
+    String fingerprint = KeyFingerprint.of(key);
+    if (!policy.allowSampleKeys() && SampleKeys.isSample(fingerprint)) {
+      throw new GateSetupException(GateCodes.SAMPLE_KEY, file, GateSetupException.Kind.KEY,
+          file + " holds a keys-sample key (NOT FOR PRODUCTION, fingerprint " + fingerprint
+              + "), whose private key is public; set \"allowSampleKeys\": true in the policy"
+              + " to trust it for tests",
+          null);
+    }
+  }
+
+  /**
+   * Why a file could not be read, in words: the JDK's file-system exceptions carry only the path
+   * as their message, which the caller names already.
+   */
+  public static String reason(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  private GateResult.ImageResult checkImage(
+      Path path, TrustStore trust, Optional<ForbiddenVersionsFeed> feed,
+      Optional<GateResult.FeedStatus> feedStatus) {
     String subject = path.toString();
+    List<String> checks = checks();
+    List<CheckFinding> findings = new ArrayList<>();
+    byte[] bytes;
     Fs4Image image;
     try {
-      image = ImageParser.parse(path);
+      // One bounded read: the digest, the parse and every check are of these bytes.
+      bytes = ImageParser.readFile(path);
     } catch (IOException e) {
-      findings.add(
-          CheckFinding.error(
-              GateCodes.UNREADABLE_IMAGE, "not a readable FS4 image: " + e.getMessage()));
-      return new ReportEntry(subject, CHECKS, findings);
+      return unreadable(subject, checks, null, "not a readable FS4 image: " + reason(e),
+          wholeFile(path));
+    }
+    ArtifactDigest read = ArtifactDigest.of(bytes);
+    try {
+      image = ImageParser.parse(bytes, subject);
+    } catch (IOException e) {
+      // The SARIF region is the whole file, from the digest of the bytes read.
+      return unreadable(subject, checks, read, "not a readable FS4 image: " + reason(e),
+          Optional.empty());
     }
     VerificationResult structure = ImageVerifier.verify(image);
     if (!structure.errors().isEmpty()) {
-      findings.add(
+      CheckFinding finding =
           CheckFinding.error(
               GateCodes.STRUCTURE_INVALID,
               "the image fails structural verification: "
                   + structure.errors().stream().limit(3).map(Object::toString)
-                      .collect(Collectors.joining("; "))));
+                      .collect(Collectors.joining("; ")));
+      long offset = structure.errors().get(0).offset();
+      findings.add(offset >= 0 ? finding.at(FindingRegion.bytes(offset, -1)) : finding);
     }
     checkSignatures(image, trust, findings);
     ImageFacts imageFacts;
@@ -119,7 +224,15 @@ public final class Gate {
       findings.add(
           CheckFinding.error(
               GateCodes.UNREADABLE_IMAGE, "cannot read the image's IMAGE_INFO: " + e.getMessage()));
-      return new ReportEntry(subject, CHECKS, findings);
+      Map<String, String> skipped = new LinkedHashMap<>();
+      for (String check : checks) {
+        if (FACT_CHECKS.contains(check)) {
+          skipped.put(check, "the image's IMAGE_INFO cannot be read");
+        }
+      }
+      return new GateResult.ImageResult(
+          new ReportEntry(subject, checks, findings, skipped), Optional.of(read),
+          Optional.empty());
     }
     checkTargeting(imageFacts, findings);
     if (policy.requireSecureFw() && !(imageFacts.mccEnabled() && imageFacts.secureFw())) {
@@ -129,6 +242,12 @@ public final class Gate {
               "the image is not secure firmware (mcc_en=" + imageFacts.mccEnabled()
                   + ", secure_fw=" + imageFacts.secureFw() + ")"));
     }
+    feedStatus.flatMap(GateResult.FeedStatus::problem).ifPresent(problem ->
+        findings.add(
+            CheckFinding.error(
+                GateCodes.FORBIDDEN_VERSION,
+                "version " + imageFacts.version() + " cannot be checked: the forbidden-versions"
+                    + " feed " + feedStatus.get().path() + " is unusable (" + problem + ")")));
     if (feed.isPresent()) {
       List<FeedEntry> rules =
           feed.get()
@@ -158,7 +277,42 @@ public final class Gate {
               "security version " + imageFacts.securityVersion()
                   + " is below the policy minimum " + policy.minimumSecurityVersion()));
     }
-    return new ReportEntry(subject, CHECKS, findings);
+    return new GateResult.ImageResult(
+        new ReportEntry(subject, checks, findings), Optional.of(read),
+        Optional.of(new GateResult.ImageSummary(
+            imageFacts.psid(), imageFacts.version(), imageFacts.securityVersion())));
+  }
+
+  /**
+   * The whole of a file that was refused unread (too small or too large for an image): a place
+   * for its finding in code-scanning views. Empty when it is not a regular file.
+   */
+  private static Optional<FindingRegion> wholeFile(Path path) {
+    try {
+      return Files.isRegularFile(path)
+          ? Optional.of(FindingRegion.bytes(0, Files.size(path))) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A file that is not an image: that is its one finding, and no other check could run. */
+  private static GateResult.ImageResult unreadable(
+      String subject, List<String> checks, ArtifactDigest read, String message,
+      Optional<FindingRegion> where) {
+    Map<String, String> skipped = new LinkedHashMap<>();
+    for (String check : checks) {
+      if (!check.equals(GateCodes.UNREADABLE_IMAGE)) {
+        skipped.put(check, "the file is not a readable FS4 image");
+      }
+    }
+    return new GateResult.ImageResult(
+        new ReportEntry(
+            subject, checks,
+            List.of(where.map(CheckFinding.error(GateCodes.UNREADABLE_IMAGE, message)::at)
+                .orElse(CheckFinding.error(GateCodes.UNREADABLE_IMAGE, message))),
+            skipped),
+        Optional.ofNullable(read), Optional.empty());
   }
 
   private void checkSignatures(Fs4Image image, TrustStore trust, List<CheckFinding> findings) {
@@ -177,6 +331,7 @@ public final class Gate {
     }
     boolean anyVerified = false;
     for (SignatureReport.Entry entry : report.entries()) {
+      FindingRegion where = sectionRegion(image, entry);
       switch (entry.status()) {
         case VERIFIED -> anyVerified = true;
         case UNKNOWN_KEY -> findings.add(
@@ -184,17 +339,18 @@ public final class Gate {
                 GateCodes.UNTRUSTED_KEY,
                 entry.sectionName() + " is signed by key "
                     + entry.keyUuid().map(Object::toString).orElse("(no UUID)")
-                    + ", which the policy does not trust"));
+                    + ", which the policy does not trust").at(where));
         // No trusted key's public operation yields a PKCS#1 block: another key made it.
         case BAD_SIGNATURE -> findings.add(
             CheckFinding.error(
                 GateCodes.UNTRUSTED_KEY,
                 entry.sectionName() + " is not signed by any key the policy trusts ("
-                    + entry.detail() + ")"));
+                    + entry.detail() + ")").at(where));
         // A trusted key made it, but over other bytes: the image changed after signing.
         case NOT_COVERING, DIGEST_MISMATCH -> findings.add(
             CheckFinding.error(
-                GateCodes.SIGNATURE_INVALID, entry.sectionName() + ": " + entry.detail()));
+                GateCodes.SIGNATURE_INVALID, entry.sectionName() + ": " + entry.detail())
+                .at(where));
         case DIGEST_OK, EMPTY -> {
           // Not a signature; the required-signature rule below decides whether that matters.
         }
@@ -219,6 +375,17 @@ public final class Gate {
                 "the policy requires a verified " + required + " signature"));
       }
     }
+  }
+
+  /** The signature section's bytes in the file (its length where the ITOC gives it). */
+  private static FindingRegion sectionRegion(Fs4Image image, SignatureReport.Entry entry) {
+    long length =
+        image.sections().stream()
+            .filter(s -> s.offset() == entry.offset() && s.name().equals(entry.sectionName()))
+            .mapToLong(Section::size)
+            .findFirst()
+            .orElse(-1);
+    return FindingRegion.bytes(entry.offset(), length);
   }
 
   private void checkTargeting(ImageFacts imageFacts, List<CheckFinding> findings) {

@@ -16,5 +16,15 @@ public final class GateCodes {
   /** The image's PUBLIC_KEYS hold no key, or not its signer: a device running it is locked out. */
   public static final String KEY_LOCKOUT = "GATE_KEY_LOCKOUT";
 
+  // The gate could not start (one result in the reports, exit 3 or 4; no image judged).
+  /** The policy file cannot be read or is not a valid policy (exit 3). */
+  public static final String POLICY_INVALID = "GATE_POLICY_INVALID";
+  /** A trusted-key file (image or feed keys) cannot be read (exit 3) or holds no key (exit 4). */
+  public static final String TRUST_UNREADABLE = "GATE_TRUST_UNREADABLE";
+  /** The policy trusts a keys-sample key without {@code "allowSampleKeys": true} (exit 4). */
+  public static final String SAMPLE_KEY = "GATE_SAMPLE_KEY";
+  /** The forbidden-versions feed file cannot be read (exit 3). */
+  public static final String FEED_UNREADABLE = "GATE_FEED_UNREADABLE";
+
   private GateCodes() {}
 }

@@ -1,15 +1,15 @@
 package dev.kiln.pipeline.gate;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.kiln.pipeline.report.FindingRegion;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,10 +28,12 @@ import java.util.Set;
  * }
  * </pre>
  *
- * <p>Every member is required except {@code forbiddenFeed}: a policy that forgets a rule must not
- * silently allow everything (fail closed). Empty {@code allowedPsids}/{@code allowedDeviceIds}
- * lists allow nothing; {@code requiredSignatures} may be empty only if {@code trustedKeys} is
- * not, and every image must in any case carry at least one signature by a trusted key.
+ * <p>Every member is required except {@code forbiddenFeed}, {@code allowKeyLockout}, {@code
+ * allowSampleKeys} and {@code description}: a policy that forgets a rule must not silently allow
+ * everything (fail closed). Empty {@code allowedPsids}/{@code allowedDeviceIds} lists allow
+ * nothing; {@code requiredSignatures} may be empty only if {@code trustedKeys} is not, and every
+ * image must in any case carry at least one signature by a trusted key. An error names the line
+ * and column of the member, and a misspelt member the known one it was probably meant to be.
  *
  * @param trustedKeys PEM public keys or PUBLIC_KEYS section files (signer's TrustStore formats)
  * @param requiredSignatures signature sections that must be present and verify
@@ -43,6 +45,11 @@ import java.util.Set;
  * @param requireSecureFw whether images must be secure firmware with mcc_en set
  * @param allowKeyLockout optional member (default false): report an image whose PUBLIC_KEYS hold
  *     no key or not its signer ({@code GATE_KEY_LOCKOUT}) as a warning instead of a failure
+ * @param allowSampleKeys optional member (default false): let the policy trust the keys-sample
+ *     keys (NOT FOR PRODUCTION; tests and demos), which the gate otherwise refuses as {@code
+ *     kiln sign} does
+ * @param namedAt where in the policy file each file it names (trusted keys, feed) is written, so
+ *     that a file the gate cannot use is reported at the line to fix
  */
 public record GatePolicy(
     List<Path> trustedKeys,
@@ -52,15 +59,28 @@ public record GatePolicy(
     Optional<FeedSource> feed,
     int minimumSecurityVersion,
     boolean requireSecureFw,
-    boolean allowKeyLockout) {
+    boolean allowKeyLockout,
+    boolean allowSampleKeys,
+    Map<Path, FindingRegion> namedAt) {
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
+
+  /** Every member a policy may have. */
+  static final List<String> MEMBERS =
+      List.of(
+          "trustedKeys", "requiredSignatures", "allowedPsids", "allowedDeviceIds",
+          "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "allowKeyLockout",
+          "allowSampleKeys", "description");
+
+  /** Every member of {@code forbiddenFeed}. */
+  static final List<String> FEED_MEMBERS = List.of("path", "trustedKeys");
 
   public GatePolicy {
     trustedKeys = List.copyOf(trustedKeys);
     requiredSignatures = List.copyOf(requiredSignatures);
     allowedPsids = List.copyOf(allowedPsids);
     allowedDeviceIds = List.copyOf(allowedDeviceIds);
+    namedAt = Map.copyOf(namedAt);
     if (trustedKeys.isEmpty()) {
       throw new IllegalArgumentException("the policy trusts no keys; every image would fail");
     }
@@ -88,110 +108,166 @@ public record GatePolicy(
   /**
    * Reads a policy file.
    *
-   * @throws java.nio.file.NoSuchFileException if it does not exist
-   * @throws IllegalArgumentException naming the member that is missing or wrong
+   * @throws IOException if it cannot be read ({@link java.nio.file.NoSuchFileException} if it
+   *     does not exist)
+   * @throws GatePolicyException naming the member that is missing or wrong, with its position
    */
-  public static GatePolicy load(Path file) throws IOException {
-    ObjectMapper mapper =
-        new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    JsonNode root;
-    try {
-      root = mapper.readTree(Files.readAllBytes(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("policy " + file + " is not valid JSON", e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("policy " + file + " is not a JSON object");
-    }
-    Set<String> known =
-        Set.of(
-            "trustedKeys", "requiredSignatures", "allowedPsids", "allowedDeviceIds",
-            "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "allowKeyLockout",
-            "description");
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!known.contains(name)) {
-        // A misspelt rule would otherwise be ignored: fail closed.
-        throw new IllegalArgumentException("policy member '" + name + "' is not known");
-      }
-    }
+  public static GatePolicy load(Path file) throws IOException, GatePolicyException {
+    PolicyDocument document = PolicyDocument.read(file);
+    JsonNode root = document.root();
+    Map<Path, FindingRegion> namedAt = new HashMap<>();
+    refuseUnknownMembers(document, "", root, MEMBERS);
     Path base = file.toAbsolutePath().getParent();
     Optional<FeedSource> feed = Optional.empty();
     JsonNode feedNode = root.get("forbiddenFeed");
     if (feedNode != null && !feedNode.isNull()) {
+      if (!feedNode.isObject()) {
+        throw document.error("/forbiddenFeed",
+            "policy member 'forbiddenFeed' must be an object with 'path' and 'trustedKeys'");
+      }
+      refuseUnknownMembers(document, "/forbiddenFeed", feedNode, FEED_MEMBERS);
+      Path feedPath = base.resolve(text(document, "/forbiddenFeed", feedNode, "path"));
       feed =
           Optional.of(
               new FeedSource(
-                  base.resolve(text(feedNode, "path")), paths(base, feedNode, "trustedKeys")));
+                  feedPath,
+                  paths(document, base, "/forbiddenFeed", feedNode, "trustedKeys", namedAt)));
+      document.position("/forbiddenFeed/path")
+          .ifPresent(where -> namedAt.putIfAbsent(feedPath, where));
     }
     List<Integer> deviceIds = new ArrayList<>();
-    for (JsonNode id : array(root, "allowedDeviceIds")) {
-      deviceIds.add(parseDeviceId(id));
+    JsonNode ids = array(document, "", root, "allowedDeviceIds");
+    for (int i = 0; i < ids.size(); i++) {
+      deviceIds.add(parseDeviceId(document, "/allowedDeviceIds/" + i, ids.get(i)));
     }
     JsonNode minimum = root.get("minimumSecurityVersion");
-    if (minimum == null || !minimum.isIntegralNumber() || minimum.asInt() < 0) {
-      throw new IllegalArgumentException(
+    if (minimum == null || !minimum.canConvertToInt() || !minimum.isIntegralNumber()
+        || minimum.asInt() < 0) {
+      throw document.error("/minimumSecurityVersion",
           "policy member 'minimumSecurityVersion' must be a non-negative integer");
     }
-    JsonNode secure = root.get("requireSecureFw");
-    if (secure == null || !secure.isBoolean()) {
-      throw new IllegalArgumentException("policy member 'requireSecureFw' must be true or false");
+    boolean secure = flag(document, root, "requireSecureFw", true);
+    boolean lockout = flag(document, root, "allowKeyLockout", false);
+    boolean sample = flag(document, root, "allowSampleKeys", false);
+    List<Path> trusted = paths(document, base, "", root, "trustedKeys", namedAt);
+    List<String> required = strings(document, "", root, "requiredSignatures");
+    if (trusted.isEmpty()) {
+      throw document.error("/trustedKeys", "the policy trusts no keys; every image would fail");
     }
-    JsonNode lockout = root.get("allowKeyLockout");
-    if (lockout != null && !lockout.isBoolean()) {
-      throw new IllegalArgumentException("policy member 'allowKeyLockout' must be true or false");
+    for (int i = 0; i < required.size(); i++) {
+      if (!SIGNATURE_SECTIONS.contains(required.get(i))) {
+        throw document.error("/requiredSignatures/" + i,
+            "requiredSignatures: unknown signature section " + required.get(i)
+                + " (use IMAGE_SIGNATURE_256 or IMAGE_SIGNATURE_512)");
+      }
     }
     return new GatePolicy(
-        paths(base, root, "trustedKeys"),
-        strings(root, "requiredSignatures"),
-        strings(root, "allowedPsids"),
-        deviceIds,
-        feed,
-        minimum.asInt(),
-        secure.asBoolean(),
-        lockout != null && lockout.booleanValue());
+        trusted, required, strings(document, "", root, "allowedPsids"), deviceIds, feed,
+        minimum.asInt(), secure, lockout, sample, namedAt);
   }
 
-  static int parseDeviceId(JsonNode id) {
-    if (id.isIntegralNumber()) {
+  /** A misspelt rule would otherwise be ignored: fail closed, and say what was meant. */
+  private static void refuseUnknownMembers(
+      PolicyDocument document, String pointer, JsonNode object, List<String> known)
+      throws GatePolicyException {
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        String where = pointer.isEmpty() ? "policy member" : "member of '"
+            + pointer.substring(1) + "'";
+        String hint =
+            NameSuggestion.closest(name, known)
+                .map(s -> "; did you mean '" + s + "'?")
+                .orElse(" (known: " + String.join(", ", known) + ")");
+        throw document.error(
+            PolicyDocument.member(pointer, name), where + " '" + name + "' is not known" + hint);
+      }
+    }
+  }
+
+  private static boolean flag(
+      PolicyDocument document, JsonNode root, String field, boolean required)
+      throws GatePolicyException {
+    JsonNode value = root.get(field);
+    if (value == null && !required) {
+      return false;
+    }
+    if (value == null || !value.isBoolean()) {
+      throw document.error("/" + field, "policy member '" + field + "' must be true or false");
+    }
+    return value.booleanValue();
+  }
+
+  static int parseDeviceId(PolicyDocument document, String pointer, JsonNode id)
+      throws GatePolicyException {
+    if (id.isIntegralNumber() && id.canConvertToInt() && id.asInt() >= 0) {
       return id.asInt();
     }
-    String text = id.asText().trim().toLowerCase(Locale.ROOT);
+    String text = id.isTextual() ? id.asText().trim().toLowerCase(Locale.ROOT) : "";
     try {
-      return text.startsWith("0x") ? Integer.parseInt(text.substring(2), 16)
-          : Integer.parseInt(text);
+      int value =
+          text.startsWith("0x") ? Integer.parseInt(text.substring(2), 16) : Integer.parseInt(text);
+      if (value >= 0) {
+        return value;
+      }
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("allowedDeviceIds: not a device id: " + id.asText(), e);
+      // reported below
     }
+    throw document.error(pointer, "allowedDeviceIds: not a device id: " + id);
   }
 
-  private static JsonNode array(JsonNode node, String field) {
+  private static JsonNode array(
+      PolicyDocument document, String pointer, JsonNode node, String field)
+      throws GatePolicyException {
     JsonNode value = node.get(field);
     if (value == null || !value.isArray()) {
-      throw new IllegalArgumentException("policy member '" + field + "' must be an array");
+      throw document.error(PolicyDocument.member(pointer, field),
+          "policy member '" + field + "' must be an array");
     }
     return value;
   }
 
-  private static List<String> strings(JsonNode node, String field) {
+  private static List<String> strings(
+      PolicyDocument document, String pointer, JsonNode node, String field)
+      throws GatePolicyException {
     List<String> result = new ArrayList<>();
-    for (JsonNode item : array(node, field)) {
-      if (!item.isTextual()) {
-        throw new IllegalArgumentException("policy member '" + field + "' must hold strings");
+    JsonNode items = array(document, pointer, node, field);
+    for (int i = 0; i < items.size(); i++) {
+      if (!items.get(i).isTextual()) {
+        throw document.error(PolicyDocument.member(pointer, field) + "/" + i,
+            "policy member '" + field + "' must hold strings");
       }
-      result.add(item.asText());
+      result.add(items.get(i).asText());
     }
     return result;
   }
 
-  private static List<Path> paths(Path base, JsonNode node, String field) {
-    return strings(node, field).stream().map(base::resolve).toList();
+  private static List<Path> paths(
+      PolicyDocument document, Path base, String pointer, JsonNode node, String field,
+      Map<Path, FindingRegion> namedAt) throws GatePolicyException {
+    List<String> names = strings(document, pointer, node, field);
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      Path path = base.resolve(names.get(i));
+      paths.add(path);
+      document.position(PolicyDocument.member(pointer, field) + "/" + i)
+          .ifPresent(where -> namedAt.putIfAbsent(path, where));
+    }
+    return paths;
   }
 
-  private static String text(JsonNode node, String field) {
+  /** Where the policy file names {@code file}, if it does. */
+  public Optional<FindingRegion> namedAt(Path file) {
+    return Optional.ofNullable(namedAt.get(file));
+  }
+
+  private static String text(
+      PolicyDocument document, String pointer, JsonNode node, String field)
+      throws GatePolicyException {
     JsonNode value = node.get(field);
     if (value == null || !value.isTextual()) {
-      throw new IllegalArgumentException("policy member '" + field + "' must be a string");
+      throw document.error(PolicyDocument.member(pointer, field),
+          "policy member '" + field + "' must be a string");
     }
     return value.asText();
   }

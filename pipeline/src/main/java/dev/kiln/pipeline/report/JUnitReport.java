@@ -14,8 +14,10 @@ import javax.xml.stream.XMLStreamWriter;
  * GitHub test views read).
  *
  * <p>Mapping: one {@code <testsuite>} per subject (image), one {@code <testcase>} per check that
- * ran (name = finding code), with a {@code <failure>} child for every error finding of that code.
- * Warnings appear in {@code <system-out>} of their test case and do not fail it.
+ * that applies (name = finding code), with a {@code <failure>} child for every error finding of
+ * that code, and an {@code <error>} child when the check could not run at all (its input is not an
+ * image: the check neither passed nor found a problem, and must not show as a pass). Warnings
+ * appear in {@code <system-out>} of their test case and do not fail it.
  */
 public final class JUnitReport {
   private JUnitReport() {}
@@ -29,18 +31,20 @@ public final class JUnitReport {
       xml.writeCharacters("\n");
       int totalTests = 0;
       int totalFailures = 0;
+      int totalErrors = 0;
       List<List<TestCase>> suites = new ArrayList<>();
       for (ReportEntry entry : entries) {
         List<TestCase> cases = testCases(entry);
         suites.add(cases);
         totalTests += cases.size();
-        totalFailures += (int) cases.stream().filter(c -> !c.failures.isEmpty()).count();
+        totalFailures += (int) cases.stream().filter(TestCase::failed).count();
+        totalErrors += (int) cases.stream().filter(c -> c.notEvaluated != null).count();
       }
       xml.writeStartElement("testsuites");
       xml.writeAttribute("name", suiteName);
       xml.writeAttribute("tests", Integer.toString(totalTests));
       xml.writeAttribute("failures", Integer.toString(totalFailures));
-      xml.writeAttribute("errors", "0");
+      xml.writeAttribute("errors", Integer.toString(totalErrors));
       xml.writeCharacters("\n");
       for (int i = 0; i < entries.size(); i++) {
         writeSuite(xml, entries.get(i).subject(), suites.get(i));
@@ -58,13 +62,14 @@ public final class JUnitReport {
 
   private static void writeSuite(XMLStreamWriter xml, String subject, List<TestCase> cases)
       throws XMLStreamException {
-    long failures = cases.stream().filter(c -> !c.failures.isEmpty()).count();
+    long failures = cases.stream().filter(TestCase::failed).count();
+    long errors = cases.stream().filter(c -> c.notEvaluated != null).count();
     xml.writeCharacters("  ");
     xml.writeStartElement("testsuite");
     xml.writeAttribute("name", subject);
     xml.writeAttribute("tests", Integer.toString(cases.size()));
     xml.writeAttribute("failures", Long.toString(failures));
-    xml.writeAttribute("errors", "0");
+    xml.writeAttribute("errors", Long.toString(errors));
     xml.writeAttribute("skipped", "0");
     xml.writeAttribute("time", "0");
     xml.writeCharacters("\n");
@@ -74,6 +79,13 @@ public final class JUnitReport {
       xml.writeAttribute("classname", subject);
       xml.writeAttribute("name", testCase.code);
       xml.writeAttribute("time", "0");
+      if (testCase.notEvaluated != null) {
+        xml.writeStartElement("error");
+        xml.writeAttribute("type", "NOT_EVALUATED");
+        xml.writeAttribute("message", testCase.notEvaluated);
+        xml.writeCharacters(testCase.code + " was not evaluated: " + testCase.notEvaluated);
+        xml.writeEndElement();
+      }
       for (CheckFinding failure : testCase.failures) {
         xml.writeStartElement("failure");
         xml.writeAttribute("type", failure.code());
@@ -100,6 +112,7 @@ public final class JUnitReport {
     List<TestCase> cases = new ArrayList<>();
     for (String code : codes) {
       TestCase testCase = new TestCase(code);
+      testCase.notEvaluated = entry.notEvaluated().get(code);
       for (CheckFinding finding : entry.findings()) {
         if (finding.code().equals(code)) {
           if (finding.isError()) {
@@ -118,9 +131,16 @@ public final class JUnitReport {
     final String code;
     final List<CheckFinding> failures = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
+    /** Why the check could not run, or null when it ran. */
+    String notEvaluated;
 
     TestCase(String code) {
       this.code = code;
+    }
+
+    /** A failure is a check that ran and found an error (JUnit counts errors separately). */
+    boolean failed() {
+      return notEvaluated == null && !failures.isEmpty();
     }
   }
 }

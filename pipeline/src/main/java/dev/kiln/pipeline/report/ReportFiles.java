@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Function;
 
 /** Writes the machine-readable reports of {@code kiln check} and {@code kiln gate}. */
 public final class ReportFiles {
@@ -19,25 +18,20 @@ public final class ReportFiles {
   /** Writes the SARIF and/or JUnit files that were asked for (null paths are skipped). */
   public static void write(
       List<ReportEntry> entries, Path sarif, Path junit, String suiteName,
-      Function<String, String> describe, String toolVersion) throws IOException {
+      SarifReport.Context context) throws IOException {
     if (sarif != null) {
-      AtomicFiles.write(sarif, SarifReport.render(entries, toolVersion, describe));
+      AtomicFiles.write(sarif, SarifReport.render(entries, context));
     }
     if (junit != null) {
       AtomicFiles.write(junit, JUnitReport.render(entries, suiteName));
     }
   }
 
-  /** The JSON form printed by {@code --json}: one object per entry. */
-  public static String json(List<ReportEntry> entries) throws IOException {
-    ArrayNode array = MAPPER.createArrayNode();
-    for (ReportEntry entry : entries) {
-      array.add(json(entry));
-    }
-    return MAPPER.writeValueAsString(array);
-  }
-
-  /** One entry as JSON: subject, accepted, findings. */
+  /**
+   * One entry as JSON: subject, accepted, findings (with {@code offset}/{@code length} or {@code
+   * line}/{@code column} where a finding has a place) and, when some checks could not run, {@code
+   * notEvaluated} (check code to reason).
+   */
   public static ObjectNode json(ReportEntry entry) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("subject", entry.subject());
@@ -48,6 +42,23 @@ public final class ReportFiles {
       item.put("code", finding.code());
       item.put("severity", finding.severity().name());
       item.put("message", finding.message());
+      finding.region().ifPresent(region -> {
+        if (region.isBinary()) {
+          item.put("offset", region.byteOffset());
+          if (region.byteLength() >= 0) {
+            item.put("length", region.byteLength());
+          }
+        } else {
+          item.put("line", region.line());
+          if (region.column() > 0) {
+            item.put("column", region.column());
+          }
+        }
+      });
+    }
+    if (!entry.notEvaluated().isEmpty()) {
+      ObjectNode skipped = node.putObject("notEvaluated");
+      entry.notEvaluated().forEach(skipped::put);
     }
     return node;
   }

@@ -183,7 +183,7 @@ class KeyLockoutTest {
         """
         {"trustedKeys": ["%s"], "requiredSignatures": ["IMAGE_SIGNATURE_256"],
          "allowedPsids": ["%s"], "allowedDeviceIds": ["0x212"],
-         "minimumSecurityVersion": 0, "requireSecureFw": true}
+         "minimumSecurityVersion": 0, "requireSecureFw": true, "allowSampleKeys": true}
         """.formatted(publicKey, SampleFirmware.PSID));
     Run gate =
         kiln("gate", "--policy", policy.toString(), "--json", noKeys.toString(), good.toString());
