@@ -64,3 +64,42 @@ def error_codes(findings):
         if finding.get("severity") == "ERROR" and finding.get("code") not in codes:
             codes.append(finding.get("code"))
     return codes
+
+
+def as_given(device, named):
+    """The device as the operator named it, for the next kiln command on it.
+
+    kiln prints a tcp:// device without its ?token-file=FILE (the text names the device in
+    messages and logs); the next command needs the file again, so the named form is used.
+    """
+    for name in named:
+        if name == device or name.split("?", 1)[0] == device:
+            return name
+    return device
+
+
+# kiln update --json device member -> the name in Ansible results and the fleet report.
+UPDATE_MEMBERS = {
+    "device": "device",
+    "psid": "psid",
+    "action": "action",
+    "runningVersionBefore": "running_version_before",
+    "pendingVersionBefore": "pending_version_before",
+    "image": "image",
+    "imageVersion": "image_version",
+    "runningVersionAfter": "running_version_after",
+    "pendingVersionAfter": "pending_version_after",
+    "findings": "findings",
+    "message": "message",
+    "exitCode": "exit_code",
+}
+
+
+def update_devices(document):
+    """The devices of a kiln update --json document, snake_case, with their ERROR codes."""
+    devices = []
+    for entry in document.get("devices", []):
+        device = {name: entry.get(member) for member, name in UPDATE_MEMBERS.items()}
+        device["finding_codes"] = error_codes(entry.get("findings"))
+        devices.append(device)
+    return devices

@@ -15,8 +15,8 @@ description:
   - An adapter with nothing pending is left alone (C(changed=false)); re-running after a reset
     changes nothing.
   - In check mode nothing is reset; C(changed=true) when an adapter would be.
-  - Leaving the image pending for the next maintenance reboot is the other activation policy:
-    simply do not run this module.
+  - Leaving the image pending for the next maintenance reboot is the other activation policy;
+    for it, do not run this module.
 version_added: "0.1.0"
 author: Kiln project
 options:
@@ -79,11 +79,12 @@ def listing(module, named):
 
 
 def is_named(entry, named):
+    if not named:
+        return True
     names = set(entry.get("rdmaNames") or [])
     if entry.get("mstName"):
         names.add(entry["mstName"])
-    names.add(entry["device"])
-    return not named or bool(names.intersection(named))
+    return bool(names.intersection(named)) or kiln_cli.as_given(entry["device"], named) in named
 
 
 def main():
@@ -97,7 +98,8 @@ def main():
                           for e in unanswered))
     pending = [e["device"] for e in before if e.get("pendingVersion")]
     for device in pending if not module.check_mode else []:
-        rc, out, err = kiln_cli.run(module, ["device", "reset", "--device", device])
+        rc, out, err = kiln_cli.run(
+            module, ["device", "reset", "--device", kiln_cli.as_given(device, named)])
         if rc != 0:
             module.fail_json(msg=kiln_cli.kiln_failure(err, rc), rc=rc, device=device,
                              reset=pending[:pending.index(device)])

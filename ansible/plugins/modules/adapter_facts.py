@@ -9,9 +9,9 @@ module: adapter_facts
 short_description: Facts about the host's ConnectX adapters, from kiln devices
 description:
   - Runs C(kiln devices --json) on the host and returns one fact per adapter (every PCI function
-    with the Mellanox vendor id, plus the devices named in O(devices)): PSID, PCI and HW device
+    with the Mellanox vendor id, plus the devices named in I(devices)), with PSID, PCI and HW device
     ids, running and pending firmware versions, or why the adapter does not answer.
-  - With O(security=true) each adapter that answered is also asked C(kiln query --json
+  - With I(security=true) each adapter that answered is also asked C(kiln query --json
     --no-read-back) for its security attributes (secure or signed FW, life cycle, secure boot,
     eFuse security version, HW access lock). No update handle is taken and nothing is written.
   - The module is thin on purpose; what each member means is documented in kiln's docs/burner.md
@@ -79,7 +79,7 @@ ansible_facts:
         mst_name: {description: The /dev/mst name of a host adapter, else null., type: str}
         security:
           description: >-
-            With O(security=true) and an answered query: secured, signed_fw,
+            With I(security=true) and an answered query: secured, signed_fw,
             security_attributes, life_cycle, secure_boot, security_version, hw_access_locked
             (kiln query --json members). Null otherwise.
           type: dict
@@ -136,7 +136,8 @@ def main():
         fact = {name: entry.get(member) for member, name in DEVICE_MEMBERS.items()}
         fact["security"] = None
         if module.params["security"] and entry.get("answered"):
-            fact["security"] = security_of(module, entry["device"])
+            fact["security"] = security_of(
+                module, kiln_cli.as_given(entry["device"], module.params["devices"]))
         adapters.append(fact)
     module.exit_json(changed=False, ansible_facts={"kiln_adapters": adapters})
 

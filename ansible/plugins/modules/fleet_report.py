@@ -8,12 +8,11 @@ DOCUMENTATION = r"""
 module: fleet_report
 short_description: Merge the per-host results of a kiln rollout into one fleet report
 description:
-  - Runs on the controller. Reads, for every host named in O(hosts), what the rollout fetched into
-    O(report_dir)C(/hosts/HOST/) (C(adapters.json) from M(kiln.firmware.adapter_facts),
-    C(precheck.json) and C(update.json), the documents of C(kiln update --dry-run --json) and
-    C(kiln update --json), C(activate.json) from M(kiln.firmware.activate), and C(burn.log)), and
-    writes C(fleet-report.json) and C(fleet-report.txt) there (each to a temporary file, then
-    renamed).
+  - Runs on the controller. For every host named in I(hosts) it reads what the rollout fetched
+    into I(report_dir)C(/hosts/HOST/) (C(update.json), the document of C(kiln update --json),
+    and C(burn.log), kiln's burn log) and what the plays recorded in I(progress) (the wave, the
+    adapter facts, the pre-check and the activation results), and writes C(fleet-report.json)
+    and C(fleet-report.txt) there (each to a temporary file, then renamed).
   - One row per host and adapter - host, wave, adapter (device URI and PSID), version before,
     version after, result, kiln's finding codes and the reason of a failure. A host the rollout
     never reached (halted before its wave) is C(not-started) with its pre-check versions, so the
@@ -30,8 +29,14 @@ options:
     type: list
     elements: str
     required: true
-  waves:
-    description: The wave each host ran in (null for a host never reached).
+  progress:
+    description:
+      - Per host, C(wave) (the wave it ran in, 1 is the canary; null for a host never reached),
+        C(changed) (the update task's changed, null when it did not run), C(adapters) (the
+        C(kiln_adapters) facts), C(precheck) (the devices of the pre-check's
+        M(kiln.firmware.update) result) and C(activate) (the devices of the
+        M(kiln.firmware.activate) result) and C(failure) (why the host failed); each may be
+        null.
     type: dict
     default: {}
   halt:
@@ -43,7 +48,7 @@ options:
     default: false
 notes:
   - Writes the report also when the play runs in check mode (the rollout sets C(check_mode=false)
-    on it); it touches nothing but O(report_dir).
+    on it); it touches nothing but I(report_dir).
 """
 
 EXAMPLES = r"""
@@ -63,6 +68,10 @@ report:
     status: {description: "complete, halted, failed (some host failed, no halt) or check-mode.", type: str}
     halt: {description: The halt (stage, wave, hosts, reason), or null., type: dict}
     counts: {description: Rows per result., type: dict}
+    check_mode: {description: Whether the rollout ran in check mode., type: bool}
+    adapters:
+      description: Per host, the C(kiln_adapters) facts of M(kiln.firmware.adapter_facts), when gathered.
+      type: dict
     rows:
       description: One per host and adapter.
       type: list
@@ -70,6 +79,7 @@ report:
       contains:
         host: {description: Inventory host name., type: str}
         wave: {description: The wave it ran in (1 is the canary), or null., type: int}
+        changed: {description: Whether the host's update task changed something (null when it did not run)., type: bool}
         adapter: {description: The device URI., type: str}
         psid: {description: The adapter's PSID., type: str}
         before: {description: Running version before (and the pending one, if any)., type: str}
@@ -94,6 +104,7 @@ import os
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.kiln.firmware.plugins.module_utils import kiln_cli
 
 COLUMNS = ["host", "wave", "adapter", "before", "after", "result", "codes"]
 
@@ -112,69 +123,57 @@ def versions(running, pending):
     return running if not pending else "%s (pending %s)" % (running, pending)
 
 
-def error_findings(entry):
-    return [f for f in entry.get("findings") or [] if f.get("severity") == "ERROR"]
-
-
-def codes_of(entry):
-    codes = []
-    for finding in error_findings(entry):
-        if finding.get("code") not in codes:
-            codes.append(finding.get("code"))
-    return codes
-
-
-def reason_of(entry):
-    errors = error_findings(entry)
-    return errors[0].get("message") if errors else None
-
-
-def rows_of_host(host, wave, folder, halted):
-    adapters = read_json(os.path.join(folder, "adapters.json")) or []
-    precheck = read_json(os.path.join(folder, "precheck.json"))
+def rows_of_host(host, progress, folder, halted):
+    wave = progress.get("wave")
+    wave = int(wave) if wave not in (None, "") else None
+    adapters = progress.get("adapters") or []
+    precheck = progress.get("precheck")
     update = read_json(os.path.join(folder, "update.json"))
-    activate = read_json(os.path.join(folder, "activate.json")) or {}
     log = os.path.join(folder, "burn.log")
     log = log if os.path.exists(log) else None
-    reset = {d["device"]: d for d in activate.get("devices") or [] if d.get("action") == "reset"}
+    reset = {d["device"]: d for d in progress.get("activate") or [] if d.get("action") == "reset"}
     rows = []
 
     def row(entry, result, after):
+        errors = [f for f in entry.get("findings") or [] if f.get("severity") == "ERROR"]
         return dict(
-            host=host, wave=wave, adapter=entry.get("device"), psid=entry.get("psid"),
-            before=versions(entry.get("runningVersionBefore"), entry.get("pendingVersionBefore")),
-            after=after, result=result, finding_codes=codes_of(entry), reason=reason_of(entry),
-            burn_log=log)
+            host=host, wave=wave, changed=progress.get("changed"), adapter=entry.get("device"),
+            psid=entry.get("psid"),
+            before=versions(entry.get("running_version_before"),
+                            entry.get("pending_version_before")),
+            after=after, result=result, finding_codes=entry.get("finding_codes") or [],
+            reason=errors[0].get("message") if errors else None, burn_log=log)
 
     if update is not None:
-        for entry in update.get("devices", []):
-            action = entry.get("action")
-            after = versions(entry.get("runningVersionAfter"), entry.get("pendingVersionAfter"))
-            if action == "burned" and entry.get("device") in reset:
+        for entry in kiln_cli.update_devices(update):
+            action = entry["action"]
+            after = versions(entry["running_version_after"], entry["pending_version_after"])
+            if action == "burned" and entry["device"] in reset:
                 action = "burned-and-reset"
                 after = versions(reset[entry["device"]].get("running_version_after"), None)
             elif action not in ("burned", "up-to-date"):
-                after = versions(entry.get("runningVersionBefore"), entry.get("pendingVersionBefore"))
+                after = versions(entry["running_version_before"], entry["pending_version_before"])
             rows.append(row(entry, action, after))
         return rows
     if precheck is not None:
-        for entry in precheck.get("devices", []):
-            failed = entry.get("exitCode", 0) != 0
-            result = ("precheck-" + entry.get("action")) if failed else "not-started"
-            before = versions(entry.get("runningVersionBefore"), entry.get("pendingVersionBefore"))
+        for entry in precheck:
+            failed = (entry.get("exit_code") or 0) != 0
+            result = ("precheck-" + entry["action"]) if failed else "not-started"
+            before = versions(entry.get("running_version_before"), entry.get("pending_version_before"))
             rows.append(row(entry, result, before))
         return rows
     for adapter in adapters:
+        state = versions(adapter.get("running_version"), adapter.get("pending_version"))
         rows.append(dict(
-            host=host, wave=wave, adapter=adapter.get("device"), psid=adapter.get("psid"),
-            before=versions(adapter.get("running_version"), adapter.get("pending_version")),
-            after=versions(adapter.get("running_version"), adapter.get("pending_version")),
+            host=host, wave=wave, changed=None, adapter=adapter.get("device"),
+            psid=adapter.get("psid"), before=state, after=state,
             result="not-started" if halted else "no-data", finding_codes=[],
             reason=adapter.get("error"), burn_log=log))
     if not rows:
-        rows.append(dict(host=host, wave=wave, adapter=None, psid=None, before="-", after="-",
-                         result="no-data", finding_codes=[],
-                         reason="nothing was fetched from this host", burn_log=log))
+        rows.append(dict(host=host, wave=wave, changed=None, adapter=None, psid=None, before="-",
+                         after="-", result="no-data", finding_codes=[],
+                         reason=progress.get("failure") or "the host failed before its pre-check",
+                         burn_log=log))
     return rows
 
 
@@ -212,7 +211,7 @@ def main():
         argument_spec=dict(
             report_dir=dict(type="path", required=True),
             hosts=dict(type="list", elements="str", required=True),
-            waves=dict(type="dict", default={}),
+            progress=dict(type="dict", default={}),
             halt=dict(type="dict"),
             check_mode_run=dict(type="bool", default=False),
         ),
@@ -222,9 +221,8 @@ def main():
     os.makedirs(p["report_dir"], exist_ok=True)
     rows = []
     for host in p["hosts"]:
-        wave = p["waves"].get(host)
-        wave = int(wave) if wave not in (None, "") else None
-        rows.extend(rows_of_host(host, wave, os.path.join(p["report_dir"], "hosts", host),
+        rows.extend(rows_of_host(host, p["progress"].get(host) or {},
+                                 os.path.join(p["report_dir"], "hosts", host),
                                  p["halt"] is not None))
     counts = {}
     for r in rows:
@@ -235,8 +233,10 @@ def main():
         status = "failed"
     else:
         status = "check-mode" if p["check_mode_run"] else "complete"
+    adapters = {host: (p["progress"].get(host) or {}).get("adapters") for host in p["hosts"]}
     report = dict(status=status, halt=p["halt"], counts=counts, rows=rows,
-                  check_mode=p["check_mode_run"])
+                  check_mode=p["check_mode_run"],
+                  adapters={h: a for h, a in adapters.items() if a is not None})
     table = table_of(report)
     write(module, os.path.join(p["report_dir"], "fleet-report.json"),
           json.dumps(report, indent=2, sort_keys=True) + "\n")

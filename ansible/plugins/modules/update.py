@@ -11,13 +11,13 @@ description:
   - Runs C(kiln update --json) with the staged bundle (and forbidden-versions feed). kiln verifies
     the bundle, picks the image for each adapter's PSID, treats an adapter that already has that
     version on flash as up to date, pre-checks a newer image and burns it through the controlled
-    (MCC) update path. This module decides nothing itself: it maps kiln's JSON document to the
+    (MCC) update path. This module decides nothing itself; it maps kiln's JSON document to the
     task result.
   - Every adapter up to date (or skipped, the bundle serving no image for its PSID) gives
     C(changed=false); an adapter burned gives C(changed=true); an adapter refused (by the
     pre-check, the bundle, the feed or the device) or failed fails the task with kiln's finding
-    codes in RV(finding_codes).
-  - In check mode (or with O(dry_run=true)) it runs C(kiln update --dry-run): every check, no
+    codes in C(finding_codes).
+  - In check mode (or with I(dry_run=true)) it runs C(kiln update --dry-run), every check with no
     update handle taken, nothing written to any adapter; C(changed=true) when an adapter would be
     burned.
   - A burned image is activated and pending until a firmware reset (M(kiln.firmware.activate)) or
@@ -38,7 +38,7 @@ options:
     description: A signed forbidden-versions feed (C(kiln feed)); every image it forbids is refused.
     type: path
   feed_trust:
-    description: PEM public keys trusted to sign the feed (required with O(forbidden)).
+    description: PEM public keys trusted to sign the feed (required with I(forbidden)).
     type: list
     elements: path
     default: []
@@ -64,7 +64,7 @@ options:
     description: kiln's hash-chained burn log on the host; one record per burn attempt is appended.
     type: path
   log_key:
-    description: HMAC key reference for the burn log's chain (a file path or a pkcs11 URI), with O(log).
+    description: HMAC key reference for the burn log's chain (a file path or a pkcs11 URI), with I(log).
     type: str
   report:
     description:
@@ -131,7 +131,9 @@ finding_codes:
   type: list
   elements: str
 burned:
-  description: The devices burned by this run (pending until a reset), or that would be in check mode.
+  description: >-
+    The devices burned by this run (pending until a reset), or that would be in check mode, as
+    named in I(devices) (a tcp:// device keeps its token file), for M(kiln.firmware.activate).
   returned: always
   type: list
   elements: str
@@ -151,23 +153,6 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kiln.firmware.plugins.module_utils import kiln_cli
-
-# kiln update --json device member -> result name.
-MEMBERS = {
-    "device": "device",
-    "psid": "psid",
-    "action": "action",
-    "runningVersionBefore": "running_version_before",
-    "pendingVersionBefore": "pending_version_before",
-    "image": "image",
-    "imageVersion": "image_version",
-    "runningVersionAfter": "running_version_after",
-    "pendingVersionAfter": "pending_version_after",
-    "findings": "findings",
-    "message": "message",
-    "exitCode": "exit_code",
-}
-
 
 def kiln_args(params, dry_run):
     args = ["update", "--bundle", params["bundle"]]
@@ -220,13 +205,10 @@ def main():
     rc, document, err = kiln_cli.run_json(module, kiln_args(module.params, dry_run))
     if module.params["report"]:
         save_report(module, module.params["report"], document)
-    devices = []
-    for entry in document.get("devices", []):
-        device = {name: entry.get(member) for member, name in MEMBERS.items()}
-        device["finding_codes"] = kiln_cli.error_codes(entry.get("findings"))
-        devices.append(device)
+    devices = kiln_cli.update_devices(document)
     wanted = "would-burn" if dry_run else "burned"
-    burned = [d["device"] for d in devices if d["action"] == wanted]
+    burned = [kiln_cli.as_given(d["device"], module.params["devices"])
+              for d in devices if d["action"] == wanted]
     codes = []
     for device in devices:
         codes.extend(c for c in device["finding_codes"] if c not in codes)
