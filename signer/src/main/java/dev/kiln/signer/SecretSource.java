@@ -22,7 +22,8 @@ import java.util.Objects;
 public final class SecretSource {
   private enum Kind {
     ENV,
-    FILE
+    FILE,
+    TERMINAL
   }
 
   private final Kind kind;
@@ -55,6 +56,20 @@ public final class SecretSource {
     return parse("env:" + variable);
   }
 
+  /**
+   * A source asking on the controlling terminal, without echo ({@link java.io.Console
+   * #readPassword}), when a command runs interactively and names no other source. {@code what}
+   * completes the prompt ("PIN for pkcs11:...") and must hold no secret.
+   */
+  public static SecretSource terminal(String what) {
+    return new SecretSource(Kind.TERMINAL, what);
+  }
+
+  /** True when a terminal is attached to the process, so {@link #terminal} can ask on it. */
+  public static boolean terminalAttached() {
+    return System.console() != null;
+  }
+
   /** A source reading the file {@code path}. */
   public static SecretSource file(Path path) {
     return parse("file:" + path);
@@ -67,6 +82,9 @@ public final class SecretSource {
    */
   public byte[] readBytes() throws KeyAccessException {
     byte[] raw;
+    if (kind == Kind.TERMINAL) {
+      return fromTerminal();
+    }
     if (kind == Kind.ENV) {
       String value = System.getenv(name);
       if (value == null) {
@@ -98,6 +116,23 @@ public final class SecretSource {
     if (secret.length == 0) {
       throw new KeyAccessException("secret source " + this + ": the secret is empty");
     }
+    return secret;
+  }
+
+  private byte[] fromTerminal() throws KeyAccessException {
+    java.io.Console console = System.console();
+    if (console == null) {
+      throw new KeyAccessException(
+          "no terminal to ask for the " + name + "; name a secret source (env:VAR or file:PATH)");
+    }
+    char[] typed = console.readPassword("%s: ", name);
+    if (typed == null || typed.length == 0) {
+      throw new KeyAccessException("no " + name + " was typed");
+    }
+    java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(typed));
+    byte[] secret = Arrays.copyOfRange(encoded.array(), encoded.position(), encoded.limit());
+    Arrays.fill(typed, '\0');
+    Arrays.fill(encoded.array(), (byte) 0);
     return secret;
   }
 
@@ -138,6 +173,10 @@ public final class SecretSource {
   /** {@code env:NAME} or {@code file:PATH}: where the secret is, never the secret. */
   @Override
   public String toString() {
-    return (kind == Kind.ENV ? "env:" : "file:") + name;
+    return switch (kind) {
+      case ENV -> "env:" + name;
+      case FILE -> "file:" + name;
+      case TERMINAL -> "the terminal";
+    };
   }
 }

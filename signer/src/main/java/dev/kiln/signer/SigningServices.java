@@ -29,9 +29,24 @@ public final class SigningServices {
     throw new IllegalArgumentException("unknown key reference type " + reference.getClass());
   }
 
-  /** Parses {@code keyReference} and opens it; see {@link KeyReference#parse(String)}. */
+  /**
+   * Parses {@code keyReference} and opens it; see {@link KeyReference#parse(String)}. A malformed
+   * reference is a key error like any other (exit 4, docs/key-references.md).
+   */
   public static SigningService open(String keyReference, KeyOptions options)
       throws KeyAccessException {
-    return open(KeyReference.parse(keyReference), options);
+    return open(parse(keyReference), options);
+  }
+
+  /**
+   * {@link KeyReference#parse(String)}, reporting a malformed reference as a {@link
+   * KeyAccessException} (its message never repeats a {@code pin-value}).
+   */
+  public static KeyReference parse(String keyReference) throws KeyAccessException {
+    try {
+      return KeyReference.parse(keyReference);
+    } catch (IllegalArgumentException e) {
+      throw new KeyAccessException(e.getMessage(), e);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.burner.precheck;
 
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.signer.fs4.KeyUuid;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -107,7 +108,7 @@ public final class PreValidator {
     boolean signerKept = false;
     boolean uuidHeldUnderAnotherKey = false;
     for (String keyUuid : image.signatureKeyUuids()) {
-      String uuid = keyUuid.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+      String uuid = KeyUuid.parse(keyUuid).toString();
       for (TrustedKey key : image.imageTrustedKeys()) {
         if (!key.uuid().equals(uuid)) {
           continue;
@@ -123,7 +124,7 @@ public final class PreValidator {
     }
     if (!signerKept) {
       Set<String> held = new LinkedHashSet<>();
-      image.imageTrustedKeys().forEach(key -> held.add(dashed(key.uuid())));
+      image.imageTrustedKeys().forEach(key -> held.add(key.uuid()));
       String signers = String.join(", ", image.signatureKeyUuids());
       out.add(
           new Finding(
@@ -184,7 +185,7 @@ public final class PreValidator {
     device.trustedKeys().forEach(key -> trustedUuids.add(key.uuid()));
     boolean anyTrusted = false;
     for (String keyUuid : image.signatureKeyUuids()) {
-      String uuid = keyUuid.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+      String uuid = KeyUuid.parse(keyUuid).toString();
       for (TrustedKey key : device.trustedKeys()) {
         if (!key.uuid().equals(uuid)) {
           continue;
@@ -266,14 +267,6 @@ public final class PreValidator {
                     + "); use --force to burn it anyway"));
       }
     }
-  }
-
-  /** A 32-digit key UUID in the dashed form signature reports use. */
-  private static String dashed(String hex) {
-    return hex.length() != 32
-        ? hex
-        : hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
-            + hex.substring(16, 20) + "-" + hex.substring(20);
   }
 
   private static String hexList(List<Integer> ids) {

@@ -1,24 +1,22 @@
 package dev.kiln.burner.precheck;
 
+import dev.kiln.signer.fs4.KeyUuid;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
  * A public key the device trusts for firmware updates: its 16-byte keypair UUID (as carried in
  * signature sections) and, when known, the key itself (X.509 SubjectPublicKeyInfo DER).
  *
- * @param uuid the keypair UUID, lower-case hex without dashes (32 digits)
+ * @param uuid the keypair UUID in its one printed spelling, the dashed lower-case form of {@link
+ *     KeyUuid#toString()} (any spelling {@link KeyUuid#parse} accepts is normalised to it)
  * @param publicKeyDer the encoded public key, or an empty array when the profile holds only the
  *     UUID
  */
 public record TrustedKey(String uuid, byte[] publicKeyDer) {
   public TrustedKey {
     Objects.requireNonNull(uuid, "uuid");
-    uuid = uuid.replace("-", "").toLowerCase(Locale.ROOT);
-    if (!uuid.matches("[0-9a-f]{32}")) {
-      throw new IllegalArgumentException("a key UUID is 32 hex digits: " + uuid);
-    }
+    uuid = KeyUuid.parse(uuid).toString();
     publicKeyDer = publicKeyDer == null ? new byte[0] : publicKeyDer.clone();
   }
 

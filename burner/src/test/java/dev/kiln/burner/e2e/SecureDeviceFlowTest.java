@@ -64,7 +64,7 @@ class SecureDeviceFlowTest {
         DeviceProfile profile = DeviceProfiles.of(session, before, true);
         assertTrue(profile.trustedKeysKnown());
         assertEquals(
-            BurnerImages.TRUSTED_UUID.toString().replace("-", ""),
+            BurnerImages.TRUSTED_UUID.toString(),
             profile.trustedKeys().get(0).uuid());
 
         BurnReport report =

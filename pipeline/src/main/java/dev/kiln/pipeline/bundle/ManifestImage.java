@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param hwDeviceIds the HW device ids the image supports
  * @param fwVersion the image's firmware version
  * @param securityVersion the image's security (anti-rollback) version
- * @param signingKeyUuids keypair UUIDs of the image's signature sections (32 hex digits each)
+ * @param signingKeyUuids keypair UUIDs of the image's signature sections, dashed as {@code
+ *     KeyUuid} prints them
  * @param prevalidation the pre-validation outcome against each target given at creation
  */
 public record ManifestImage(

@@ -251,9 +251,7 @@ public final class BundleCommand implements Runnable {
               facts.supportedHwIds(),
               facts.version(),
               facts.securityVersion(),
-              facts.signatureKeyUuids().stream()
-                  .map(uuid -> uuid.replace("-", "").toLowerCase(java.util.Locale.ROOT))
-                  .toList(),
+              facts.signatureKeyUuids(),
               results);
       return new BundleWriter.Content(entry, bytes);
     }

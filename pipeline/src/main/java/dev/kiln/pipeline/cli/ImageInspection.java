@@ -24,10 +24,10 @@ import dev.kiln.inspector.section.PublicKeys;
 import dev.kiln.inspector.section.UidEntry;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.pipeline.packages.PackageFormat;
+import dev.kiln.signer.fs4.KeyUuid;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.HexFormat;
 
 /**
  * The work of {@code kiln inspect} on an image file, free of picocli so that {@link QuickCommands}
@@ -110,7 +110,7 @@ final class ImageInspection {
     }
     for (ImageSignature signature : s.signatures()) {
       line(out, signature.kind().sectionType().name(), signature.isEmpty() ? "empty"
-          : "keypair UUID " + HexFormat.of().formatHex(signature.keypairUuid()));
+          : "keypair UUID " + new KeyUuid(signature.keypairUuid()));
     }
     for (PublicKeys keys : s.publicKeys()) {
       long used = keys.entries().stream().filter(e -> !isZero(e.modulus())).count();
@@ -126,7 +126,7 @@ final class ImageInspection {
     for (var entry : s.rsaPublicKey().entries()) {
       if (!isZero(entry.modulus())) {
         line(out, "RSA_PUBLIC_KEY", (entry.modulus().length * 8) + "-bit key, UUID "
-            + HexFormat.of().formatHex(entry.keypairUuid()));
+            + new KeyUuid(entry.keypairUuid()));
       }
     }
   }
@@ -264,7 +264,7 @@ final class ImageInspection {
       node.put("section", signature.kind().sectionType().name());
       node.put("keyBits", signature.kind().signatureLength() * 8);
       node.put("empty", signature.isEmpty());
-      node.put("keypairUuid", HexFormat.of().formatHex(signature.keypairUuid()));
+      node.put("keypairUuid", new KeyUuid(signature.keypairUuid()).toString());
       node.put("devKey", signature.isDevKey());
     }
     ArrayNode publicKeys = root.putArray("publicKeys");
@@ -278,7 +278,7 @@ final class ImageInspection {
         node.put("section", keys.kind().sectionType().name());
         node.put("index", i);
         node.put("keyBits", keys.kind().keyBits());
-        node.put("keypairUuid", HexFormat.of().formatHex(entry.keypairUuid()));
+        node.put("keypairUuid", new KeyUuid(entry.keypairUuid()).toString());
       }
     }
     ArrayNode rsaKeys = root.putArray("rsaPublicKeys");
@@ -293,7 +293,7 @@ final class ImageInspection {
         node.put("index", i);
         node.put("keyBits", entry.modulus().length * 8);
         node.put("exponent", entry.exponent());
-        node.put("keypairUuid", HexFormat.of().formatHex(entry.keypairUuid()));
+        node.put("keypairUuid", new KeyUuid(entry.keypairUuid()).toString());
       }
     }
     ArrayNode sections = root.putArray("sections");

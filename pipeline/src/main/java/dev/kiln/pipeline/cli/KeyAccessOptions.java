@@ -26,9 +26,12 @@ public final class KeyAccessOptions {
   @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint override.")
   URI kmsEndpoint;
 
-  /** The options as the signer takes them; a malformed secret source is a usage error. */
+  /**
+   * The options as the signer takes them; a malformed secret source is a usage error. On a
+   * terminal, a passphrase or PIN no source names is asked for without echo.
+   */
   KeyOptions toKeyOptions(CommandSpec spec) {
-    KeyOptions options = KeyOptions.defaults();
+    KeyOptions options = KeyOptions.defaults().withAskOnTerminal(SecretSource.terminalAttached());
     if (keyPass != null) {
       try {
         options = options.withKeyPassphrase(SecretSource.parse(keyPass));

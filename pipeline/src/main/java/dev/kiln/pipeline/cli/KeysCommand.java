@@ -7,6 +7,7 @@ import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyFingerprint;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.SigningServices;
+import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
 import dev.kiln.signer.pem.PemKeys;
@@ -31,10 +32,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
-    description = "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS section files; show key fingerprints.",
+    description =
+        "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS section files; show and export public keys.",
     subcommands = {
       KeysCommand.Pack.class,
       KeysCommand.Fingerprint.class,
+      KeysCommand.Export.class,
       KeysCommand.Forbidden.class,
       CommandLine.HelpCommand.class
     })
@@ -186,6 +189,95 @@ public class KeysCommand implements Runnable {
               publicKey.getModulus().bitLength(),
               name,
               SampleKeys.isSample(fingerprint) ? "  (keys-sample key, NOT FOR PRODUCTION)" : "");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code kiln keys export}. */
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the public half of a key reference (file:, pkcs11:, awskms:).",
+        "Default: a PEM PUBLIC KEY (SubjectPublicKeyInfo), the form --trust, --feed-trust, gate"
+            + " policies and 'kiln keys pack --key' take. With --uuid: the key's PUBLIC_KEYS"
+            + " section entry instead, padded to --size (default: the entry alone), as"
+            + " 'kiln keys pack' writes it for 'kiln set-public-keys'."
+      })
+  static final class Export implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "KEYREF", description = "The key reference.")
+    String key;
+
+    @Mixin KeyAccessOptions access = new KeyAccessOptions();
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "Write here (default: the PEM on standard output).")
+    Path out;
+
+    @Option(
+        names = "--uuid",
+        paramLabel = "UUID",
+        description = "Write the PUBLIC_KEYS entry for the key under this key UUID (needs --out).")
+    String uuid;
+
+    @Option(
+        names = "--size",
+        paramLabel = "N",
+        description = "With --uuid: pad the entry to a section of N bytes (e.g. 0x900).")
+    String size;
+
+    @Override
+    public Integer call() throws Exception {
+      if (uuid == null && size != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--size goes with --uuid");
+      }
+      if (uuid != null && out == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--uuid writes a binary entry: give --out FILE");
+      }
+      KeyUuid keyUuid = uuid == null ? null : SignCommand.parseUuid(spec, "--uuid", uuid);
+      RSAPublicKey publicKey;
+      String name;
+      try (SigningService service = SigningServices.open(key, access.toKeyOptions(spec))) {
+        publicKey = service.publicKey();
+        name = service.describe();
+      }
+      if (keyUuid == null) {
+        String pem = PemKeys.publicKeyPem(publicKey);
+        if (out == null) {
+          spec.commandLine().getOut().print(pem);
+          spec.commandLine().getOut().flush();
+          return ExitCodes.OK;
+        }
+        writeAtomically(out, pem.getBytes(StandardCharsets.US_ASCII));
+      } else {
+        int entry = PublicKeysFile.entrySize(publicKey);
+        int sectionSize =
+            size == null ? Math.max(entry, Fs4ImageSigner.MIN_PUBLIC_KEYS_LENGTH)
+                : parseSize(spec, size);
+        byte[] section;
+        try {
+          section =
+              PublicKeysFile.encode(List.of(new PublicKeysFile.Key(publicKey, keyUuid)),
+                  sectionSize);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        writeAtomically(out, section);
+      }
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "kiln: wrote %s: RSA-%d public key of %s (fingerprint %s)%s%n",
+              out,
+              publicKey.getModulus().bitLength(),
+              name,
+              KeyFingerprint.of(publicKey),
+              keyUuid == null ? "" : ", PUBLIC_KEYS entry for key UUID " + keyUuid);
       return ExitCodes.OK;
     }
   }

@@ -16,7 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The signature options of {@code kiln verify} ({@code --trust}, {@code --trust-image-keys}, {@code
@@ -30,9 +33,16 @@ public final class SignatureTrustOptions {
       arity = "1..*",
       paramLabel = "KEYS",
       description =
-          "Trusted public keys: PEM public-key files and/or PUBLIC_KEYS section files"
-              + " (e.g. from 'kiln keys pack'). Every signature must verify against one of them.")
-  List<Path> trustFiles = new ArrayList<>();
+          "Trusted public keys: PEM or DER public-key files, PUBLIC_KEYS section files"
+              + " (e.g. from 'kiln keys pack') and/or key references (file:, pkcs11:, awskms:;"
+              + " their public half). Every signature must verify against one of them.")
+  List<String> trustFiles = new ArrayList<>();
+
+  // How --trust key references are opened (--key-pass, --kms-region, --kms-endpoint).
+  @Mixin KeyAccessOptions access = new KeyAccessOptions();
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
 
   @Option(
       names = "--trust-image-keys",
@@ -41,7 +51,9 @@ public final class SignatureTrustOptions {
 
   @Option(
       names = "--require-signed",
-      description = "Fail when the image carries no RSA signature (implied by the trust options).")
+      description =
+          "Fail when the image carries no RSA signature (implied by the trust options); alone,"
+              + " a signature by any key passes.")
   boolean requireSigned;
 
   private TrustStore loaded;
@@ -76,6 +88,11 @@ public final class SignatureTrustOptions {
                   "signatures cannot be checked: " + e.getMessage())));
     }
     List<Finding> findings = new ArrayList<>(findings(report, !trust.isEmpty() || requireSigned));
+    if (trustFiles.isEmpty() && !trustImageKeys) {
+      // --require-signed alone asks whether the image is signed, not by whom: no key was named,
+      // so "unknown key" is no failure here.
+      findings.removeIf(f -> f.code() == FindingCode.SIGNATURE_UNKNOWN_KEY);
+    }
     findings.addAll(lockoutFindings(image, report));
     return result.withFindings(findings);
   }
@@ -125,10 +142,13 @@ public final class SignatureTrustOptions {
   private TrustStore trustFiles() {
     if (loaded == null) {
       TrustStore store = TrustStore.empty();
-      for (Path file : trustFiles) {
-        SignCommand.requireReadable(file);
+      for (String entry : trustFiles) {
+        if (!TrustStore.isKeyReference(entry)) {
+          SignCommand.requireReadable(Path.of(entry));
+        }
+        String file = entry;
         try {
-          store = store.plus(TrustStore.load(file));
+          store = store.plus(TrustStore.load(entry, access.toKeyOptions(spec)));
         } catch (KeyAccessException e) {
           throw new CommandFailure(ExitCodes.KEY_ACCESS, e.getMessage(), e);
         } catch (IOException e) {

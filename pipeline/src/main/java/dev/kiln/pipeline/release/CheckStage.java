@@ -90,8 +90,7 @@ public final class CheckStage implements Stage {
           new ManifestImage(
               "images/" + image.outputName(), bytes.length, BundleReader.sha512Hex(bytes),
               facts.psid(), facts.supportedHwIds(), facts.version(), facts.securityVersion(),
-              facts.signatureKeyUuids().stream()
-                  .map(u -> u.replace("-", "").toLowerCase(java.util.Locale.ROOT)).toList(),
+              facts.signatureKeyUuids(),
               results);
       image.manifestEntry(entry);
       entries.add(entry);

@@ -63,7 +63,7 @@ class BundleCommandTest {
     assertEquals("images/fw-22.41.1000.bin", chosen.path());
     assertEquals(List.of(0x212), chosen.hwDeviceIds());
     assertEquals(1, chosen.securityVersion());
-    assertEquals(List.of("6f065e04bb0b43349d90f62cea2b3382"), chosen.signingKeyUuids());
+    assertEquals(List.of("6f065e04-bb0b-4334-9d90-f62cea2b3382"), chosen.signingKeyUuids());
     ManifestImage.TargetResult result = chosen.prevalidation().get(0);
     assertEquals("lab-cx6dx", result.target());
     assertTrue(result.accepted(), result.findings().toString());

@@ -95,7 +95,7 @@ class QueryCommandTest {
     assertEquals(3, json.get("securityVersion").asInt());
     assertTrue(json.get("trustedKeysKnown").asBoolean());
     assertEquals(
-        BurnTestImages.TRUSTED.toString().replace("-", ""),
+        BurnTestImages.TRUSTED.toString(),
         json.get("trustedKeys").get(0).get("uuid").asText());
     assertTrue(json.get("trustedKeys").get(0).get("publicKey").asText().length() > 300);
     assertTrue(json.get("forbiddenVersionsKnown").asBoolean());

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code examples/release.json} no longer produces a lock-out image (issue 11, point 1): run with
- * its stages as shipped, its signing key swapped for the sample file key (the PKCS#11 token and
- * the files it names are issue 12's; the test supplies stand-ins with the same names), its keys
+ * its stages as shipped, its signing key and UUID swapped for the sample file key's (the example
+ * as shipped, with its PKCS#11 token and lab, runs in ExamplesRunTest; here the test supplies
+ * stand-ins with the same names), its keys
  * stage provisions the signer into PUBLIC_KEYS, so the released image verifies with its own keys;
  * without {@code provisionKeys} the same release stops at the check stage with
  * KEY_LOCKOUT_NO_KEYS.
@@ -70,6 +71,11 @@ class ReleaseExampleLockoutTest {
     ObjectNode signing = (ObjectNode) release.get("signing");
     signing.put("key", "file:" + fixtures.privateKey);
     signing.put("allowSampleKeys", true);
+    // The stand-in key's UUID, under which the stand-in lab device trusts it (the example's own
+    // key and UUID run in ExamplesRunTest, with the token examples/README.md makes).
+    String sampleUuid = dev.kiln.keys.SampleKey.RSA_2048.uuid().toString();
+    signing.put("keyUuid", sampleUuid);
+    ((ObjectNode) ((ArrayNode) release.get("provisionKeys")).get(0)).put("uuid", sampleUuid);
     ObjectNode image = (ObjectNode) ((ArrayNode) release.get("images")).get(0);
     image.put("description",
         EXAMPLES.resolve(image.get("description").asText()).normalize().toString());

@@ -31,6 +31,33 @@ class ExamplesTest {
     assertTrue(release.signing().key().startsWith("pkcs11:"));
   }
 
+  /** Issue 12: the example's key UUID was the public sample key's. */
+  @Test
+  void theExampleReleaseKeyIsNotASampleKey() throws Exception {
+    ReleaseDescription release = ReleaseDescription.load(EXAMPLES.resolve("release.json"));
+    for (dev.kiln.keys.SampleKey sample : dev.kiln.keys.SampleKey.values()) {
+      assertTrue(
+          !dev.kiln.signer.fs4.KeyUuid.parse(release.signing().keyUuid())
+              .equals(dev.kiln.signer.fs4.KeyUuid.parse(sample.uuid().toString())),
+          "examples/release.json signs under the UUID of " + sample);
+    }
+    String token = Files.readString(
+        EXAMPLES.resolve("../keys-sample/softhsm/create-token.sh").normalize());
+    assertTrue(release.signing().key().contains("object=fw-rsa2048")
+        && token.contains("--label \"fw-rsa$bits\""),
+        "create-token.sh --generate makes the object release.json names");
+  }
+
+  /** Issue 12: the CI examples ran ./kiln (Maven and a build on every job) or no kiln at all. */
+  @Test
+  void ciExamplesInstallTheDistributionInsteadOfBuildingKiln() throws Exception {
+    for (String file : List.of("github-actions.yml", "gitlab-ci.yml")) {
+      String text = Files.readString(EXAMPLES.resolve("ci").resolve(file));
+      assertTrue(!text.contains("./kiln ") && !text.contains("mvn "), file);
+      assertTrue(text.contains("KILN_DIST_URL") && text.contains("tar -xz"), file);
+    }
+  }
+
   @Test
   void ciExamplesCallTheGateWithBothReports() throws Exception {
     for (String file : List.of("github-actions.yml", "gitlab-ci.yml")) {

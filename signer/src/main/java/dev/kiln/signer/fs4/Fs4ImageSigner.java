@@ -109,7 +109,8 @@ public final class Fs4ImageSigner {
       checkKeySize(keys.get(0), sizes.get(0));
       checkKeySize(keys.get(1), sizes.get(1));
       if (sizes.get(0).equals(sizes.get(1))) {
-        throw new ImageSigningException(
+        // A key that cannot be used for the job is a key error (exit 4, docs/key-references.md).
+        throw new KeyAccessException(
             "two keys must be one RSA-2048 and one RSA-4096 key; both are RSA-" + sizes.get(0) * 8);
       }
       // The 4096-bit signature goes first: the 2048-bit signature then covers it.
@@ -159,9 +160,9 @@ public final class Fs4ImageSigner {
     }
   }
 
-  private static void checkKeySize(SigningKey key, int bytes) throws ImageSigningException {
+  private static void checkKeySize(SigningKey key, int bytes) throws KeyAccessException {
     if (bytes != 256 && bytes != 512) {
-      throw new ImageSigningException(
+      throw new KeyAccessException(
           "key "
               + key.service().describe()
               + " is RSA-"
@@ -245,7 +246,7 @@ public final class Fs4ImageSigner {
       throws IOException, ImageSigningException, KeyAccessException {
     RSAPublicKey publicKey = key.service().publicKey();
     if (Pkcs1.modulusBytes(publicKey) != 512) {
-      throw new ImageSigningException(
+      throw new KeyAccessException(
           "secure-boot signing needs an RSA-4096 key; "
               + key.service().describe()
               + " is RSA-"
@@ -253,7 +254,7 @@ public final class Fs4ImageSigner {
               + " (mstflint would write uninitialised bytes into the signature slots)");
     }
     if (!publicKey.getPublicExponent().equals(java.math.BigInteger.valueOf(65537))) {
-      throw new ImageSigningException(
+      throw new KeyAccessException(
           "secure-boot signing needs the public exponent 65537 (RSA_PUBLIC_KEY stores no other);"
               + " "
               + key.service().describe()
@@ -286,6 +287,13 @@ public final class Fs4ImageSigner {
                 "the boot record at 0x%x (0x%x bytes) is not inside the file",
                 bootRecord, bootRecordLength));
       }
+    }
+    if (layout.first(RSA_PUBLIC_KEY).isEmpty() || layout.first(RSA_4096_SIGNATURES).isEmpty()) {
+      throw new ImageSigningException(
+          "secure-boot signing needs the RSA_PUBLIC_KEY and RSA_4096_SIGNATURES sections, which"
+              + " this image lacks: add \"RSA_PUBLIC_KEY\" and \"RSA_4096_SIGNATURES\" to the"
+              + " \"reserve\" list of its image description (docs/image-description.md) and"
+              + " build it again");
     }
     SectionWriter precheck = new SectionWriter(null, layout);
     requireExactSize(precheck, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_LENGTH);

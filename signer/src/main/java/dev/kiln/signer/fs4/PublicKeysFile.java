@@ -21,6 +21,11 @@ public final class PublicKeysFile {
     }
   }
 
+  /** Bytes of one PUBLIC_KEYS entry for {@code key} (RSA-2048: 0x120, RSA-4096: 0x220). */
+  public static int entrySize(RSAPublicKey key) {
+    return PublicKeyEntries.entrySize(Pkcs1.modulusBytes(key));
+  }
+
   /**
    * Encodes the keys, in order, followed by zeros up to {@code size} bytes.
    *

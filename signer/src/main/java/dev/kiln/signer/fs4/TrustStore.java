@@ -4,6 +4,9 @@ import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.signer.KeyAccessException;
+import dev.kiln.signer.KeyOptions;
+import dev.kiln.signer.SigningService;
+import dev.kiln.signer.SigningServices;
 import dev.kiln.signer.fs4.internal.PublicKeyEntries;
 import dev.kiln.signer.pem.PemKeys;
 import java.io.IOException;
@@ -71,12 +74,36 @@ public final class TrustStore {
     return new TrustStore(all);
   }
 
+  /** True when {@code text} is a key reference ({@code file:}, {@code pkcs11:}, {@code awskms:}). */
+  public static boolean isKeyReference(String text) {
+    return text.startsWith("file:") || text.startsWith("pkcs11:") || text.startsWith("awskms:");
+  }
+
   /**
-   * Loads one file: PEM public keys (text starting with {@code -----BEGIN}, {@code PUBLIC KEY} or
-   * {@code RSA PUBLIC KEY}) or a binary PUBLIC_KEYS section file.
+   * Loads one trust argument: a key reference, whose key's public half is trusted under any UUID
+   * (as cosign's {@code verify --key} takes one), or else a file as {@link #load(Path)} reads it.
    *
    * @throws IOException if the file cannot be read
-   * @throws KeyAccessException if it holds neither a PEM public key nor a public-keys section
+   * @throws KeyAccessException if the key cannot be opened or the file holds no usable key
+   */
+  public static TrustStore load(String argument, KeyOptions options)
+      throws IOException, KeyAccessException {
+    if (!isKeyReference(argument)) {
+      return load(Path.of(argument));
+    }
+    try (SigningService service = SigningServices.open(argument, options)) {
+      return new TrustStore(
+          List.of(new TrustedKey(service.publicKey(), Optional.empty(), service.describe())));
+    }
+  }
+
+  /**
+   * Loads one file: PEM public keys (text starting with {@code -----BEGIN}, {@code PUBLIC KEY} or
+   * {@code RSA PUBLIC KEY}), a binary PUBLIC_KEYS section file, or a DER public key
+   * (SubjectPublicKeyInfo or PKCS#1, as {@code pkcs11-tool --read-object --type pubkey} writes).
+   *
+   * @throws IOException if the file cannot be read
+   * @throws KeyAccessException if it holds none of these
    */
   public static TrustStore load(Path file) throws IOException, KeyAccessException {
     byte[] content = Files.readAllBytes(file);
@@ -85,10 +112,19 @@ public final class TrustStore {
       RSAPublicKey key = PemKeys.readPublicKey(text, file.toString());
       return new TrustStore(List.of(new TrustedKey(key, Optional.empty(), file.toString())));
     }
+    if (content.length > 0 && content[0] == 0x30) { // a DER SEQUENCE, not a section entry
+      try {
+        RSAPublicKey key = PemKeys.readPublicKeyDer(content, file.toString());
+        return new TrustStore(List.of(new TrustedKey(key, Optional.empty(), file.toString())));
+      } catch (KeyAccessException e) {
+        // not DER: read it as a section file below
+      }
+    }
     TrustStore store = fromPublicKeysSection(content, file.toString());
     if (store.isEmpty()) {
       throw new KeyAccessException(
-          file + ": neither a PEM public key nor a PUBLIC_KEYS section with a key in it");
+          file
+              + ": neither a PEM or DER public key nor a PUBLIC_KEYS section with a key in it");
     }
     return store;
   }

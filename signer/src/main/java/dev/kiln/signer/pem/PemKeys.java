@@ -147,6 +147,38 @@ public final class PemKeys {
     throw new KeyAccessException(source + ": not an RSA public key (" + block.type() + ")");
   }
 
+  /**
+   * Decodes a binary (DER) RSA public key as {@code pkcs11-tool --read-object --type pubkey} and
+   * {@code openssl pkey -pubout -outform DER} write it: a SubjectPublicKeyInfo, or a bare PKCS#1
+   * RSAPublicKey.
+   *
+   * @throws KeyAccessException if the bytes are neither
+   */
+  public static RSAPublicKey readPublicKeyDer(byte[] der, String source)
+      throws KeyAccessException {
+    for (boolean wrap : new boolean[] {false, true}) {
+      try {
+        PublicKey key =
+            KeyFactory.getInstance("RSA")
+                .generatePublic(new X509EncodedKeySpec(wrap ? Der.pkcs1PublicToSpki(der) : der));
+        if (key instanceof RSAPublicKey rsa) {
+          return rsa;
+        }
+      } catch (GeneralSecurityException | RuntimeException e) {
+        // not this encoding; try the next
+      }
+    }
+    throw new KeyAccessException(
+        source + ": not a PEM or DER RSA public key (SubjectPublicKeyInfo or PKCS#1)");
+  }
+
+  /** The key as a PEM {@code PUBLIC KEY} block (SubjectPublicKeyInfo), 64 columns, LF endings. */
+  public static String publicKeyPem(RSAPublicKey key) {
+    String base64 =
+        java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded());
+    return "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
+  }
+
   private static RSAPublicKey rsaPublic(RSAPublicKeySpec spec) {
     try {
       return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(spec);

@@ -52,7 +52,7 @@ public final class PemSigningService implements SigningService {
       key =
           PemKeys.readPrivateKey(
               new String(bytes, StandardCharsets.US_ASCII),
-              options.keyPassphrase(),
+              options.passphraseFor(reference),
               reference.toString());
     } finally {
       Arrays.fill(bytes, (byte) 0);

@@ -4,6 +4,7 @@ import dev.kiln.signer.DigestAlgorithm;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.KeyReference;
+import dev.kiln.signer.SecretSource;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.pkcs11.internal.Ck;
 import dev.kiln.signer.pkcs11.internal.Pkcs11Module;
@@ -97,7 +98,11 @@ public final class Pkcs11SigningService implements SigningService {
       TokenInfo token = findToken(reference, module);
       session = module.openSession(token.slotId());
       if ((token.flags() & Ck.CKF_LOGIN_REQUIRED) != 0) {
-        login(reference, module, session, Ck.CKU_USER);
+        SecretSource pin = reference.pinSource();
+        if (pin == null && options.askOnTerminal()) {
+          pin = SecretSource.terminal("PIN for " + reference);
+        }
+        login(reference, pin, module, session, Ck.CKU_USER);
       }
       long key = findPrivateKey(reference, module, session, token);
       byte[][] attributes =
@@ -214,18 +219,29 @@ public final class Pkcs11SigningService implements SigningService {
   static void login(
       KeyReference.Pkcs11Key reference, Pkcs11Module module, long session, long userType)
       throws KeyAccessException {
-    if (reference.pinSource() == null) {
+    login(reference, reference.pinSource(), module, session, userType);
+  }
+
+  /** Logs in with the PIN from {@code pinSource} (the reference's, or the terminal). */
+  static void login(
+      KeyReference.Pkcs11Key reference,
+      SecretSource pinSource,
+      Pkcs11Module module,
+      long session,
+      long userType)
+      throws KeyAccessException {
+    if (pinSource == null) {
       throw new KeyAccessException(
-          reference + ": the token requires a PIN; add pin-source=file:PATH or pin-source=env:VAR");
+          reference + ": the token requires a PIN; add pin-source=file:PATH or pin-source=env:VAR"
+              + " (or run on a terminal to be asked)");
     }
-    byte[] pin = reference.pinSource().readBytes();
+    byte[] pin = pinSource.readBytes();
     try {
       module.login(session, userType, pin);
     } catch (CkException e) {
       if (e.rv() == Ck.CKR_PIN_INCORRECT) {
         // Stop at the first failure: real tokens lock after a few wrong PINs.
-        throw new KeyAccessException(
-            reference + ": wrong PIN (from " + reference.pinSource() + ")", e);
+        throw new KeyAccessException(reference + ": wrong PIN (from " + pinSource + ")", e);
       }
       if (e.rv() == Ck.CKR_PIN_LOCKED) {
         throw new KeyAccessException(reference + ": the token's user PIN is locked", e);

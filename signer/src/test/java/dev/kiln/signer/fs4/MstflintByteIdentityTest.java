@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.SigningServices;
@@ -308,9 +309,9 @@ class MstflintByteIdentityTest {
     Path[] in = inputs(Fs4Fixtures.v1(), "rsasign2048");
     try (SigningService service =
         SigningServices.open("file:" + key(SampleKey.RSA_2048), KeyOptions.defaults())) {
-      ImageSigningException failure =
+      KeyAccessException failure =
           org.junit.jupiter.api.Assertions.assertThrows(
-              ImageSigningException.class,
+              KeyAccessException.class,
               () ->
                   Fs4ImageSigner.signSecureBoot(
                       in[1],
