@@ -15,6 +15,7 @@ import dev.kiln.inspector.VerificationResult;
 import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.HwPointers;
 import dev.kiln.inspector.format.TocEntry;
+import dev.kiln.inspector.io.MappedFileFaults;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ExpansionRoms;
 import dev.kiln.inspector.section.ImageSignature;
@@ -23,6 +24,7 @@ import dev.kiln.inspector.section.UidEntry;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.HexFormat;
 
@@ -42,12 +44,26 @@ final class ImageInspection {
    * @throws CommandFailure with exit code 3 when the image cannot be read
    */
   static int run(PrintWriter out, Path image, boolean json, boolean toc, boolean boot) {
-    Fs4Image parsed;
+    // The whole report is rendered before anything is printed: the image is mapped, and if the
+    // file shrinks under the mapping half way, stdout must not carry half a report.
+    StringWriter report = new StringWriter();
+    boolean passed;
     try {
-      parsed = ImageParser.parse(image);
+      passed =
+          MappedFileFaults.guard(
+              image, () -> render(new PrintWriter(report), ImageParser.parse(image), json, toc,
+                  boot));
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.UNREADABLE_INPUT, ParseErrors.describe(image, e), e);
     }
+    out.print(report);
+    out.flush();
+    return passed ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+  }
+
+  /** Writes the report of {@code parsed} to {@code out}; true when the image verifies. */
+  private static boolean render(
+      PrintWriter out, Fs4Image parsed, boolean json, boolean toc, boolean boot) {
     VerificationResult result = ImageVerifier.verify(parsed);
     ImageSummary summary = ImageSummary.of(parsed);
     if (json) {
@@ -65,7 +81,7 @@ final class ImageInspection {
       printFindings(out, result);
     }
     out.flush();
-    return result.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    return result.passed();
   }
 
   private static void printSummary(PrintWriter out, ImageSummary s) {
