@@ -133,7 +133,7 @@ public final class SignatureTrustOptions {
           throw new CommandFailure(ExitCodes.KEY_ACCESS, e.getMessage(), e);
         } catch (IOException e) {
           throw new CommandFailure(
-              ExitCodes.UNREADABLE_INPUT, "cannot read " + file + ": " + e.getMessage(), e);
+              ExitCodes.UNREADABLE_INPUT, ParseErrors.describe(file, e), e);
         }
       }
       loaded = store;

@@ -68,7 +68,7 @@ public final class Gate {
     Optional<ForbiddenVersionsFeed> feed = Optional.empty();
     if (policy.feed().isPresent()) {
       GatePolicy.FeedSource source = policy.feed().get();
-      byte[] bytes = Files.readAllBytes(source.path());
+      byte[] bytes = FeedCodec.readFile(source.path());
       try {
         feed =
             Optional.of(

@@ -1,15 +1,12 @@
 package dev.kiln.pipeline.gate;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -56,6 +53,9 @@ public record GatePolicy(
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
 
+  /** Largest policy file read; a policy is a few hundred bytes. */
+  public static final long MAX_POLICY_BYTES = 64L << 10;
+
   public GatePolicy {
     trustedKeys = List.copyOf(trustedKeys);
     requiredSignatures = List.copyOf(requiredSignatures);
@@ -92,13 +92,12 @@ public record GatePolicy(
    * @throws IllegalArgumentException naming the member that is missing or wrong
    */
   public static GatePolicy load(Path file) throws IOException {
-    ObjectMapper mapper =
-        new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Bounded before it is read (StrictJson): a policy is a few hundred bytes.
     JsonNode root;
     try {
-      root = mapper.readTree(Files.readAllBytes(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("policy " + file + " is not valid JSON", e);
+      root = StrictJson.read(file, MAX_POLICY_BYTES, "a gate policy");
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new IllegalArgumentException("policy " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("policy " + file + " is not a JSON object");
@@ -129,7 +128,8 @@ public record GatePolicy(
       deviceIds.add(parseDeviceId(id));
     }
     JsonNode minimum = root.get("minimumSecurityVersion");
-    if (minimum == null || !minimum.isIntegralNumber() || minimum.asInt() < 0) {
+    if (minimum == null || !minimum.isIntegralNumber() || !minimum.canConvertToInt()
+        || minimum.intValue() < 0) {
       throw new IllegalArgumentException(
           "policy member 'minimumSecurityVersion' must be a non-negative integer");
     }
@@ -153,16 +153,7 @@ public record GatePolicy(
   }
 
   static int parseDeviceId(JsonNode id) {
-    if (id.isIntegralNumber()) {
-      return id.asInt();
-    }
-    String text = id.asText().trim().toLowerCase(Locale.ROOT);
-    try {
-      return text.startsWith("0x") ? Integer.parseInt(text.substring(2), 16)
-          : Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("allowedDeviceIds: not a device id: " + id.asText(), e);
-    }
+    return StrictJson.deviceId(id, "allowedDeviceIds");
   }
 
   private static JsonNode array(JsonNode node, String field) {

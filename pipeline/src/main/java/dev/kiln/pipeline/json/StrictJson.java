@@ -78,29 +78,35 @@ public final class StrictJson {
   }
 
   /**
-   * Parses one whole document held in memory.
+   * Parses one whole document held in memory; messages start with {@code what} and say where
+   * ("what: not valid JSON (line 1, column 12): ...").
    *
    * @param what the document, for messages ("manifest.json", "the feed", "policy P")
    * @throws InvalidJsonException if it is empty, too large, too deep, not JSON, has trailing data
    *     or a duplicate member
    */
+  public static JsonNode parse(String text, String what) throws InvalidJsonException {
+    return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), what);
+  }
+
+  /** {@link #parse(String, String)} of bytes (UTF-8, or UTF-16/32 with their JSON detection). */
   public static JsonNode parse(byte[] bytes, String what) throws InvalidJsonException {
     if (bytes.length > MAX_DOCUMENT_BYTES) {
       throw new InvalidJsonException(
-          what + " is " + bytes.length + " bytes, more than the "
+          what + ": " + bytes.length + " bytes, more than the "
               + BoundedFiles.describe(MAX_DOCUMENT_BYTES) + " kiln reads as JSON", null);
     }
     JsonNode root;
     try {
       root = READER.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw new InvalidJsonException(what + " is not valid JSON" + where(e) + ": "
+      throw new InvalidJsonException(what + ": not valid JSON" + where(e) + ": "
           + oneLine(e.getOriginalMessage()), e);
     } catch (IOException e) {
-      throw new InvalidJsonException(what + " cannot be read as JSON: " + e.getMessage(), e);
+      throw new InvalidJsonException(what + ": cannot be read as JSON: " + e.getMessage(), e);
     }
     if (root == null || root.isMissingNode()) {
-      throw new InvalidJsonException(what + " is empty, not a JSON document", null);
+      throw new InvalidJsonException(what + ": empty, not a JSON document", null);
     }
     return root;
   }
@@ -144,12 +150,81 @@ public final class StrictJson {
     return (int) integer(value, name, 0, Integer.MAX_VALUE);
   }
 
+  /**
+   * A HW device id: a decimal integer, or a string in decimal or {@code 0x} hex (as {@code kiln
+   * query} prints it), from 0 to 2^32-1, as the {@code int} of the same bits.
+   *
+   * @throws IllegalArgumentException otherwise (a fraction, out of range, not a number)
+   */
+  public static int deviceId(JsonNode value, String name) {
+    if (value != null && value.isTextual()) {
+      String text = value.textValue().trim().toLowerCase(java.util.Locale.ROOT);
+      boolean hex = text.startsWith("0x");
+      String digits = hex ? text.substring(2) : text;
+      if (!digits.isEmpty() && digits.length() <= 10
+          && digits.chars().allMatch(c -> Character.digit(c, hex ? 16 : 10) >= 0)) {
+        long id = Long.parseLong(digits, hex ? 16 : 10);
+        if (id <= 0xFFFF_FFFFL) {
+          return (int) id;
+        }
+      }
+      throw new IllegalArgumentException(
+          "'" + name + "' must be a device id from 0 to 0xffffffff, not \"" + oneLine(text)
+              + "\"");
+    }
+    return uint32(value, name);
+  }
+
+  /**
+   * The string member {@code name} of {@code object}.
+   *
+   * @throws IllegalArgumentException if it is missing or not a string (a number is not taken as
+   *     its text)
+   */
+  public static String text(JsonNode object, String name) {
+    JsonNode value = object.get(name);
+    if (value == null || !value.isTextual()) {
+      throw new IllegalArgumentException("'" + name + "' must be a string");
+    }
+    return value.textValue();
+  }
+
+  /** The boolean member {@code name}; {@link IllegalArgumentException} unless true or false. */
+  public static boolean bool(JsonNode object, String name) {
+    JsonNode value = object.get(name);
+    if (value == null || !value.isBoolean()) {
+      throw new IllegalArgumentException("'" + name + "' must be true or false");
+    }
+    return value.booleanValue();
+  }
+
+  /** The array member {@code name}; {@link IllegalArgumentException} unless an array. */
+  public static JsonNode array(JsonNode object, String name) {
+    JsonNode value = object.get(name);
+    if (value == null || !value.isArray()) {
+      throw new IllegalArgumentException("'" + name + "' must be an array");
+    }
+    return value;
+  }
+
+  /** Each element of {@code array} as a string; {@link IllegalArgumentException} otherwise. */
+  public static java.util.List<String> texts(JsonNode array, String name) {
+    java.util.List<String> texts = new java.util.ArrayList<>();
+    for (JsonNode item : array) {
+      if (!item.isTextual()) {
+        throw new IllegalArgumentException("every element of '" + name + "' must be a string");
+      }
+      texts.add(item.textValue());
+    }
+    return texts;
+  }
+
   private static String where(JsonProcessingException e) {
     JsonLocation location = e.getLocation();
     if (location == null || location.getLineNr() < 1) {
       return "";
     }
-    return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }
 
   private static String oneLine(String text) {
