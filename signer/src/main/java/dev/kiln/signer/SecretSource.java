@@ -81,7 +81,8 @@ public final class SecretSource {
         raw = BoundedFiles.read(Path.of(name), MAX_SECRET_BYTES, "a PIN or passphrase file");
       } catch (BoundedFiles.UnreadableFileException e) {
         // The message names the file and why (size, type), never its content.
-        throw new KeyAccessException("secret source " + this + ": " + e.getMessage());
+        throw new KeyAccessException(
+            "secret source " + this + ": cannot read the file: " + e.getMessage());
       } catch (IOException | RuntimeException e) {
         throw new KeyAccessException(
             "secret source "

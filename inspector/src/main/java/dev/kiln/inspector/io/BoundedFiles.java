@@ -80,8 +80,8 @@ public final class BoundedFiles {
       throw new UnreadableFileException(path + ": is a directory, not " + what, null);
     }
     if (!attributes.isRegularFile()) {
-      throw new UnreadableFileException(
-          path + ": not a regular file (kiln reads " + what + " only from a regular file)", null);
+      // A FIFO, device (/dev/zero) or socket: opening could block, reading might never end.
+      throw new UnreadableFileException(path + ": not a regular file", null);
     }
   }
 

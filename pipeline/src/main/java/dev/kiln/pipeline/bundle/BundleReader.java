@@ -140,7 +140,9 @@ public final class BundleReader {
         images.put(image.path(), bytes);
       }
     }
-    for (String extra : entries.keySet()) {
+    // Without a manifest (missing, or left unparsed because its signature failed) nothing says
+    // which entries belong: the signature finding is the one that matters.
+    for (String extra : manifest == null ? List.<String>of() : entries.keySet()) {
       findings.add(
           CheckFinding.error(
               BundleCodes.EXTRA_ENTRY,
