@@ -92,8 +92,11 @@ public final class BoundedFiles {
             + what, null);
   }
 
-  /** A limit as people write it: "256 MiB", "64 KiB" or "1000 bytes". */
+  /** A limit as people write it: "1 GiB", "256 MiB", "64 KiB" or "1000 bytes". */
   public static String describe(long bytes) {
+    if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+      return (bytes >> 30) + " GiB";
+    }
     if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
       return (bytes >> 20) + " MiB";
     }

@@ -53,6 +53,10 @@ final class BundleArchive {
   static final long MAX_ENTRY_BYTES = 256L << 20;
   /** Refuse bundles whose entries inflate to more than this in all. */
   static final long MAX_TOTAL_BYTES = 1L << 30;
+  /** Largest manifest.json; a release's manifest is a few KiB. */
+  static final long MAX_MANIFEST_BYTES = 1L << 20;
+  /** Largest manifest.sig; an RSA-4096 signature document is under 1 KiB. */
+  static final long MAX_SIGNATURE_BYTES = 64L << 10;
 
   // PKWARE APPNOTE.TXT 6.3.10: §4.3.16 end of central directory record, §4.3.7 local file
   // header, §4.3.9 data descriptor. All fields little-endian.
@@ -185,10 +189,12 @@ final class BundleArchive {
         throw new MalformedBundleException("entry " + printable(entry) + " is encrypted");
       }
       long size = entry.getSize();
-      if (size < 0 || size > MAX_ENTRY_BYTES) {
+      long limit = limitFor(entry.getName());
+      if (size < 0 || size > limit) {
         throw new MalformedBundleException(
             "entry " + printable(entry) + " inflates to " + size + " bytes, more than the "
-                + BoundedFiles.describe(MAX_ENTRY_BYTES) + " a bundle entry may hold");
+                + BoundedFiles.describe(limit) + " "
+                + (limit == MAX_ENTRY_BYTES ? "a bundle entry" : entry.getName()) + " may hold");
       }
       total += size;
       if (total > MAX_TOTAL_BYTES) {
@@ -197,6 +203,15 @@ final class BundleArchive {
                 + BoundedFiles.describe(MAX_TOTAL_BYTES) + " a bundle may hold in all");
       }
     }
+  }
+
+  /** The largest inflated size an entry of this name may declare. */
+  private static long limitFor(String name) {
+    return switch (name) {
+      case BundleLayout.MANIFEST -> MAX_MANIFEST_BYTES;
+      case BundleLayout.SIGNATURE -> MAX_SIGNATURE_BYTES;
+      default -> MAX_ENTRY_BYTES;
+    };
   }
 
   /**

@@ -24,11 +24,6 @@ import java.util.Optional;
  * {@code kiln burn}), so nothing can change between verification and use.
  */
 public final class BundleReader {
-  /** Largest manifest.json read; a release's manifest is a few KiB. */
-  static final long MAX_MANIFEST_BYTES = 1L << 20;
-  /** Largest manifest.sig read; an RSA-4096 signature document is under 1 KiB. */
-  static final long MAX_SIGNATURE_BYTES = 64L << 10;
-
   private BundleReader() {}
 
   /** Reads and verifies the bundle file. */
@@ -98,13 +93,6 @@ public final class BundleReader {
     if (manifestBytes == null) {
       findings.add(
           CheckFinding.error(BundleCodes.MANIFEST_INVALID, "the bundle has no manifest.json"));
-    } else if (manifestBytes.length > MAX_MANIFEST_BYTES) {
-      findings.add(
-          CheckFinding.error(
-              BundleCodes.MANIFEST_INVALID,
-              "manifest.json is " + manifestBytes.length + " bytes, more than the "
-                  + BoundedFiles.describe(MAX_MANIFEST_BYTES) + " a manifest may be"));
-      manifestBytes = null;
     }
     int before = findings.size();
     String signerFingerprint = checkSignature(manifestBytes, signatureBytes, trust, findings);
@@ -160,9 +148,6 @@ public final class BundleReader {
     }
     DetachedSignature signature;
     try {
-      if (signatureBytes.length > MAX_SIGNATURE_BYTES) {
-        throw new IllegalArgumentException("manifest.sig is too large");
-      }
       signature = DetachedSignature.fromJson(StrictJson.parse(signatureBytes, "manifest.sig"));
     } catch (IOException | IllegalArgumentException e) {
       out.add(
