@@ -11,16 +11,14 @@ import dev.kiln.inspector.format.HwPointers;
 import dev.kiln.inspector.format.TocEntry;
 import dev.kiln.inspector.format.TocHeader;
 import dev.kiln.inspector.format.ToolsArea;
+import dev.kiln.inspector.io.BoundedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,32 +73,21 @@ public final class ImageParser {
    * @throws IOException if reading fails
    */
   public static byte[] readFile(Path path) throws IOException {
-    requireRegularFile(path);
     byte[] bytes;
-    try (java.io.InputStream in = Files.newInputStream(path)) {
-      bytes = in.readNBytes(Math.toIntExact(MAX_IMAGE_SIZE + 1));
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
+    try {
+      bytes = BoundedFiles.read(path, MAX_IMAGE_SIZE, "an image file");
+    } catch (BoundedFiles.UnreadableFileException e) {
+      throw new ImageFormatException(e.getMessage(), e);
     }
     checkSize(path.toString(), bytes.length);
     return bytes;
   }
 
-  private static void requireRegularFile(Path path) throws IOException {
-    BasicFileAttributes attributes;
+  private static void requireRegularFile(Path path) throws ImageFormatException {
     try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new ImageFormatException(path + ": no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new ImageFormatException(path + ": permission denied", e);
-    }
-    if (attributes.isDirectory()) {
-      throw new ImageFormatException(path + ": is a directory, not an image file");
-    }
-    if (!attributes.isRegularFile()) {
-      // Opening a FIFO or device could block or read forever; refuse before opening.
-      throw new ImageFormatException(path + ": not a regular file");
+      BoundedFiles.requireRegularFile(path, "an image file");
+    } catch (BoundedFiles.UnreadableFileException e) {
+      throw new ImageFormatException(e.getMessage(), e);
     }
   }
 

@@ -1,12 +1,12 @@
 package dev.kiln.signer;
 
+import dev.kiln.inspector.io.BoundedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -20,6 +20,9 @@ import java.util.Objects;
  * <p>{@link #toString()} names the source ({@code env:KILN_PIN}), never the secret.
  */
 public final class SecretSource {
+  /** Largest PIN or passphrase file read; a PIN is a few bytes, a passphrase a line. */
+  public static final long MAX_SECRET_BYTES = 4L << 10;
+
   private enum Kind {
     ENV,
     FILE,
@@ -93,7 +96,11 @@ public final class SecretSource {
       raw = value.getBytes(StandardCharsets.UTF_8);
     } else {
       try {
-        raw = Files.readAllBytes(Path.of(name));
+        raw = BoundedFiles.read(Path.of(name), MAX_SECRET_BYTES, "a PIN or passphrase file");
+      } catch (BoundedFiles.UnreadableFileException e) {
+        // The message names the file and why (size, type), never its content.
+        throw new KeyAccessException(
+            "secret source " + this + ": cannot read the file: " + e.getMessage());
       } catch (IOException | RuntimeException e) {
         throw new KeyAccessException(
             "secret source "

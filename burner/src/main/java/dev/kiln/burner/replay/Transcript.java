@@ -3,15 +3,12 @@ package dev.kiln.burner.replay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.registers.Recording;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -71,27 +68,7 @@ public final class Transcript {
    * @throws IOException when it is missing, not a regular file, too large, or in neither format
    */
   public static List<Transaction> read(Path file) throws IOException {
-    BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(file, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such recording");
-    }
-    if (!attributes.isRegularFile()) {
-      throw new IOException(file + ": not a regular file");
-    }
-    if (attributes.size() > MAX_FILE_BYTES) {
-      throw new IOException(
-          file + ": " + attributes.size() + " bytes, larger than a recording may be ("
-              + MAX_FILE_BYTES + ")");
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
-    }
-    if (bytes.length > MAX_FILE_BYTES) {
-      throw new IOException(file + ": grew past " + MAX_FILE_BYTES + " bytes while being read");
-    }
+    byte[] bytes = BoundedFiles.read(file, MAX_FILE_BYTES, "a recording or ICMD transcript");
     if (Recording.hasMagic(bytes)) {
       List<Transaction> transactions = new ArrayList<>();
       for (Recording.Transaction recorded :

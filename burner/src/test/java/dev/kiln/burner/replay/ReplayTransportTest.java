@@ -143,6 +143,6 @@ class ReplayTransportTest {
     TransportException missing =
         assertThrows(TransportException.class, () -> ReplayTransport.open(dir.resolve("none")));
     assertEquals("replay:" + dir.resolve("none") + ": " + dir.resolve("none")
-        + ": no such recording", missing.getMessage());
+        + ": no such file", missing.getMessage());
   }
 }

@@ -1,24 +1,22 @@
 package dev.kiln.pipeline.build;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.inspector.build.ImageDescription;
 import dev.kiln.inspector.build.InvalidDescriptionException;
 import dev.kiln.inspector.build.ReservedSection;
 import dev.kiln.inspector.build.SectionContent;
 import dev.kiln.inspector.build.SectionSpec;
 import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.inspector.section.ImageInfoFlag;
 import dev.kiln.inspector.section.ReleaseDate;
 import dev.kiln.inspector.section.UidEntry;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -45,9 +43,6 @@ public final class DescriptionJson {
       Set.of("type", "file", "size", "fill", "seed", "$comment");
   private static final Set<String> UID_KEYS = Set.of("base", "count");
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-
   private DescriptionJson() {}
 
   /**
@@ -57,7 +52,10 @@ public final class DescriptionJson {
    * @throws InvalidDescriptionException if the JSON does not describe an image
    */
   public static ImageDescription read(Path file) throws IOException, InvalidDescriptionException {
-    String text = Files.readString(file);
+    String text =
+        new String(
+            BoundedFiles.read(file, StrictJson.MAX_DOCUMENT_BYTES, "an image description"),
+            StandardCharsets.UTF_8);
     Path base = file.toAbsolutePath().getParent();
     return parse(text, base, file.toString());
   }
@@ -69,28 +67,11 @@ public final class DescriptionJson {
    */
   public static ImageDescription parse(String text, Path baseDirectory, String source)
       throws IOException, InvalidDescriptionException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      JsonLocation where = e.getLocation();
-      String reason = firstLine(e.getOriginalMessage());
-      throw new IOException(source + ": not valid JSON"
-          + (where == null ? "" : " (line " + where.getLineNr() + ", column "
-              + where.getColumnNr() + ")") + ": " + reason, e);
-    }
-    if (root == null || !root.isObject()) {
+    JsonNode root = StrictJson.parse(text, source);
+    if (!root.isObject()) {
       throw new IOException(source + ": a description is a JSON object");
     }
     return new Reader(baseDirectory).description(root);
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "malformed";
-    }
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
   }
 
   /** Walks the tree; {@code path} strings name the key in messages. */

@@ -1,14 +1,16 @@
 package dev.kiln.pipeline.bundle;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,9 +42,7 @@ public record BundleManifest(String bundleVersion, Instant createdAt, List<Manif
   public static final String FORMAT = "kiln-bundle-v1";
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public BundleManifest {
     Objects.requireNonNull(bundleVersion, "bundleVersion");
@@ -93,51 +93,53 @@ public record BundleManifest(String bundleVersion, Instant createdAt, List<Manif
   public static BundleManifest parse(byte[] bytes) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(bytes);
+      root = StrictJson.parse(bytes, "manifest.json");
     } catch (IOException e) {
-      throw new IllegalArgumentException("manifest.json is not valid JSON", e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+    if (!root.isObject() || !FORMAT.equals(root.path("format").textValue())) {
       throw new IllegalArgumentException("manifest.json is not a " + FORMAT + " manifest");
     }
-    List<ManifestImage> images = new ArrayList<>();
-    for (JsonNode node : required(root, "images")) {
-      List<Integer> hwIds = new ArrayList<>();
-      required(node, "hwDeviceIds").forEach(id -> hwIds.add(id.asInt()));
-      List<String> uuids = new ArrayList<>();
-      required(node, "signingKeyUuids").forEach(uuid -> uuids.add(uuid.asText()));
-      List<ManifestImage.TargetResult> results = new ArrayList<>();
-      for (JsonNode item : required(node, "prevalidation")) {
-        List<String> findings = new ArrayList<>();
-        required(item, "findings").forEach(f -> findings.add(f.asText()));
-        results.add(
-            new ManifestImage.TargetResult(
-                required(item, "target").asText(), required(item, "accepted").asBoolean(),
-                findings));
+    try {
+      List<ManifestImage> images = new ArrayList<>();
+      for (JsonNode node : StrictJson.array(root, "images")) {
+        images.add(image(node));
       }
-      images.add(
-          new ManifestImage(
-              required(node, "path").asText(),
-              required(node, "size").asLong(),
-              required(node, "sha512").asText(),
-              required(node, "psid").asText(),
-              hwIds,
-              FwVersion.parse(required(node, "fwVersion").asText()),
-              required(node, "securityVersion").asInt(),
-              uuids,
-              results));
+      return new BundleManifest(
+          StrictJson.text(root, "bundleVersion"),
+          Instant.parse(StrictJson.text(root, "createdAt")),
+          images);
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      throw new IllegalArgumentException("manifest.json: " + e.getMessage(), e);
     }
-    return new BundleManifest(
-        required(root, "bundleVersion").asText(),
-        Instant.parse(required(root, "createdAt").asText()),
-        images);
   }
 
-  private static JsonNode required(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      throw new IllegalArgumentException("manifest.json misses '" + field + "'");
+  private static ManifestImage image(JsonNode node) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("every element of 'images' must be an object");
     }
-    return value;
+    List<Integer> hwIds = new ArrayList<>();
+    StrictJson.array(node, "hwDeviceIds")
+        .forEach(id -> hwIds.add(StrictJson.uint32(id, "hwDeviceIds")));
+    List<ManifestImage.TargetResult> results = new ArrayList<>();
+    for (JsonNode item : StrictJson.array(node, "prevalidation")) {
+      if (!item.isObject()) {
+        throw new IllegalArgumentException("every element of 'prevalidation' must be an object");
+      }
+      results.add(
+          new ManifestImage.TargetResult(
+              StrictJson.text(item, "target"), StrictJson.bool(item, "accepted"),
+              StrictJson.texts(StrictJson.array(item, "findings"), "findings")));
+    }
+    return new ManifestImage(
+        StrictJson.text(node, "path"),
+        StrictJson.integer(node.get("size"), "size", 0, ImageParser.MAX_IMAGE_SIZE),
+        StrictJson.text(node, "sha512"),
+        StrictJson.text(node, "psid"),
+        hwIds,
+        FwVersion.parse(StrictJson.text(node, "fwVersion")),
+        StrictJson.nonNegativeInt(node.get("securityVersion"), "securityVersion"),
+        StrictJson.texts(StrictJson.array(node, "signingKeyUuids"), "signingKeyUuids"),
+        results);
   }
 }

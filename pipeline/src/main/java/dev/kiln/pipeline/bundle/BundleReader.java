@@ -1,11 +1,8 @@
 package dev.kiln.pipeline.bundle;
 
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.pipeline.report.CheckFinding;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,9 +11,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 
 /**
  * Reads and verifies bundles fully offline: entry names, manifest signature by a trusted key,
@@ -26,16 +20,31 @@ import java.util.zip.ZipInputStream;
  * {@code kiln burn}), so nothing can change between verification and use.
  */
 public final class BundleReader {
-  /** Refuse bundles with more entries than any real release has (zip bombs by count). */
-  static final int MAX_ENTRIES = 256;
-  /** Refuse entries larger than any ConnectX flash image (zip bombs by size). */
-  static final long MAX_ENTRY_BYTES = 256L * 1024 * 1024;
-
   private BundleReader() {}
 
   /** Reads and verifies the bundle file. */
   public static BundleVerification verify(Path bundle, TrustedKeys trust) throws IOException {
-    return verify(readBundle(bundle), trust);
+    return named(bundle, () -> verify(readBundle(bundle), trust));
+  }
+
+  /** {@link #readUnverified(byte[], TrustedKeys)} of a bundle file. */
+  public static BundleVerification readUnverified(Path bundle, TrustedKeys trust)
+      throws IOException {
+    return named(bundle, () -> readUnverified(readBundle(bundle), trust));
+  }
+
+  /** Reading of bundle bytes that may refuse the archive. */
+  interface BundleRead<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code read}, naming {@code bundle} in a refusal of its archive. */
+  static <T> T named(Path bundle, BundleRead<T> read) throws IOException {
+    try {
+      return read.run();
+    } catch (BundleArchive.MalformedBundleException e) {
+      throw new BundleArchive.MalformedBundleException(bundle + ": " + e.getMessage(), e);
+    }
   }
 
   /** Largest bundle file read: every entry at its maximum would never be a real release. */
@@ -43,11 +52,7 @@ public final class BundleReader {
 
   /** Reads a bundle file whole, refusing files no release could be. */
   public static byte[] readBundle(Path bundle) throws IOException {
-    long size = Files.size(bundle);
-    if (size > MAX_BUNDLE_BYTES) {
-      throw new IOException(bundle + ": " + size + " bytes is larger than any bundle (1 GiB)");
-    }
-    return Files.readAllBytes(bundle);
+    return BoundedFiles.read(bundle, MAX_BUNDLE_BYTES, "a bundle");
   }
 
   /**
@@ -56,23 +61,46 @@ public final class BundleReader {
    * @throws IOException if the bytes are not a readable zip at all (exit 3)
    */
   public static BundleVerification verify(byte[] bundle, TrustedKeys trust) throws IOException {
+    return verify(bundle, trust, false);
+  }
+
+  /**
+   * Reads bundle bytes for display without trusting them: the manifest is parsed (strictly and
+   * bounded) even when its signature is missing or does not verify. Nothing read this way may be
+   * used to burn; {@link BundleVerification#verified()} still tells whether it verifies.
+   */
+  public static BundleVerification readUnverified(byte[] bundle, TrustedKeys trust)
+      throws IOException {
+    return verify(bundle, trust, true);
+  }
+
+  /**
+   * The manifest's signature is checked over its raw bytes first; only a manifest signed by a
+   * trusted key is parsed at all (unless {@code parseUnverified}, for display), so a hostile
+   * manifest never reaches the JSON parser of a verifier.
+   */
+  private static BundleVerification verify(
+      byte[] bundle, TrustedKeys trust, boolean parseUnverified) throws IOException {
     List<CheckFinding> findings = new ArrayList<>();
-    Map<String, byte[]> entries = readEntries(bundle, findings);
+    Map<String, byte[]> entries = BundleArchive.read(bundle, findings);
 
     byte[] manifestBytes = entries.remove(BundleLayout.MANIFEST);
     byte[] signatureBytes = entries.remove(BundleLayout.SIGNATURE);
-    BundleManifest manifest = null;
     if (manifestBytes == null) {
       findings.add(
           CheckFinding.error(BundleCodes.MANIFEST_INVALID, "the bundle has no manifest.json"));
-    } else {
+    }
+    int before = findings.size();
+    String signerFingerprint = checkSignature(manifestBytes, signatureBytes, trust, findings);
+    boolean signatureVerified = manifestBytes != null && findings.size() == before;
+    BundleManifest manifest = null;
+    if (manifestBytes != null && (signatureVerified || parseUnverified)) {
       try {
         manifest = BundleManifest.parse(manifestBytes);
-      } catch (RuntimeException e) {
+      } catch (IllegalArgumentException e) {
         findings.add(CheckFinding.error(BundleCodes.MANIFEST_INVALID, e.getMessage()));
       }
     }
-    String signerFingerprint = checkSignature(manifestBytes, signatureBytes, trust, findings);
 
     Map<String, byte[]> images = new LinkedHashMap<>();
     if (manifest != null) {
@@ -96,7 +124,9 @@ public final class BundleReader {
         images.put(image.path(), bytes);
       }
     }
-    for (String extra : entries.keySet()) {
+    // Without a manifest (missing, or left unparsed because its signature failed) nothing says
+    // which entries belong: the signature finding is the one that matters.
+    for (String extra : manifest == null ? List.<String>of() : entries.keySet()) {
       findings.add(
           CheckFinding.error(
               BundleCodes.EXTRA_ENTRY,
@@ -129,78 +159,6 @@ public final class BundleReader {
       }
     }
     return check.fingerprint();
-  }
-
-  /**
-   * Reads every entry in local-header order. Unsafe, duplicate and directory entries become
-   * findings and are left out of the result.
-   */
-  private static Map<String, byte[]> readEntries(byte[] bundle, List<CheckFinding> findings)
-      throws IOException {
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    int count = 0;
-    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundle))) {
-      for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-        if (++count > MAX_ENTRIES) {
-          throw new IOException("the bundle has more than " + MAX_ENTRIES + " entries");
-        }
-        String name = entry.getName();
-        if (!isSafeName(name)) {
-          findings.add(
-              CheckFinding.error(
-                  BundleCodes.UNSAFE_ENTRY_NAME,
-                  "entry '" + name + "' could be extracted outside its directory"));
-          continue;
-        }
-        byte[] data = readLimited(zip, name);
-        if (entries.containsKey(name)) {
-          findings.add(
-              CheckFinding.error(
-                  BundleCodes.DUPLICATE_ENTRY, "the bundle holds two entries named " + name));
-          continue;
-        }
-        if (entry.isDirectory()) {
-          findings.add(
-              CheckFinding.error(BundleCodes.EXTRA_ENTRY, "the bundle holds directory " + name));
-          continue;
-        }
-        entries.put(name, data);
-      }
-    } catch (ZipException e) {
-      throw new IOException("not a readable bundle (zip): " + e.getMessage(), e);
-    }
-    if (count == 0) {
-      throw new IOException("not a bundle: no zip entries");
-    }
-    return entries;
-  }
-
-  /** Names that stay inside the extraction directory on every platform. */
-  static boolean isSafeName(String name) {
-    if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains(":")
-        || name.indexOf('\0') >= 0) {
-      return false;
-    }
-    for (String part : name.split("/", -1)) {
-      if (part.equals("..") || part.equals(".")) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static byte[] readLimited(InputStream in, String name) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
-    for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-      total += n;
-      if (total > MAX_ENTRY_BYTES) {
-        throw new IOException("bundle entry " + name + " is larger than " + MAX_ENTRY_BYTES);
-      }
-      out.write(buffer, 0, n);
-    }
-    return out.toByteArray();
   }
 
   /** Lower-case hex SHA-512. */

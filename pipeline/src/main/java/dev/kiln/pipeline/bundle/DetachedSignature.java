@@ -3,6 +3,7 @@ package dev.kiln.pipeline.bundle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.pipeline.json.StrictJson;
 import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -112,7 +113,7 @@ public record DetachedSignature(String algorithm, String keyFingerprint, byte[] 
     }
     DetachedSignature signature;
     try {
-      signature = fromJson(new ObjectMapper().readTree(signatureJson));
+      signature = fromJson(StrictJson.parse(signatureJson, "the detached signature"));
     } catch (IOException | IllegalArgumentException e) {
       return new Check(Status.UNREADABLE, null);
     }

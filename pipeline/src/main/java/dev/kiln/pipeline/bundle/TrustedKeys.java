@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.bundle;
 
+import dev.kiln.signer.fs4.TrustStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,11 +61,10 @@ public final class TrustedKeys {
   /** Reads the public keys of one PEM file. */
   public static List<PublicKey> readPem(Path file) throws IOException {
     String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "trusted key file not found");
     }
+    text = new String(TrustStore.readFile(file), StandardCharsets.US_ASCII);
     List<PublicKey> keys = new ArrayList<>();
     Matcher matcher = PEM_BLOCK.matcher(text);
     while (matcher.find()) {

@@ -32,7 +32,8 @@ public final class VerifiedBundle {
   public static VerifiedBundle open(Path bundle, TrustedKeys trust)
       throws IOException, BundleBurn.RefusedException {
     byte[] bytes = BundleReader.readBundle(bundle);
-    BundleVerification verification = BundleReader.verify(bytes, trust);
+    BundleVerification verification =
+        BundleReader.named(bundle, () -> BundleReader.verify(bytes, trust));
     if (!verification.verified()) {
       throw new BundleBurn.RefusedException(
           bundle + ": the bundle does not verify, nothing was burnt: "

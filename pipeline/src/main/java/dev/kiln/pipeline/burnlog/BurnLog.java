@@ -1,10 +1,11 @@
 package dev.kiln.pipeline.burnlog;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.pipeline.feed.CanonicalJson;
+import dev.kiln.pipeline.json.StrictJson;
 import dev.kiln.pipeline.report.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -63,8 +64,10 @@ public final class BurnLog {
   /** Largest log read (a record is well under 2 KiB: millions of burns). */
   static final long MAX_LOG_BYTES = 1L << 30;
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  /** Largest head file read: a sequence number, a hash and a MAC on one line. */
+  static final long MAX_HEAD_BYTES = 4L << 10;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
   private final LogKey key;
@@ -225,7 +228,7 @@ public final class BurnLog {
   /** The line as a JSON object with a textual hash and a seq, or null. */
   private static JsonNode parseRecord(String line) {
     try {
-      JsonNode node = MAPPER.readTree(line);
+      JsonNode node = StrictJson.parse(line, "burn-log line");
       if (node != null && node.isObject() && node.path("hash").isTextual()
           && node.path("seq").isIntegralNumber()) {
         return node;
@@ -376,7 +379,11 @@ public final class BurnLog {
           + ": NOT checked that the log is complete (records may be missing at its end)");
       return new Verification(true, 0, String.join("; ", notes), records, guarantee);
     }
-    String[] headParts = Files.readString(head, StandardCharsets.US_ASCII).trim().split(" ");
+    String[] headParts =
+        new String(BoundedFiles.read(head, MAX_HEAD_BYTES, "a burn-log head file"),
+                StandardCharsets.US_ASCII)
+            .trim()
+            .split(" ");
     long headSeq;
     try {
       headSeq = Long.parseLong(headParts[0]);

@@ -1,13 +1,12 @@
 package dev.kiln.pipeline.burnlog;
 
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyReference;
 import dev.kiln.signer.pkcs11.Pkcs11Hmac;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -44,11 +43,8 @@ public final class LogKey implements AutoCloseable {
 
   /** Reads a key file. */
   public static LogKey read(Path file) throws IOException {
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    }
-    if (bytes.length < MIN_BYTES || bytes.length > MAX_BYTES) {
+    byte[] bytes = BoundedFiles.read(file, MAX_BYTES, "a burn-log key file");
+    if (bytes.length < MIN_BYTES) {
       throw new IOException(
           file + ": a burn-log key file holds " + MIN_BYTES + " to " + MAX_BYTES + " bytes");
     }

@@ -1,17 +1,15 @@
 package dev.kiln.pipeline.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.TrustedKey;
 import dev.kiln.inspector.section.FwVersion;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,6 +19,9 @@ import java.util.Optional;
  * the rest of the query output is informational.
  */
 public final class TargetProfiles {
+  /** Largest profile file read; a `kiln query --json` profile is about 2 KiB. */
+  public static final long MAX_PROFILE_BYTES = 256L << 10;
+
   private TargetProfiles() {}
 
   /**
@@ -32,9 +33,9 @@ public final class TargetProfiles {
   public static DeviceProfile read(Path file) throws IOException {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(Files.readAllBytes(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException(file + ": not a target profile (invalid JSON)", e);
+      root = StrictJson.read(file, MAX_PROFILE_BYTES, "a target profile");
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new IOException("not a target profile: " + e.getMessage(), e);
     }
     try {
       return parse(root);
@@ -49,45 +50,37 @@ public final class TargetProfiles {
       throw new IllegalArgumentException("not a JSON object");
     }
     List<TrustedKey> keys = new ArrayList<>();
-    for (JsonNode key : required(root, "trustedKeys")) {
+    for (JsonNode key : StrictJson.array(root, "trustedKeys")) {
       byte[] der =
           key.hasNonNull("publicKey")
-              ? Base64.getDecoder().decode(key.get("publicKey").asText())
+              ? Base64.getDecoder().decode(StrictJson.text(key, "publicKey"))
               : new byte[0];
-      keys.add(new TrustedKey(required(key, "uuid").asText(), der));
+      keys.add(new TrustedKey(StrictJson.text(key, "uuid"), der));
     }
     List<FwVersion> forbidden = new ArrayList<>();
-    for (JsonNode version : required(root, "forbiddenVersions")) {
-      forbidden.add(FwVersion.parse(version.asText()));
+    for (String version :
+        StrictJson.texts(StrictJson.array(root, "forbiddenVersions"), "forbiddenVersions")) {
+      forbidden.add(FwVersion.parse(version));
     }
     JsonNode pending = root.get("pendingVersion");
     return new DeviceProfile(
-        root.path("deviceName").asText(""),
+        root.hasNonNull("deviceName") ? StrictJson.text(root, "deviceName") : "",
         hwId(required(root, "hwDeviceId")),
-        required(root, "psid").asText(),
-        FwVersion.parse(required(root, "runningVersion").asText()),
+        StrictJson.text(root, "psid"),
+        FwVersion.parse(StrictJson.text(root, "runningVersion")),
         pending == null || pending.isNull()
             ? Optional.empty()
-            : Optional.of(FwVersion.parse(pending.asText())),
-        required(root, "securityVersion").asInt(),
-        required(root, "secured").asBoolean(),
+            : Optional.of(FwVersion.parse(StrictJson.text(root, "pendingVersion"))),
+        StrictJson.nonNegativeInt(root.get("securityVersion"), "securityVersion"),
+        StrictJson.bool(root, "secured"),
         keys,
-        required(root, "trustedKeysKnown").asBoolean(),
+        StrictJson.bool(root, "trustedKeysKnown"),
         forbidden,
-        required(root, "forbiddenVersionsKnown").asBoolean());
+        StrictJson.bool(root, "forbiddenVersionsKnown"));
   }
 
   private static int hwId(JsonNode node) {
-    if (node.isIntegralNumber()) {
-      return node.asInt();
-    }
-    String text = node.asText().trim().toLowerCase(Locale.ROOT);
-    try {
-      return text.startsWith("0x") ? Integer.parseInt(text.substring(2), 16)
-          : Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("hwDeviceId is not a number: " + node.asText(), e);
-    }
+    return StrictJson.deviceId(node, "hwDeviceId");
   }
 
   private static JsonNode required(JsonNode node, String field) {

@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code kiln device init DIR --device cx6dx --psid PSID --image IMAGE [--flash-size SIZE]}:
@@ -95,8 +95,9 @@ public final class DeviceInitCommand implements Callable<Integer> {
         }
       }
     }
-    Fs4Image parsed = ImageParser.parse(image);
-    byte[] bytes = Files.readAllBytes(image);
+    // One bounded read: the image parsed is the image written to the emulated flash.
+    byte[] bytes = ImageParser.readFile(image);
+    Fs4Image parsed = ImageParser.parse(bytes, image.toString());
     long flash = flashSize == null ? defaultFlashSize(parsed, bytes.length) : parseSize(flashSize);
     DeviceIdentity identity;
     try {

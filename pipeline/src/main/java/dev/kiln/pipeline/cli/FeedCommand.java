@@ -51,7 +51,7 @@ public final class FeedCommand implements Runnable {
   static ForbiddenVersionsFeed load(Path feed, List<Path> trust) throws IOException {
     SignCommand.requireReadable(feed);
     try {
-      return FeedCodec.verify(Files.readAllBytes(feed), TrustedKeys.load(trust), clock.instant());
+      return FeedCodec.verify(FeedCodec.readFile(feed), TrustedKeys.load(trust), clock.instant());
     } catch (FeedException e) {
       throw new CommandFailure(
           ExitCodes.CHECK_FAILED, feed + ": " + e.getMessage() + " [" + e.code() + "]");
@@ -82,7 +82,7 @@ public final class FeedCommand implements Runnable {
         try {
           signed =
               FeedCodec.sign(
-                  FeedCodec.unsignedBody(Files.readAllBytes(input)),
+                  FeedCodec.unsignedBody(FeedCodec.readFile(input)),
                   new SigningServiceSigner(service));
         } catch (FeedException e) {
           throw new CommandFailure(
@@ -147,7 +147,7 @@ public final class FeedCommand implements Runnable {
         SignCommand.requireReadable(feed);
         try {
           content =
-              FeedCodec.unsignedBodyFeed(Files.readAllBytes(feed));
+              FeedCodec.unsignedBodyFeed(FeedCodec.readFile(feed));
         } catch (FeedException e) {
           throw new CommandFailure(
               ExitCodes.UNREADABLE_INPUT, feed + ": " + e.getMessage() + " [" + e.code() + "]");

@@ -116,7 +116,7 @@ public final class ForbiddenFeedOptions {
     FeedCodec.VerifiedFeed verified;
     try {
       verified =
-          FeedCodec.verifySigned(Files.readAllBytes(feed), TrustedKeys.load(feedTrust), now);
+          FeedCodec.verifySigned(FeedCodec.readFile(feed), TrustedKeys.load(feedTrust), now);
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.UNREADABLE_INPUT, e.getMessage(), e);
     }

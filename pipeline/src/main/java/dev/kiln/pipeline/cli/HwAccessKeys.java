@@ -1,8 +1,8 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.io.BoundedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
  * (argv is visible to every user of the machine). The key is 64-bit hex, with or without 0x.
  */
 final class HwAccessKeys {
+  /** Largest key file read: the key is one 64-bit number. */
+  static final long MAX_KEY_FILE_BYTES = 4L << 10;
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
@@ -36,7 +39,13 @@ final class HwAccessKeys {
     if (source.file != null) {
       origin = "key file " + source.file;
       try {
-        text = Files.readString(source.file, StandardCharsets.US_ASCII);
+        text =
+            new String(
+                BoundedFiles.read(source.file, MAX_KEY_FILE_BYTES, "an HW access key file"),
+                StandardCharsets.US_ASCII);
+      } catch (BoundedFiles.UnreadableFileException e) {
+        throw new CommandFailure(ExitCodes.KEY_ACCESS, "cannot read " + origin + ": "
+            + e.getMessage());
       } catch (IOException e) {
         throw new CommandFailure(ExitCodes.KEY_ACCESS, "cannot read " + origin + ": "
             + e.getClass().getSimpleName());

@@ -17,6 +17,7 @@ import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.HwPointers;
 import dev.kiln.inspector.format.TocEntry;
+import dev.kiln.inspector.io.MappedFileFaults;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ExpansionRoms;
 import dev.kiln.inspector.section.ImageSignature;
@@ -27,6 +28,7 @@ import dev.kiln.pipeline.packages.PackageFormat;
 import dev.kiln.signer.fs4.KeyUuid;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 
 /**
@@ -48,17 +50,31 @@ final class ImageInspection {
     if (PackageFormat.of(image).filter(f -> f != PackageFormat.KBUNDLE).isPresent()) {
       return PackageInspection.run(out, image, json, toc, boot);
     }
-    Fs4Image parsed;
+    // The whole report is rendered before anything is printed: the image is mapped, and if the
+    // file shrinks under the mapping half way, stdout must not carry half a report.
+    StringWriter report = new StringWriter();
+    boolean passed;
     try {
-      parsed = ImageParser.parse(image);
+      passed =
+          MappedFileFaults.guard(
+              image, () -> render(new PrintWriter(report), ImageParser.parse(image), json, toc,
+                  boot));
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.UNREADABLE_INPUT, ParseErrors.describe(image, e), e);
     }
-    return run(out, parsed, json, toc, boot);
+    out.print(report);
+    out.flush();
+    return passed ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 
   /** Shows an image already parsed (one of a package's); the exit code as above. */
   static int run(PrintWriter out, Fs4Image parsed, boolean json, boolean toc, boolean boot) {
+    return render(out, parsed, json, toc, boot) ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+  }
+
+  /** Writes the report of {@code parsed} to {@code out}; true when the image verifies. */
+  private static boolean render(
+      PrintWriter out, Fs4Image parsed, boolean json, boolean toc, boolean boot) {
     VerificationResult result = ImageVerifier.verify(parsed);
     ImageSummary summary = ImageSummary.of(parsed);
     if (json) {
@@ -76,7 +92,7 @@ final class ImageInspection {
       printFindings(out, result);
     }
     out.flush();
-    return result.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    return result.passed();
   }
 
   private static void printSummary(PrintWriter out, ImageSummary s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.inspector.Finding;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.io.MappedFileFaults;
 import dev.kiln.inspector.Severity;
 import dev.kiln.inspector.VerificationResult;
 import dev.kiln.pipeline.cli.json.ImageJson;
@@ -45,7 +46,7 @@ final class ImageVerification {
     for (Path path : images) {
       VerificationResult result;
       try {
-        result = check.apply(ImageParser.parse(path));
+        result = MappedFileFaults.guard(path, () -> check.apply(ImageParser.parse(path)));
       } catch (IOException e) {
         anyUnreadable = true;
         String message = ParseErrors.describe(path, e);

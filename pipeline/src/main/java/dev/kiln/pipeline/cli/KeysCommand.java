@@ -10,6 +10,7 @@ import dev.kiln.signer.SigningServices;
 import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
+import dev.kiln.signer.fs4.TrustStore;
 import dev.kiln.signer.pem.PemKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +21,13 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code kiln keys ...}: key-section files and key facts. */
 @Command(
@@ -80,7 +81,8 @@ public class KeysCommand implements Runnable {
   /** Reads one PEM public key (exit 4 when the file holds none). */
   static RSAPublicKey readPublicKey(Path pem) throws IOException, KeyAccessException {
     SignCommand.requireReadable(pem);
-    return PemKeys.readPublicKey(Files.readString(pem, StandardCharsets.US_ASCII), pem.toString());
+    return PemKeys.readPublicKey(
+        new String(TrustStore.readFile(pem), StandardCharsets.US_ASCII), pem.toString());
   }
 
   /** {@code kiln keys pack}. */

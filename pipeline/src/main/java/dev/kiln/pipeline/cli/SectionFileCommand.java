@@ -1,8 +1,9 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.signer.fs4.Fs4ImageSigner.PreparedImage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +44,9 @@ abstract class SectionFileCommand implements Callable<Integer> {
     SignCommand.requireReadable(sectionFile());
     Path output = out == null ? image : out;
     SignCommand.requireWritableDirectory(output);
-    byte[] content = Files.readAllBytes(sectionFile());
+    // A section is part of an image, so no section file is larger than the largest image.
+    byte[] content =
+        BoundedFiles.read(sectionFile(), ImageParser.MAX_IMAGE_SIZE, "a section file");
     try (PreparedImage prepared = prepare(image, output, content)) {
       SignCommand.publish(prepared, auditName(), image, output, auditLog, List.of());
       report(spec.commandLine().getOut(), prepared, output);

@@ -153,7 +153,7 @@ public final class SignatureTrustOptions {
           throw new CommandFailure(ExitCodes.KEY_ACCESS, e.getMessage(), e);
         } catch (IOException e) {
           throw new CommandFailure(
-              ExitCodes.UNREADABLE_INPUT, "cannot read " + file + ": " + e.getMessage(), e);
+              ExitCodes.UNREADABLE_INPUT, ParseErrors.describe(Path.of(file), e), e);
         }
       }
       loaded = store;

@@ -7,6 +7,7 @@ import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.keys.SampleKey;
 import dev.kiln.keys.SampleKeys;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -271,7 +272,11 @@ public final class Demo {
       if (in == null) {
         throw new IOException("the sample description " + SAMPLE_DESCRIPTION + " is missing");
       }
-      description = (ObjectNode) mapper.readTree(in);
+      description =
+          (ObjectNode)
+              StrictJson.parse(
+                  in.readNBytes(Math.toIntExact(StrictJson.MAX_DOCUMENT_BYTES)),
+                  SAMPLE_DESCRIPTION);
     }
     description.put("fwVersion", version);
     description.put("productVersion", version);

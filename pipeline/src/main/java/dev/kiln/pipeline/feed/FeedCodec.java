@@ -1,18 +1,19 @@
 package dev.kiln.pipeline.feed;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.DetachedSignature;
 import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
+import dev.kiln.pipeline.json.StrictJson;
 import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.time.Instant;
@@ -70,11 +71,24 @@ public final class FeedCodec {
   public static final String ROLLBACK = "FEED_ROLLBACK";
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * Largest feed file read: a feed with a thousand entries is about 150 KiB, so anything near
+   * this bound is refused from its size alone, before a byte of it is parsed.
+   */
+  public static final long MAX_FEED_BYTES = 1L << 20;
 
   private FeedCodec() {}
+
+  /**
+   * Reads a feed file (signed or not) within {@link #MAX_FEED_BYTES}.
+   *
+   * @throws IOException if it cannot be read or is larger (one line naming the file)
+   */
+  public static byte[] readFile(Path file) throws IOException {
+    return BoundedFiles.read(file, MAX_FEED_BYTES, "a forbidden-versions feed");
+  }
 
   /** The unsigned {@code feed} member for {@code feed}. */
   public static ObjectNode toJson(ForbiddenVersionsFeed feed) {
@@ -209,17 +223,21 @@ public final class FeedCodec {
   }
 
   private static JsonNode parseJson(byte[] bytes) throws FeedException {
-    try {
-      JsonNode root = MAPPER.readTree(bytes);
-      if (root == null || !root.isObject()) {
-        throw new FeedException(MALFORMED, "the feed is not a JSON object");
-      }
-      return root;
-    } catch (JsonProcessingException e) {
-      throw new FeedException(MALFORMED, "the feed is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new FeedException(MALFORMED, "the feed cannot be read: " + e.getMessage());
+    if (bytes.length > MAX_FEED_BYTES) {
+      throw new FeedException(
+          MALFORMED, "the feed is " + bytes.length + " bytes, more than the "
+              + BoundedFiles.describe(MAX_FEED_BYTES) + " kiln reads");
     }
+    JsonNode root;
+    try {
+      root = StrictJson.parse(bytes, "the feed");
+    } catch (IOException e) {
+      throw new FeedException(MALFORMED, e.getMessage());
+    }
+    if (!root.isObject()) {
+      throw new FeedException(MALFORMED, "the feed is not a JSON object");
+    }
+    return root;
   }
 
   /** Validates and converts the {@code feed} member. */
@@ -233,10 +251,7 @@ public final class FeedCodec {
     try {
       Instant issued = Instant.parse(requireText(body, "issued"));
       Instant expires = Instant.parse(requireText(body, "expires"));
-      JsonNode sequence = body.get("sequence");
-      if (sequence == null || !sequence.canConvertToLong() || !sequence.isIntegralNumber()) {
-        throw new FeedException(MALFORMED, "the feed has no integer 'sequence'");
-      }
+      long sequence = StrictJson.integer(body.get("sequence"), "sequence", 0, Long.MAX_VALUE);
       JsonNode entriesNode = body.get("entries");
       if (entriesNode == null || !entriesNode.isArray()) {
         throw new FeedException(MALFORMED, "the feed has no 'entries' array");
@@ -246,7 +261,7 @@ public final class FeedCodec {
       for (JsonNode item : entriesNode) {
         entries.add(parseEntry(item, index++));
       }
-      return new ForbiddenVersionsFeed(issued, expires, sequence.asLong(), entries);
+      return new ForbiddenVersionsFeed(issued, expires, sequence, entries);
     } catch (DateTimeParseException e) {
       throw new FeedException(
           MALFORMED, "the feed's time is not an ISO-8601 instant: " + e.getParsedString());
@@ -259,25 +274,21 @@ public final class FeedCodec {
     if (!item.isObject()) {
       throw new FeedException(MALFORMED, "feed entry " + index + " is not an object");
     }
-    String psid = item.hasNonNull("psid") ? item.get("psid").asText() : null;
-    Integer hwId = null;
-    if (item.hasNonNull("hwDeviceId")) {
-      if (!item.get("hwDeviceId").isIntegralNumber()) {
-        throw new FeedException(
-            MALFORMED, "feed entry " + index + ": hwDeviceId must be a decimal integer");
-      }
-      hwId = item.get("hwDeviceId").asInt();
-    }
-    JsonNode versionsNode = item.get("versions");
-    if (versionsNode == null || !versionsNode.isArray()) {
-      throw new FeedException(MALFORMED, "feed entry " + index + " has no 'versions' array");
-    }
-    List<FwVersion> versions = new ArrayList<>();
-    for (JsonNode version : versionsNode) {
-      versions.add(FwVersion.parse(version.asText()));
-    }
-    String reason = item.hasNonNull("reason") ? item.get("reason").asText() : "";
     try {
+      String psid = item.hasNonNull("psid") ? StrictJson.text(item, "psid") : null;
+      Integer hwId =
+          item.hasNonNull("hwDeviceId")
+              ? StrictJson.uint32(item.get("hwDeviceId"), "hwDeviceId")
+              : null;
+      JsonNode versionsNode = item.get("versions");
+      if (versionsNode == null || !versionsNode.isArray()) {
+        throw new FeedException(MALFORMED, "feed entry " + index + " has no 'versions' array");
+      }
+      List<FwVersion> versions = new ArrayList<>();
+      for (String version : StrictJson.texts(versionsNode, "versions")) {
+        versions.add(FwVersion.parse(version));
+      }
+      String reason = item.hasNonNull("reason") ? StrictJson.text(item, "reason") : "";
       return new FeedEntry(psid, hwId, versions, reason);
     } catch (IllegalArgumentException e) {
       throw new FeedException(MALFORMED, "feed entry " + index + ": " + e.getMessage());

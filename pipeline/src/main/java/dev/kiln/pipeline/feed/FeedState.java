@@ -1,15 +1,16 @@
 package dev.kiln.pipeline.feed;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.pipeline.json.StrictJson;
 import dev.kiln.pipeline.report.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,9 +46,7 @@ public final class FeedState {
   static final long MAX_BYTES = 1L << 20;
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private static final Map<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
 
@@ -137,18 +136,17 @@ public final class FeedState {
   private ObjectNode readRoot() throws IOException {
     JsonNode root;
     try {
-      long size = Files.size(file);
-      if (size > MAX_BYTES) {
-        throw new IOException(file + ": " + size + " bytes is not a Kiln feed-state file");
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new NoSuchFileException(file.toString());
       }
-      root = MAPPER.readTree(Files.readAllBytes(file));
+      root = StrictJson.read(file, MAX_BYTES, "a feed-state file");
     } catch (NoSuchFileException e) {
       ObjectNode empty = MAPPER.createObjectNode();
       empty.put("format", FORMAT);
       empty.putObject("keys");
       return empty;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException(file + ": not a Kiln feed-state file (invalid JSON)", e);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new IOException("not a Kiln feed-state file: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))
         || !root.path("keys").isObject()) {

@@ -98,7 +98,7 @@ public final class Gate {
       TrustedKeys feedTrust = loadFeedTrust(source.trustedKeys());
       byte[] bytes;
       try {
-        bytes = Files.readAllBytes(source.path());
+        bytes = FeedCodec.readFile(source.path());
       } catch (IOException e) {
         throw new GateSetupException(GateCodes.FEED_UNREADABLE, source.path(),
             GateSetupException.Kind.UNREADABLE,

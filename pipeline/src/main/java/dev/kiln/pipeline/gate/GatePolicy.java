@@ -75,6 +75,9 @@ public record GatePolicy(
   /** Every member of {@code forbiddenFeed}. */
   static final List<String> FEED_MEMBERS = List.of("path", "trustedKeys");
 
+  /** Largest policy file read; a policy is a few hundred bytes. */
+  public static final long MAX_POLICY_BYTES = 64L << 10;
+
   public GatePolicy {
     trustedKeys = List.copyOf(trustedKeys);
     requiredSignatures = List.copyOf(requiredSignatures);

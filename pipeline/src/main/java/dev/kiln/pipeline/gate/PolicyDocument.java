@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.pipeline.report.FindingRegion;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import dev.kiln.inspector.io.BoundedFiles;
+import dev.kiln.pipeline.json.StrictJson;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,14 +44,8 @@ final class PolicyDocument {
    *     has a duplicate member or is not an object
    */
   static PolicyDocument read(Path file) throws IOException, GatePolicyException {
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    }
-    if (bytes.length > MAX_BYTES) {
-      throw new GatePolicyException(
-          file, Optional.empty(), "larger than " + MAX_BYTES + " bytes; not a policy");
-    }
+    // Bounded before it is read; a policy is a few hundred bytes.
+    byte[] bytes = BoundedFiles.read(file, GatePolicy.MAX_POLICY_BYTES, "a gate policy");
     ObjectMapper mapper =
         new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     Map<String, FindingRegion> positions = new HashMap<>();
@@ -72,7 +67,11 @@ final class PolicyDocument {
           }
         }
       }
-      root = mapper.readTree(bytes);
+      // The tree comes from the one strict reader (trailing data, duplicates, depth, size); the
+      // walk above only records where each member starts.
+      root = StrictJson.parse(bytes, file.toString());
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new GatePolicyException(file, Optional.empty(), e.getMessage());
     } catch (JsonProcessingException e) {
       Optional<FindingRegion> where =
           Optional.ofNullable(e.getLocation()).map(PolicyDocument::position);

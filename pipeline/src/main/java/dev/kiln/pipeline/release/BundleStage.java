@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.release;
 
+import dev.kiln.inspector.ImageParser;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.BundleWriter;
 import dev.kiln.pipeline.bundle.ManifestImage;
@@ -10,7 +11,6 @@ import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SecretSource;
 import dev.kiln.signer.SigningService;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ public final class BundleStage implements Stage {
         throw new PipelineException(1, "the check stage did not describe " + image.outputName());
       }
       try {
-        contents.add(new BundleWriter.Content(entry, Files.readAllBytes(image.current())));
+        contents.add(new BundleWriter.Content(entry, ImageParser.readFile(image.current())));
       } catch (IOException e) {
         throw new PipelineException(3, image.outputName() + ": " + e.getMessage(), e);
       }

@@ -18,7 +18,6 @@ import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +55,7 @@ public final class CheckStage implements Stage {
       ImageFacts facts;
       byte[] bytes;
       try {
-        bytes = Files.readAllBytes(image.current());
+        bytes = ImageParser.readFile(image.current());
         facts =
             ImageFactsSources.standard()
                 .read(ImageParser.parse(bytes, image.outputName()));
@@ -133,7 +132,7 @@ public final class CheckStage implements Stage {
     try {
       ForbiddenVersionsFeed feed =
           FeedCodec.verify(
-              Files.readAllBytes(source.path()), TrustedKeys.load(source.trustedKeys()),
+              FeedCodec.readFile(source.path()), TrustedKeys.load(source.trustedKeys()),
               context.clock().instant());
       context.out().printf("      forbidden feed #%d verified (%d entries)%n", feed.sequence(),
           feed.entries().size());

@@ -9,10 +9,10 @@ import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.ImageSigningException;
 import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
+import dev.kiln.signer.fs4.TrustStore;
 import dev.kiln.signer.pem.PemKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
@@ -94,7 +94,7 @@ public final class ProvisionKeysStage implements Stage {
   private static RSAPublicKey read(Path pem) throws PipelineException {
     try {
       return PemKeys.readPublicKey(
-          Files.readString(pem, StandardCharsets.US_ASCII), pem.toString());
+          new String(TrustStore.readFile(pem), StandardCharsets.US_ASCII), pem.toString());
     } catch (IOException e) {
       throw new PipelineException(3, "provisionKeys: cannot read " + pem + ": " + e, e);
     } catch (KeyAccessException e) {
@@ -105,7 +105,7 @@ public final class ProvisionKeysStage implements Stage {
   /** The size of the image's section of {@code type}; the image must reserve it. */
   private static int sectionSize(Path image, SectionType type, String name)
       throws IOException, PipelineException {
-    Fs4Image parsed = ImageParser.parse(Files.readAllBytes(image), name);
+    Fs4Image parsed = ImageParser.parse(ImageParser.readFile(image), name);
     List<Section> sections = parsed.sectionsOf(type);
     if (sections.isEmpty()) {
       throw new PipelineException(

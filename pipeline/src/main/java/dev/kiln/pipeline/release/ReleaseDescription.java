@@ -1,10 +1,8 @@
 package dev.kiln.pipeline.release;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.pipeline.json.StrictJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -111,14 +109,11 @@ public record ReleaseDescription(
   public static ReleaseDescription load(Path file) throws IOException {
     JsonNode root;
     try {
-      root =
-          new ObjectMapper()
-              .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-              .readTree(Files.readAllBytes(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+      root = StrictJson.read(file, StrictJson.MAX_DOCUMENT_BYTES, "a release description");
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    if (root == null || !root.isObject()) {
+    if (!root.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
     }
     checkMembers(

@@ -24,8 +24,17 @@ final class KilnChildProcess {
 
   /** {@code java -cp CLASSPATH dev.kiln.pipeline.cli.Kiln args...}. */
   static List<String> command(String... args) {
+    return command(List.of(), args);
+  }
+
+  /**
+   * {@code java JVM-OPTIONS -cp CLASSPATH dev.kiln.pipeline.cli.Kiln args...}, e.g. with a small
+   * {@code -Xmx} to show that hostile input cannot make kiln allocate more.
+   */
+  static List<String> command(List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Kiln.class.getName());

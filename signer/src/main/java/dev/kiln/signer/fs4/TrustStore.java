@@ -3,6 +3,7 @@ package dev.kiln.signer.fs4;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.Section;
 import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SigningService;
@@ -25,6 +26,12 @@ import java.util.Optional;
  * match any UUID (the report then names the UUID found in the image).
  */
 public final class TrustStore {
+  /**
+   * Largest trust file read (PEM public keys or certificates, or a PUBLIC_KEYS section file):
+   * far above a certificate chain, far below anything that could exhaust the heap.
+   */
+  public static final long MAX_TRUST_FILE_BYTES = 256L << 10;
+
   private final List<TrustedKey> keys;
 
   /**
@@ -80,6 +87,15 @@ public final class TrustStore {
   }
 
   /**
+   * The bytes of a trust or public-key file, within {@link #MAX_TRUST_FILE_BYTES}.
+   *
+   * @throws IOException if it is not a regular file, is larger, or cannot be read (one line)
+   */
+  public static byte[] readFile(Path file) throws IOException {
+    return BoundedFiles.read(file, MAX_TRUST_FILE_BYTES, "a trust file");
+  }
+
+  /**
    * Loads one trust argument: a key reference, whose key's public half is trusted under any UUID
    * (as cosign's {@code verify --key} takes one), or else a file as {@link #load(Path)} reads it.
    *
@@ -106,7 +122,7 @@ public final class TrustStore {
    * @throws KeyAccessException if it holds none of these
    */
   public static TrustStore load(Path file) throws IOException, KeyAccessException {
-    byte[] content = Files.readAllBytes(file);
+    byte[] content = readFile(file);
     String text = new String(content, StandardCharsets.US_ASCII);
     if (text.contains("-----BEGIN")) {
       RSAPublicKey key = PemKeys.readPublicKey(text, file.toString());

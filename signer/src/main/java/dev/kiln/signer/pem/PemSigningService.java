@@ -1,5 +1,6 @@
 package dev.kiln.signer.pem;
 
+import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.signer.DigestAlgorithm;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyOptions;
@@ -21,6 +22,9 @@ import java.util.Optional;
  * bytes as {@code SHA512withRSA} over the message.
  */
 public final class PemSigningService implements SigningService {
+  /** Largest key file read: an encrypted RSA-4096 PEM key is about 3.5 KiB. */
+  public static final long MAX_KEY_FILE_BYTES = 64L << 10;
+
   private final KeyReference.FileKey reference;
   private RSAPrivateCrtKey privateKey;
   private final RSAPublicKey publicKey;
@@ -42,7 +46,9 @@ public final class PemSigningService implements SigningService {
       throws KeyAccessException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(reference.path());
+      bytes = BoundedFiles.read(reference.path(), MAX_KEY_FILE_BYTES, "a PEM private key file");
+    } catch (BoundedFiles.UnreadableFileException e) {
+      throw new KeyAccessException(reference + ": " + e.getMessage());
     } catch (IOException | SecurityException e) {
       throw new KeyAccessException(
           reference + ": cannot read the key file (" + e.getClass().getSimpleName() + ")");
