@@ -77,12 +77,47 @@ public final class ImageParser {
     requireRegularFile(path);
     byte[] bytes;
     try (java.io.InputStream in = Files.newInputStream(path)) {
-      bytes = in.readNBytes(Math.toIntExact(MAX_IMAGE_SIZE + 1));
+      bytes = readBounded(in, Files.size(path));
     } catch (AccessDeniedException e) {
       throw new ImageFormatException(path + ": permission denied", e);
     }
     checkSize(path.toString(), bytes.length);
     return bytes;
+  }
+
+  /** Bytes per read call: a heap array is filled through a temporary native buffer this big. */
+  private static final int READ_CHUNK = 1 << 20;
+
+  /**
+   * Reads up to {@link #MAX_IMAGE_SIZE} + 1 bytes into an array sized for {@code expected} (the
+   * file's size when opened), in reads of {@link #READ_CHUNK}: no intermediate buffers to copy
+   * from and no native buffer as large as the image. A file that changed size meanwhile is read
+   * as it now is.
+   */
+  private static byte[] readBounded(java.io.InputStream in, long expected) throws IOException {
+    int limit = Math.toIntExact(MAX_IMAGE_SIZE + 1);
+    byte[] bytes = new byte[(int) Math.min(Math.max(expected, 0), limit)];
+    int filled = 0;
+    while (true) {
+      if (filled == bytes.length) {
+        if (filled == limit) {
+          return bytes;
+        }
+        int next = in.read();
+        if (next < 0) {
+          return bytes;
+        }
+        // The file grew since it was opened: keep reading, still bounded.
+        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min((long) filled * 2 + READ_CHUNK, limit));
+        bytes[filled++] = (byte) next;
+        continue;
+      }
+      int n = in.read(bytes, filled, Math.min(READ_CHUNK, bytes.length - filled));
+      if (n < 0) {
+        return filled == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, filled);
+      }
+      filled += n;
+    }
   }
 
   private static void requireRegularFile(Path path) throws IOException {
