@@ -1,66 +1,44 @@
 #!/usr/bin/env bash
-# Times whole 'kiln sign' against 'mstflint ... sign' on a 32 MiB image with the same RSA-4096 file
-# key (the keys-sample key; kiln needs --allow-sample-keys for it) and prints the medians and their
-# ratio. Not a test: timings depend on the machine. Usage: bench/sign-bench.sh [RUNS] [SIZE_MIB]
+# Issue 14, one image: whole `kiln sign` against `mstflint -i F --private_key K --key_uuid U sign`
+# on the same file, the same RSA-4096 file key (the keys-sample key), alternating runs, on both
+# image shapes: "small" (small sections in a 32 MiB file, the usual generated image) and "full"
+# (code sections filling the file). Every run's outputs are compared byte for byte.
+# Goal: kiln at most 0.7 x mstflint's wall time, and less CPU.
+# Usage: bench/sign-bench.sh [--runs N] [--size MIB] [--shape small|full|both] [--allow-load]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs="${1:-7}"
-size_mib="${2:-32}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-uuid=00112233445566778899aabbccddeeff
-# KILN may name another launcher (e.g. a java command line) for measurements.
-kiln_cmd="${KILN:-$root/kiln}"
-
-command -v mstflint >/dev/null || { echo "mstflint is not installed" >&2; exit 2; }
-"$kiln_cmd" --version >/dev/null   # builds the CLI if needed, outside the timed runs
-(cd "$root" && mvn -B -q -ntp -pl signer -am test-compile -Dmaven.javadoc.skip=true) >/dev/null
-cp_file="$work/cp.txt"
-(cd "$root" && mvn -B -q -ntp -pl signer dependency:build-classpath -Dmdep.outputFile="$cp_file") \
-  >/dev/null
-# The signing tests' fixture: a verify-clean image whose code sections fill the file.
-java -cp "$root/signer/target/test-classes:$root/signer/target/classes:$(cat "$cp_file")" \
-  dev.kiln.signer.fs4.Fs4Fixtures "$work/image.bin" "$size_mib" v1
-cp "$root/keys-sample/src/main/resources/dev/kiln/keys/sample-rsa4096-NOT-FOR-PRODUCTION.pem" \
-  "$work/key.pem"
-
-now() { date +%s.%N; }
-# CPU seconds (user + system) of one command, appended to $1; its output is discarded.
-cpu() {
-  local file="$1"
-  shift
-  /usr/bin/time -f '%U %S' -o "$work/cpu.tmp" "$@" >/dev/null
-  awk '{print $1 + $2}' "$work/cpu.tmp" >>"$file"
-}
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-: >"$work/mstflint.times"
-: >"$work/kiln.times"
-: >"$work/mstflint.cpu"
-: >"$work/kiln.cpu"
-for ((i = 0; i < runs; i++)); do
-  cp "$work/image.bin" "$work/m.bin"
-  cp "$work/image.bin" "$work/k.bin"
-  sync
-  t0=$(now)
-  cpu "$work/mstflint.cpu" \
-    mstflint -i "$work/m.bin" --private_key "$work/key.pem" --key_uuid "$uuid" sign
-  t1=$(now)
-  cpu "$work/kiln.cpu" "$kiln_cmd" sign "$work/k.bin" --key "file:$work/key.pem" \
-    --key-uuid "$uuid" --allow-sample-keys --audit-log "$work/audit.jsonl"
-  t2=$(now)
-  echo "$t1 - $t0" | bc -l >>"$work/mstflint.times"
-  echo "$t2 - $t1" | bc -l >>"$work/kiln.times"
-  cmp -s "$work/m.bin" "$work/k.bin" || { echo "outputs differ!" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
+bench_parse "$@"
+shapes=(small full)
+for ((i = 0; i < ${#bench_extra[@]}; i++)); do
+  case "${bench_extra[i]}" in
+    --shape) [[ "${bench_extra[i + 1]}" == both ]] || shapes=("${bench_extra[i + 1]}"); i=$((i + 1)) ;;
+    *) echo "usage: $0 [--runs N] [--size MIB] [--shape small|full|both] [--allow-load]" >&2; exit 2 ;;
+  esac
 done
-m=$(median <"$work/mstflint.times")
-k=$(median <"$work/kiln.times")
-printf 'image %d MiB, RSA-4096 file key, %d runs (medians; outputs byte-identical)\n' \
-  "$size_mib" "$runs"
-mc=$(median <"$work/mstflint.cpu")
-kc=$(median <"$work/kiln.cpu")
-printf '  mstflint sign: %.3f s wall, %.2f s CPU\n' "$m" "$mc"
-printf '  kiln sign:     %.3f s wall, %.2f s CPU\n' "$k" "$kc"
-printf '  ratio kiln/mstflint: %.2f wall, %.2f CPU\n' "$(echo "$k / $m" | bc -l)" \
-  "$(echo "$kc / $mc" | bc -l)"
-printf '  load average during the run: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+command -v mstflint >/dev/null || { echo "bench: mstflint is not installed" >&2; exit 2; }
+bench_start "kiln sign vs mstflint sign, ${bench_size} MiB, RSA-4096 file key"
+for shape in "${shapes[@]}"; do
+  bench_image "$shape" "$bench_size" 22.41.1000 "$bench_work/$shape.bin"
+  for ((run = 0; run < bench_runs; run++)); do
+    cp "$bench_work/$shape.bin" "$bench_work/k.bin"
+    cp "$bench_work/$shape.bin" "$bench_work/m.bin"
+    sync
+    # Alternating, and which tool goes first alternates too (page cache, CPU frequency).
+    if ((run % 2 == 0)); then
+      bench_time "kiln-$shape" "$kiln_cmd" sign "$bench_work/k.bin" "${sign_key[@]}" \
+        --audit-log "$bench_work/audit.jsonl"
+      bench_time "mstflint-$shape" mstflint -i "$bench_work/m.bin" --private_key "$sample_key" \
+        --key_uuid "$sample_uuid" sign
+    else
+      bench_time "mstflint-$shape" mstflint -i "$bench_work/m.bin" --private_key "$sample_key" \
+        --key_uuid "$sample_uuid" sign
+      bench_time "kiln-$shape" "$kiln_cmd" sign "$bench_work/k.bin" "${sign_key[@]}" \
+        --audit-log "$bench_work/audit.jsonl"
+    fi
+    cmp -s "$bench_work/k.bin" "$bench_work/m.bin" ||
+      { echo "bench: kiln's and mstflint's signed images differ" >&2; exit 1; }
+  done
+  bench_compare "sign, $shape sections (outputs byte-identical)" "kiln-$shape" "mstflint-$shape" \
+    "wall <= 0.70, CPU < 1.00"
+done
+bench_finish

@@ -8,7 +8,10 @@ import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Mcc;
 import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
+import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.TransportException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +24,13 @@ final class BootImageBurner {
   static final long INITIALIZE_POLL_MS = 240;
 
   static final int MAX_STATE_POLLS = 3000;
+
+  /**
+   * Image bytes whose MCDA chunks go to the transport in one {@link RegisterClient#accessAll}
+   * (pipelined over {@code tcp://}); progress and cancellation checkpoints follow every chunk's
+   * reply, so a cancelled burn stops within one batch.
+   */
+  static final int BATCH_BYTES = 64 * 1024;
 
   private final DeviceLink link;
   private final UpdatePathSupport support;
@@ -151,20 +161,30 @@ final class BootImageBurner {
     }
     long start = System.nanoTime();
     progress.written(0, component.length);
-    for (int offset = 0; offset < component.length; offset += chunk) {
-      int length = Math.min(chunk, component.length - offset);
-      RegisterClient.Reply reply =
-          link.client().set(
-              AccessRegister.MCDA,
-              Mcda.fromImage(handle.handle(), offset, component, offset, length).encode());
-      if (!reply.ok()) {
-        progress.transferEnded();
-        throw new DeviceException(
-            String.format(
-                "%s: writing the image failed at offset 0x%x: %s",
-                uri, offset, reply.status().text()));
+    int chunksPerBatch = Math.max(1, BATCH_BYTES / chunk);
+    for (int batchStart = 0; batchStart < component.length; ) {
+      List<byte[]> payloads = new ArrayList<>(chunksPerBatch);
+      int offset = batchStart;
+      for (int n = 0; n < chunksPerBatch && offset < component.length; n++, offset += chunk) {
+        int length = Math.min(chunk, component.length - offset);
+        payloads.add(
+            Mcda.fromImage(handle.handle(), offset, component, offset, length).encode());
       }
-      progress.written(offset + length, component.length);
+      List<RegisterClient.Reply> replies =
+          link.client().accessAll(AccessRegister.MCDA, RegisterMethod.SET, payloads);
+      offset = batchStart;
+      for (RegisterClient.Reply reply : replies) {
+        if (!reply.ok()) {
+          progress.transferEnded();
+          throw new DeviceException(
+              String.format(
+                  "%s: writing the image failed at offset 0x%x: %s",
+                  uri, offset, reply.status().text()));
+        }
+        offset = Math.min(offset + chunk, component.length);
+        progress.written(offset, component.length);
+      }
+      batchStart = offset;
     }
     progress.transferEnded();
     return System.nanoTime() - start;

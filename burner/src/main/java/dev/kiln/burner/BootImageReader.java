@@ -5,8 +5,11 @@ import dev.kiln.registers.AccessRegister;
 import dev.kiln.registers.FsmState;
 import dev.kiln.registers.MccInstruction;
 import dev.kiln.registers.Mcda;
+import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.RegisterStatus;
 import dev.kiln.registers.TransportException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Reads the BOOT_IMG component back through MCC, running or pending (protocol doc §2.8). */
 final class BootImageReader {
@@ -58,18 +61,30 @@ final class BootImageReader {
         reading = handle.mcc(MccInstruction.READ_COMPONENT, boot.index(), 0);
       }
       handle.require(reading, "READ_COMPONENT", FsmState.UPLOAD);
-      for (int offset = 0; offset < image.length; offset += Mcda.MAX_DATA) {
-        int length = Math.min(Mcda.MAX_DATA, image.length - offset);
-        Mcda request = new Mcda(handle.handle(), offset, length, new byte[Mcda.MAX_DATA]);
-        RegisterClient.Reply reply = link.client().get(AccessRegister.MCDA, request.encode());
-        if (!reply.ok()) {
-          throw new DeviceException(
-              String.format(
-                  "%s: reading the image failed at offset 0x%x: %s",
-                  uri, offset, reply.status().text()));
+      int chunksPerBatch = BootImageBurner.BATCH_BYTES / Mcda.MAX_DATA;
+      for (int batchStart = 0; batchStart < image.length; ) {
+        List<byte[]> payloads = new ArrayList<>(chunksPerBatch);
+        int offset = batchStart;
+        for (int n = 0; n < chunksPerBatch && offset < image.length; n++) {
+          int length = Math.min(Mcda.MAX_DATA, image.length - offset);
+          payloads.add(new Mcda(handle.handle(), offset, length, new byte[Mcda.MAX_DATA]).encode());
+          offset += length;
         }
-        Mcda.decode(reply.payload()).copyImageBytes(image, offset);
-        progress.written(offset + length, image.length);
+        List<RegisterClient.Reply> replies =
+            link.client().accessAll(AccessRegister.MCDA, RegisterMethod.GET, payloads);
+        offset = batchStart;
+        for (RegisterClient.Reply reply : replies) {
+          if (!reply.ok()) {
+            throw new DeviceException(
+                String.format(
+                    "%s: reading the image failed at offset 0x%x: %s",
+                    uri, offset, reply.status().text()));
+          }
+          Mcda.decode(reply.payload()).copyImageBytes(image, offset);
+          offset = Math.min(offset + Mcda.MAX_DATA, image.length);
+          progress.written(offset, image.length);
+        }
+        batchStart = offset;
       }
       progress.transferEnded();
       handle.require(

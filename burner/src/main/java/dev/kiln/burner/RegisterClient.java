@@ -6,6 +6,8 @@ import dev.kiln.registers.RegisterMethod;
 import dev.kiln.registers.RegisterStatus;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The host's register access: wraps a payload into the envelope of protocol doc §1.2, sends it, and
@@ -82,13 +84,64 @@ public final class RegisterClient implements AutoCloseable {
         return new Reply(status, reply.payload());
       }
       retries++;
-      try {
-        sleeper.sleep(RETRY_SLEEP_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransportException(
-            transport.describe() + ": interrupted while the device was busy", e);
+      pause();
+    }
+  }
+
+  /**
+   * Accesses of one register with independent payloads (the MCDA chunks of a download or a
+   * read-back), sent through {@link RegisterEnvelope#exchangeAll} so a transport that can
+   * pipelines them. Replies come back in order and stop at the first that is not OK (the caller
+   * reports that one; what the device answered to the requests sent after it is dropped). A
+   * "resource not available" reply is retried as {@link #access} retries it, and the requests
+   * after it are sent again, in order: the device answered them while it was not ready.
+   */
+  public List<Reply> accessAll(AccessRegister register, RegisterMethod method,
+      List<byte[]> payloads) throws TransportException {
+    List<Reply> replies = new ArrayList<>(payloads.size());
+    int next = 0;
+    while (next < payloads.size()) {
+      List<RegisterEnvelope> requests = new ArrayList<>(payloads.size() - next);
+      for (byte[] payload : payloads.subList(next, payloads.size())) {
+        requests.add(RegisterEnvelope.request(register, method, payload));
       }
+      List<RegisterEnvelope> answers = RegisterEnvelope.exchangeAll(transport, requests);
+      int sent = next;
+      transactions += answers.size();
+      for (RegisterEnvelope answer : answers) {
+        RegisterStatus status = answer.registerStatus();
+        if (status == RegisterStatus.RES_NOT_AVLBL && maxTries > 1) {
+          retries++;
+          pause();
+          Reply retried = access(register, method, payloads.get(next), maxTries - 1);
+          replies.add(retried);
+          if (!retried.ok()) {
+            return replies;
+          }
+          next++;
+          break;
+        }
+        Reply reply = new Reply(status, answer.payload());
+        replies.add(reply);
+        next++;
+        if (!reply.ok()) {
+          return replies;
+        }
+      }
+      if (next == sent) {
+        throw new TransportException(transport.describe() + ": no reply to a batch of requests");
+      }
+    }
+    return replies;
+  }
+
+  private void pause() throws TransportException {
+    try {
+      sleeper.sleep(RETRY_SLEEP_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          transport.describe() + ": interrupted while the device was busy", e);
     }
   }
 

@@ -109,4 +109,31 @@ class RegisterClientTest {
     RegisterClient client = new RegisterClient(confused, millis -> {}, 3);
     assertThrows(TransportException.class, () -> client.get(AccessRegister.MCC, mccQuery()));
   }
+
+  @Test
+  void accessAllRetriesANotNowReplyAndSendsTheRestAgainInOrder() throws Exception {
+    List<Long> sleeps = new ArrayList<>();
+    BusyDevice device = new BusyDevice(1, RegisterStatus.OK);
+    RegisterClient client = new RegisterClient(device, sleeps::add, 100);
+    List<byte[]> payloads = List.of(mccQuery(), mccQuery(), mccQuery(), mccQuery());
+    List<RegisterClient.Reply> replies =
+        client.accessAll(AccessRegister.MCC, dev.kiln.registers.RegisterMethod.SET, payloads);
+    assertEquals(4, replies.size());
+    assertTrue(replies.stream().allMatch(RegisterClient.Reply::ok));
+    // The batch of 4 (the first answered "not now"), the retry, then the 3 others again.
+    assertEquals(8, device.requests);
+    assertEquals(List.of(80L), sleeps);
+    assertEquals(8, client.transactions());
+  }
+
+  @Test
+  void accessAllStopsAtTheFirstFailedReply() throws Exception {
+    BusyDevice device = new BusyDevice(0, RegisterStatus.BAD_PARAM);
+    RegisterClient client = new RegisterClient(device, ms -> {}, 100);
+    List<RegisterClient.Reply> replies =
+        client.accessAll(AccessRegister.MCC, dev.kiln.registers.RegisterMethod.SET,
+            List.of(mccQuery(), mccQuery(), mccQuery()));
+    assertEquals(1, replies.size());
+    assertEquals(RegisterStatus.BAD_PARAM, replies.get(0).status());
+  }
 }

@@ -1,12 +1,9 @@
 package dev.kiln.emulator;
 
+import dev.kiln.registers.FrameStream;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import dev.kiln.registers.pldm.PldmEndpoint;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,14 +20,12 @@ import java.util.Arrays;
 public final class DaemonClient implements RegisterTransport, PldmEndpoint {
   private final String description;
   private final Socket socket;
-  private final DataInputStream in;
-  private final DataOutputStream out;
+  private final FrameStream frames;
 
   private DaemonClient(String description, Socket socket) throws IOException {
     this.description = description;
     this.socket = socket;
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+    this.frames = new FrameStream(socket.getInputStream(), socket.getOutputStream());
   }
 
   /** Connects to a daemon on {@code host:port} and presents the token read from {@code tokenFile}. */
@@ -136,16 +131,14 @@ public final class DaemonClient implements RegisterTransport, PldmEndpoint {
 
   private byte[] roundTrip(byte[] frame) throws TransportException {
     try {
-      out.writeInt(frame.length);
-      out.write(frame);
-      out.flush();
-      int length = in.readInt();
-      if (length < 0 || length > WireProtocol.MAX_FRAME) {
-        throw new TransportException(description + ": malformed reply frame of " + length);
+      frames.send(frame);
+      byte[] reply = frames.read(WireProtocol.MAX_FRAME);
+      if (reply == null) {
+        throw new TransportException(description + ": the daemon closed the connection");
       }
-      byte[] reply = new byte[length];
-      in.readFully(reply);
       return reply;
+    } catch (FrameStream.FrameLengthException e) {
+      throw new TransportException(description + ": malformed reply frame of " + e.length(), e);
     } catch (IOException e) {
       throw new TransportException(description + ": connection lost (" + e.getMessage() + ")", e);
     }

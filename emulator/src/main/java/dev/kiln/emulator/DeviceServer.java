@@ -1,14 +1,8 @@
 package dev.kiln.emulator;
 
+import dev.kiln.registers.FrameStream;
 import dev.kiln.registers.TransportException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,10 +34,14 @@ import java.util.concurrent.CountDownLatch;
  * oldest is dropped to admit a new one) and a 256-byte first frame; authenticated ones a cap and a
  * read timeout; a frame's declared length is checked against {@link WireProtocol#MAX_FRAME}
  * before anything is allocated, and the body is then read as it arrives (a stalled sender costs
- * nothing). When a connection ends for any reason, an update handle it holds is released, so a
+ * nothing). Frames are read and written through {@link FrameStream}: one read takes a whole batch
+ * of pipelined requests, and their replies go out in one write. When a connection ends for any reason, an update handle it holds is released, so a
  * host killed in the middle of a burn does not leave the device locked until the idle timeout.
  */
 public final class DeviceServer implements AutoCloseable {
+  /** Replies queued before they are written even while more requests are buffered. */
+  private static final int FLUSH_BYTES = 64 * 1024;
+
   /** Stack of a connection thread: it only frames bytes; the device work is shallow. */
   private static final long WORKER_STACK_BYTES = 256 * 1024;
 
@@ -200,28 +198,31 @@ public final class DeviceServer implements AutoCloseable {
     try (connection) {
       connection.setTcpNoDelay(true);
       connection.setSoTimeout(DaemonLimits.millis(limits.authTimeout()));
-      InputStream raw = connection.getInputStream();
-      OutputStream rawOut = connection.getOutputStream();
-      byte[] first = readFrame(new DataInputStream(raw), WireProtocol.MAX_AUTH_FRAME);
+      FrameStream frames =
+          new FrameStream(connection.getInputStream(), connection.getOutputStream());
+      byte[] first = frames.read(WireProtocol.MAX_AUTH_FRAME);
       if (first == null) {
         return;
       }
       String refusal = admit(connection, first);
       if (refusal != null) {
-        writeFrame(new DataOutputStream(rawOut), error(refusal));
+        frames.send(error(refusal));
         return;
       }
       authenticated = true;
       connection.setSoTimeout(DaemonLimits.millis(limits.readTimeout()));
-      DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 8192));
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(rawOut, 8192));
-      writeFrame(out, ok(new byte[0]));
+      frames.send(ok(new byte[0]));
       while (true) {
-        byte[] body = readFrame(in, WireProtocol.MAX_FRAME);
+        byte[] body = frames.read(WireProtocol.MAX_FRAME);
         if (body == null) {
           return;
         }
-        writeFrame(out, answer(client, body));
+        frames.queue(answer(client, body));
+        // Replies to pipelined requests leave together once no further request is buffered
+        // (one write for a batch); a bound keeps a flood of large replies from piling up.
+        if (!frames.hasBufferedFrame() || frames.queuedBytes() >= FLUSH_BYTES) {
+          frames.flush();
+        }
       }
     } catch (IOException e) {
       // Reset, timeout, server closing: the client is gone.
@@ -260,30 +261,6 @@ public final class DeviceServer implements AutoCloseable {
       clients.add(connection);
       return null;
     }
-  }
-
-  /**
-   * One frame: the length is checked against {@code max} before anything is allocated, then the
-   * body is read as it arrives. Null at a clean end of stream or on a frame out of bounds.
-   */
-  private static byte[] readFrame(DataInputStream in, int max) throws IOException {
-    int length;
-    try {
-      length = in.readInt();
-    } catch (EOFException e) {
-      return null;
-    }
-    if (length < 0 || length > max) {
-      return null;
-    }
-    byte[] body = in.readNBytes(length);
-    return body.length == length ? body : null;
-  }
-
-  private static void writeFrame(DataOutputStream out, byte[] body) throws IOException {
-    out.writeInt(body.length);
-    out.write(body);
-    out.flush();
   }
 
   private static void closeQuietly(Socket connection) {

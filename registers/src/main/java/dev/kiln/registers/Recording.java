@@ -270,6 +270,20 @@ public final class Recording {
       }
 
       @Override
+      public List<byte[]> exchangeAll(List<byte[]> requests)
+          throws TransportException {
+        List<byte[]> responses = inner.exchangeAll(requests);
+        try {
+          for (int i = 0; i < responses.size(); i++) {
+            recorder.record(0, requests.get(i), responses.get(i));
+          }
+        } catch (IOException e) {
+          throw new TransportException("cannot write the register recording: " + e.getMessage(), e);
+        }
+        return responses;
+      }
+
+      @Override
       public String describe() {
         return inner.describe();
       }

@@ -1,8 +1,10 @@
 package dev.kiln.registers;
 
 import dev.kiln.registers.internal.Prm;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One access-register transaction buffer (protocol doc §1.2): operation TLV, register TLV header and
@@ -209,7 +211,34 @@ public record RegisterEnvelope(
    *     different register
    */
   public RegisterEnvelope exchange(RegisterTransport transport) throws TransportException {
-    RegisterEnvelope reply = decode(transport.exchange(encode()));
+    return answered(transport, decode(transport.exchange(encode())));
+  }
+
+  /**
+   * {@link #exchange} of independent requests through one {@link RegisterTransport#exchangeAll}
+   * (pipelined where the transport can), each reply checked as {@link #exchange} checks it.
+   */
+  public static List<RegisterEnvelope> exchangeAll(
+      RegisterTransport transport, List<RegisterEnvelope> requests) throws TransportException {
+    List<byte[]> encoded = new ArrayList<>(requests.size());
+    for (RegisterEnvelope request : requests) {
+      encoded.add(request.encode());
+    }
+    List<byte[]> responses = transport.exchangeAll(encoded);
+    if (responses.size() != requests.size()) {
+      throw new TransportException(
+          transport.describe() + ": " + responses.size() + " replies to " + requests.size()
+              + " requests");
+    }
+    List<RegisterEnvelope> replies = new ArrayList<>(responses.size());
+    for (int i = 0; i < responses.size(); i++) {
+      replies.add(requests.get(i).answered(transport, decode(responses.get(i))));
+    }
+    return replies;
+  }
+
+  private RegisterEnvelope answered(RegisterTransport transport, RegisterEnvelope reply)
+      throws RegisterFormatException {
     if (reply.registerId != registerId) {
       throw new RegisterFormatException(
           String.format(

@@ -1,16 +1,14 @@
 package dev.kiln.burner.transport;
 
 import dev.kiln.burner.RecoveryGateway;
+import dev.kiln.registers.FrameStream;
 import dev.kiln.registers.RegisterTransport;
 import dev.kiln.registers.TransportException;
 import dev.kiln.registers.pldm.PldmEndpoint;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -20,9 +18,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Access registers over a TCP connection to the emulator daemon ({@code kiln device serve}). Each
@@ -32,8 +33,14 @@ import java.util.Map;
  * data or {@code KERR} plus a UTF-8 message (also the answer to an envelope the device cannot take,
  * e.g. in livefish). The control frames give the {@link RecoveryGateway}: {@code KIDN} identify,
  * {@code KRST} power cycle, {@code KGWW} raw flash write, {@code KGWB} boot image, {@code KPLD} the
- * PLDM firmware-update channel ({@link PldmEndpoint}). One request is
- * outstanding at a time.
+ * PLDM firmware-update channel ({@link PldmEndpoint}).
+ *
+ * <p>Each frame is one {@code write} and its reply at most one {@code read} ({@link FrameStream},
+ * TCP_NODELAY). {@link #exchangeAll} pipelines independent envelopes (the MCDA chunks of a burn or
+ * read-back): up to {@value #WINDOW_BYTES} bytes of frames go out in one write while the replies
+ * to the previous window are read, so a chunk costs a fraction of a round trip instead of one.
+ * The daemon answers frames strictly in order, and both windows together stay far below what
+ * loopback sockets buffer, so neither side can block the other.
  *
  * <p>The first frame of every connection is {@code KAUT} and the daemon's token, the text of the
  * owner-only token file the daemon writes into its device directory ({@code DIR/daemon.token}):
@@ -46,17 +53,18 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway, P
   /** Largest token file read. */
   static final int MAX_TOKEN_BYTES = 256;
 
+  /** Frames of pipelined envelopes sent in one write (about 95 MCDA chunks). */
+  static final int WINDOW_BYTES = 16 * 1024;
+
   private final String description;
   private final Socket socket;
-  private final DataInputStream in;
-  private final DataOutputStream out;
+  private final FrameStream frames;
   private boolean closed;
 
-  private TcpTransport(String description, Socket socket) throws IOException {
+  private TcpTransport(String description, Socket socket, InputStream in, OutputStream out) {
     this.description = description;
     this.socket = socket;
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+    this.frames = new FrameStream(in, out);
   }
 
   /**
@@ -103,13 +111,22 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway, P
    */
   public static TcpTransport connect(String host, int port, int timeoutMillis, byte[] token)
       throws TransportException {
+    return connect(host, port, timeoutMillis, token, UnaryOperator.identity(),
+        UnaryOperator.identity());
+  }
+
+  /** {@link #connect(String, int, int, byte[])} with the socket's streams wrapped (tests count). */
+  static TcpTransport connect(String host, int port, int timeoutMillis, byte[] token,
+      UnaryOperator<InputStream> wrapIn, UnaryOperator<OutputStream> wrapOut)
+      throws TransportException {
     String description = "tcp://" + host + ":" + port;
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
       socket.setSoTimeout(timeoutMillis);
-      TcpTransport transport = new TcpTransport(description, socket);
+      TcpTransport transport = new TcpTransport(description, socket,
+          wrapIn.apply(socket.getInputStream()), wrapOut.apply(socket.getOutputStream()));
       transport.authenticate(token);
       return transport;
     } catch (TransportException e) {
@@ -229,29 +246,102 @@ public final class TcpTransport implements RegisterTransport, RecoveryGateway, P
   }
 
   private synchronized byte[] frame(byte[] request) throws TransportException {
+    checkOpen();
+    try {
+      frames.send(request);
+      return readReply();
+    } catch (IOException e) {
+      throw lost(e);
+    }
+  }
+
+  /**
+   * Pipelined: window after window of frames, each window sent with one write before the replies
+   * to the previous one are read. A {@code KERR} reply fails the whole call (after the replies
+   * already on their way are read, so the connection stays in step); a broken connection closes
+   * the transport, since the replies in flight can no longer be matched to their requests.
+   */
+  @Override
+  public synchronized List<byte[]> exchangeAll(List<byte[]> requests) throws TransportException {
+    checkOpen();
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    List<byte[]> replies = new ArrayList<>(requests.size());
+    String refusal = null;
+    try {
+      int sent = queueWindow(requests, 0);
+      frames.flush();
+      while (replies.size() < requests.size()) {
+        int inFlight = sent;
+        if (refusal == null && sent < requests.size()) {
+          sent = queueWindow(requests, sent);
+          frames.flush();
+        }
+        while (replies.size() < inFlight) {
+          byte[] reply = readReply();
+          if (refusal == null && startsWith(reply, ERROR)) {
+            refusal = text(reply);
+          }
+          replies.add(reply);
+        }
+        if (refusal != null && replies.size() == sent) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      closeQuietly(socket, e);
+      closed = true;
+      throw lost(e);
+    } catch (TransportException e) {
+      closeQuietly(socket, e);
+      closed = true;
+      throw e;
+    }
+    if (refusal != null) {
+      throw new TransportException(description + ": " + refusal);
+    }
+    return replies;
+  }
+
+  /** Queues frames from {@code from} up to {@link #WINDOW_BYTES} (at least one); the next index. */
+  private int queueWindow(List<byte[]> requests, int from) {
+    int next = from;
+    do {
+      frames.queue(requests.get(next++));
+    } while (next < requests.size()
+        && frames.queuedBytes() + 4 + requests.get(next).length <= WINDOW_BYTES);
+    return next;
+  }
+
+  private byte[] readReply() throws IOException, TransportException {
+    try {
+      byte[] reply = frames.read(MAX_FRAME);
+      if (reply == null) {
+        throw new EOFException();
+      }
+      return reply;
+    } catch (FrameStream.FrameLengthException e) {
+      throw new TransportException(
+          description + ": malformed reply frame of " + e.length() + " bytes", e);
+    }
+  }
+
+  private void checkOpen() throws TransportException {
     if (closed) {
       throw new TransportException(description + ": connection is closed");
     }
-    try {
-      out.writeInt(request.length);
-      out.write(request);
-      out.flush();
-      int length = in.readInt();
-      if (length < 0 || length > MAX_FRAME) {
-        throw new TransportException(
-            description + ": malformed reply frame of " + length + " bytes");
-      }
-      byte[] response = new byte[length];
-      in.readFully(response);
-      return response;
-    } catch (SocketTimeoutException e) {
-      throw new TransportException(description + ": timeout: the device did not answer", e);
-    } catch (EOFException e) {
-      throw new TransportException(description + ": the device closed the connection", e);
-    } catch (IOException e) {
-      throw new TransportException(
-          description + ": connection to the device lost (" + e.getMessage() + ")", e);
+  }
+
+  private TransportException lost(IOException e) {
+    if (e instanceof SocketTimeoutException) {
+      return new TransportException(description + ": timeout: the device did not answer", e);
     }
+    if (e instanceof EOFException) {
+      return new TransportException(description + ": the device closed the connection", e);
+    }
+    return new TransportException(
+        description + ": connection to the device lost (" + e.getMessage() + ")", e);
   }
 
   @Override

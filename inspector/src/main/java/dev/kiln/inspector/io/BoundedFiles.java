@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -48,7 +49,7 @@ public final class BoundedFiles {
     }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(path)) {
-      bytes = in.readNBytes(Math.toIntExact(limit + 1));
+      bytes = readBounded(in, size, Math.toIntExact(limit + 1));
     } catch (AccessDeniedException e) {
       throw new UnreadableFileException(path + ": permission denied", e);
     }
@@ -58,6 +59,40 @@ public final class BoundedFiles {
               + " is never that large)", null);
     }
     return bytes;
+  }
+
+  /** Bytes per read call: a heap array is filled through a temporary native buffer this big. */
+  private static final int READ_CHUNK = 1 << 20;
+
+  /**
+   * Reads up to {@code cap} bytes into an array sized for {@code expected} (the file's size when
+   * it was opened), in reads of {@link #READ_CHUNK}: no intermediate buffers to copy from (as
+   * {@code readNBytes} keeps) and no native buffer as large as the file, which matters for 32 MiB
+   * images. A file that changed size meanwhile is read as it now is, still bounded by {@code cap}.
+   */
+  private static byte[] readBounded(InputStream in, long expected, int cap) throws IOException {
+    byte[] bytes = new byte[(int) Math.min(Math.max(expected, 0), cap)];
+    int filled = 0;
+    while (true) {
+      if (filled == bytes.length) {
+        if (filled == cap) {
+          return bytes;
+        }
+        int next = in.read();
+        if (next < 0) {
+          return bytes;
+        }
+        // The file grew since it was opened: keep reading, still bounded.
+        bytes = Arrays.copyOf(bytes, (int) Math.min((long) filled * 2 + READ_CHUNK, cap));
+        bytes[filled++] = (byte) next;
+        continue;
+      }
+      int n = in.read(bytes, filled, Math.min(READ_CHUNK, bytes.length - filled));
+      if (n < 0) {
+        return filled == bytes.length ? bytes : Arrays.copyOf(bytes, filled);
+      }
+      filled += n;
+    }
   }
 
   /**

@@ -137,12 +137,26 @@ public final class KilnCli implements Runnable {
     }
   }
 
-  /** Reads the version Maven wrote into the jar manifest. */
+  /**
+   * The version Maven wrote into the jar manifest, the Java runtime, and the start-up aid the
+   * launcher passed ({@code kiln.startup.aid}, pipeline/launcher/jvm-startup.sh) and whether the
+   * JVM shares classes at all ({@code java.vm.info} says "sharing"; off means no archive, not
+   * even the JDK's own, could be mapped).
+   */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       String version = KilnCli.class.getPackage().getImplementationVersion();
-      return new String[] {"kiln " + (version == null ? "development build" : version)};
+      String aid = System.getProperty("kiln.startup.aid", "none (not started by a kiln launcher)");
+      String info = System.getProperty("java.vm.info", "");
+      boolean sharing = info.contains("sharing");
+      return new String[] {
+        "kiln " + (version == null ? "development build" : version),
+        "JDK " + System.getProperty("java.runtime.version", System.getProperty("java.version"))
+            + " (" + System.getProperty("java.vm.vendor", "unknown vendor") + ", "
+            + System.getProperty("java.home") + ")",
+        "start-up aid: " + aid + "; JVM class sharing " + (sharing ? "on" : "off")
+      };
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.kiln.pipeline.cli;
 
-import dev.kiln.inspector.ImageParser;
 import dev.kiln.signer.SigningService;
 import dev.kiln.signer.audit.AuditLog;
 import dev.kiln.signer.audit.AuditRecord;
@@ -17,9 +16,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,10 +34,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kiln sign IMAGE --key KEYREF --key-uuid UUID [--key2 KEYREF --key-uuid2 UUID]}: writes
+ * {@code kiln sign IMAGE... --key KEYREF --key-uuid UUID [--key2 KEYREF --key-uuid2 UUID]}: writes
  * IMAGE_SIGNATURE_256 (RSA-2048) and/or IMAGE_SIGNATURE_512 (RSA-4096) byte-identically to {@code
  * mstflint ... sign}, atomically, verifying each signature before it is written and appending one
- * audit record. See {@code docs/signing.md}.
+ * audit record per image. Several images are signed in one run, in parallel on the machine's
+ * cores, with the keys opened once; they are published all together (their records in one audit
+ * log, one append) or, when any fails, none. See {@code docs/signing.md}.
  */
 @Command(
     name = "sign",
@@ -45,8 +52,13 @@ import picocli.CommandLine.Spec;
 public class SignCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image to sign.")
-  Path image;
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "IMAGE",
+      description =
+          "The FS4 images to sign. Several are signed in parallel and published together, or"
+              + " none when one fails; their records go to one audit log.")
+  List<Path> images;
 
   @Mixin SigningKeyOptions signingKey = new SigningKeyOptions();
 
@@ -78,7 +90,9 @@ public class SignCommand implements Callable<Integer> {
   @Option(
       names = "--audit-log",
       paramLabel = "PATH",
-      description = "Audit log to append to (default: OUT.kiln-audit.jsonl).")
+      description =
+          "Audit log to append to (default: OUT.kiln-audit.jsonl for one image; for several,"
+              + " kiln-audit.jsonl in their directory).")
   Path auditLog;
 
   @Option(
@@ -105,10 +119,24 @@ public class SignCommand implements Callable<Integer> {
       references.add(key2);
       uuids.add(parseUuid(spec, "--key-uuid2", keyUuid2));
     }
-    requireReadable(image);
-    Path output = out == null ? image : out;
-    requireWritableDirectory(output);
+    if (images.size() > 1 && out != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--out takes one IMAGE; several images are signed in place");
+    }
+    Set<Path> distinct = new HashSet<>();
+    for (Path image : images) {
+      if (!distinct.add(image.toAbsolutePath().normalize())) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), image + " is named twice");
+      }
+    }
+    for (Path image : images) {
+      requireReadable(image);
+      requireWritableDirectory(out == null ? image : out);
+    }
+    Path log = auditLogFor(images);
     List<SigningService> services = new ArrayList<>();
+    List<Signed> signed = new ArrayList<>();
     try {
       List<SigningKey> keys = new ArrayList<>();
       for (int i = 0; i < references.size(); i++) {
@@ -116,55 +144,154 @@ public class SignCommand implements Callable<Integer> {
         services.add(service);
         keys.add(new SigningKey(service, uuids.get(i)));
       }
-      try (PreparedImage prepared =
-          secureBoot
-              ? Fs4ImageSigner.signSecureBoot(image, output, keys.get(0))
-              : Fs4ImageSigner.sign(image, output, keys)) {
-        // After the engine's own checks (their errors come first), before anything is published.
-        checkKeysProvisioned(keys);
-        List<AuditRecord.Signature> audited = new ArrayList<>();
-        for (WrittenSignature written : prepared.signatures()) {
-          audited.add(
-              new AuditRecord.Signature(
-                  written.sectionName(),
-                  written.keyReference(),
-                  written.publicKeyFingerprint(),
-                  written.keyUuid().toString(),
-                  written.backend(),
-                  written.kmsRequestId()));
-        }
-        publish(
-            prepared, secureBoot ? "sign-secure-boot" : "sign", image, output, auditLog, audited);
-        PrintWriter stdout = spec.commandLine().getOut();
-        for (WrittenSignature written : prepared.signatures()) {
+      signed.addAll(prepareAll(keys));
+      List<Published> publishing = new ArrayList<>();
+      for (Signed one : signed) {
+        publishing.add(new Published(one.prepared(), one.image(), one.output(), audited(one)));
+      }
+      publishAll(publishing, secureBoot ? "sign-secure-boot" : "sign", log);
+      PrintWriter stdout = spec.commandLine().getOut();
+      for (Signed one : signed) {
+        for (WrittenSignature written : one.prepared().signatures()) {
           stdout.printf(
-              "%s: signed with %s (key UUID %s, fingerprint %s)%n",
+              "%s%s: signed with %s (key UUID %s, fingerprint %s)%n",
+              images.size() > 1 ? one.image() + ": " : "",
               written.sectionName(),
               written.keyReference(),
               written.keyUuid(),
               written.publicKeyFingerprint());
         }
-        stdout.printf("wrote %s (sha512 %s)%n", output, prepared.sha512After());
+        stdout.printf("wrote %s (sha512 %s)%n", one.output(), one.prepared().sha512After());
       }
     } finally {
+      for (Signed one : signed) {
+        one.prepared().close();
+      }
       services.forEach(SigningService::close);
     }
     return ExitCodes.OK;
   }
+
+  /** One image signed and synced beside its output, not yet published. */
+  private record Signed(Path image, Path output, PreparedImage prepared) {}
+
+  /**
+   * Signs every image, in parallel on the machine's cores (at most one image per core: each
+   * already hashes on a second thread). When one fails, the others are discarded and the failure
+   * of the first image (in argument order) that failed is thrown, naming it.
+   */
+  private List<Signed> prepareAll(List<SigningKey> keys) throws Exception {
+    if (images.size() == 1) {
+      Path image = images.get(0);
+      Path output = out == null ? image : out;
+      return List.of(new Signed(image, output, prepare(image, output, keys)));
+    }
+    int workers = Math.min(images.size(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
+      Thread thread = new Thread(runnable, "kiln-sign");
+      thread.setDaemon(true);
+      return thread;
+    });
+    List<Future<PreparedImage>> futures = new ArrayList<>();
+    try {
+      for (Path image : images) {
+        futures.add(pool.submit(() -> prepare(image, image, keys)));
+      }
+      List<Signed> signed = new ArrayList<>();
+      Exception failure = null;
+      for (int i = 0; i < images.size(); i++) {
+        try {
+          signed.add(new Signed(images.get(i), images.get(i), futures.get(i).get()));
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = naming(images.get(i), e.getCause());
+          }
+        }
+      }
+      if (failure != null) {
+        for (Signed one : signed) {
+          one.prepared().close();
+        }
+        throw failure;
+      }
+      return signed;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private PreparedImage prepare(Path image, Path output, List<SigningKey> keys) throws Exception {
+    PreparedImage prepared =
+        secureBoot
+            ? Fs4ImageSigner.signSecureBoot(image, output, keys.get(0))
+            : Fs4ImageSigner.sign(image, output, keys);
+    try {
+      // After the engine's own checks (their errors come first), before anything is published.
+      checkKeysProvisioned(image, prepared, keys);
+      return prepared;
+    } catch (Exception | Error e) {
+      prepared.close();
+      throw e;
+    }
+  }
+
+  /** The failure of one of several images, its message naming the image (same exit code). */
+  private static Exception naming(Path image, Throwable cause) {
+    String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    if (!message.startsWith(image.toString())) {
+      message = image + ": " + message;
+    }
+    return new CommandFailure(ExitCodes.forException(cause), message, cause);
+  }
+
+  private static List<AuditRecord.Signature> audited(Signed one) {
+    List<AuditRecord.Signature> audited = new ArrayList<>();
+    for (WrittenSignature written : one.prepared().signatures()) {
+      audited.add(
+          new AuditRecord.Signature(
+              written.sectionName(),
+              written.keyReference(),
+              written.publicKeyFingerprint(),
+              written.keyUuid().toString(),
+              written.backend(),
+              written.kmsRequestId()));
+    }
+    return audited;
+  }
+
+  /**
+   * The audit log: {@code --audit-log}; for one image {@code OUT.kiln-audit.jsonl}; for several
+   * in one directory {@code DIR/kiln-audit.jsonl}, so a release's images share one log.
+   */
+  private Path auditLogFor(List<Path> images) {
+    if (auditLog != null) {
+      return auditLog;
+    }
+    if (images.size() == 1) {
+      return AuditLog.besideOutput((out == null ? images.get(0) : out).toAbsolutePath()).path();
+    }
+    Path directory = images.get(0).toAbsolutePath().normalize().getParent();
+    for (Path image : images) {
+      if (!image.toAbsolutePath().normalize().getParent().equals(directory)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "the images are in different directories: name one audit log with --audit-log");
+      }
+    }
+    return directory.resolve(SHARED_AUDIT_LOG);
+  }
+
+  /** The audit log several images signed in one directory share. */
+  static final String SHARED_AUDIT_LOG = "kiln-audit.jsonl";
 
   /**
    * Warns (or with {@code --strict} refuses, before anything is written) when a signing key is not
    * in the image's own PUBLIC_KEYS_2048/4096 under its UUID: a secure device trusts exactly those
    * keys once it runs the image, so the next image signed the same way would be refused.
    */
-  private void checkKeysProvisioned(List<SigningKey> keys)
+  private void checkKeysProvisioned(Path image, PreparedImage prepared, List<SigningKey> keys)
       throws IOException, dev.kiln.signer.KeyAccessException {
-    TrustStore own;
-    try {
-      own = TrustStore.fromImage(ImageParser.parse(image));
-    } catch (RuntimeException e) {
-      own = TrustStore.empty(); // an unreadable PUBLIC_KEYS section holds no usable key
-    }
+    TrustStore own = prepared.ownKeys();
     for (SigningKey key : keys) {
       java.security.interfaces.RSAPublicKey signing = key.service().publicKey();
       boolean held = false;
@@ -236,23 +363,42 @@ public class SignCommand implements Callable<Integer> {
       Path auditLogPath,
       List<AuditRecord.Signature> signatures)
       throws IOException {
-    AuditLog log =
+    Path log =
         auditLogPath == null
-            ? AuditLog.besideOutput(output.toAbsolutePath())
-            : new AuditLog(auditLogPath);
-    AuditRecord record =
-        new AuditRecord(
-            Instant.now(),
-            operation,
-            input.toAbsolutePath().toString(),
-            output.toAbsolutePath().toString(),
-            prepared.sha512Before(),
-            prepared.sha512After(),
-            signatures,
-            AuditLog.currentUser(),
-            AuditLog.currentHost());
+            ? AuditLog.besideOutput(output.toAbsolutePath()).path()
+            : auditLogPath;
+    publishAll(List.of(new Published(prepared, input, output, signatures)), operation, log);
+  }
+
+  /** One prepared image to publish and the signatures its audit record lists. */
+  record Published(
+      PreparedImage prepared, Path input, Path output, List<AuditRecord.Signature> signatures) {}
+
+  /**
+   * Appends one audit record per image (one write and one sync for all), then renames each
+   * prepared image into place. If the log cannot be written nothing is published.
+   */
+  static void publishAll(List<Published> images, String operation, Path auditLogPath)
+      throws IOException {
+    AuditLog log = new AuditLog(auditLogPath);
+    List<AuditRecord> records = new ArrayList<>();
+    String user = AuditLog.currentUser();
+    String host = AuditLog.currentHost();
+    for (Published image : images) {
+      records.add(
+          new AuditRecord(
+              Instant.now(),
+              operation,
+              image.input().toAbsolutePath().toString(),
+              image.output().toAbsolutePath().toString(),
+              image.prepared().sha512Before(),
+              image.prepared().sha512After(),
+              image.signatures(),
+              user,
+              host));
+    }
     try {
-      log.append(record);
+      log.appendAll(records);
     } catch (IOException e) {
       throw new CommandFailure(
           ExitCodes.UNREADABLE_INPUT,
@@ -263,11 +409,15 @@ public class SignCommand implements Callable<Integer> {
               + "); nothing was written",
           e);
     }
-    try {
-      prepared.commit();
-    } catch (NoSuchFileException e) {
-      throw new CommandFailure(
-          ExitCodes.UNREADABLE_INPUT, "cannot write " + output + ": " + e.getMessage(), e);
+    for (Published image : images) {
+      try {
+        image.prepared().commit();
+      } catch (NoSuchFileException e) {
+        throw new CommandFailure(
+            ExitCodes.UNREADABLE_INPUT,
+            "cannot write " + image.output() + ": " + e.getMessage(),
+            e);
+      }
     }
   }
 }

@@ -336,4 +336,102 @@ class SignCommandTest {
       System.setProperty(name, value);
     }
   }
+
+  /** Issue 12 item 3, issue 14: several images in one run, one audit log, one record each. */
+  @Test
+  void signsSeveralImagesInOneRunWithOneRecordEachInOneAuditLog() throws Exception {
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    Path images = Files.createDirectories(dir.resolve("release"));
+    List<Path> inputs = new java.util.ArrayList<>();
+    List<String> before = new java.util.ArrayList<>();
+    List<Path> references = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Path image = images.resolve("fw-" + i + ".bin");
+      // Distinct images: MAIN sections of different sizes.
+      Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1().withMainSize(0x4000 + 0x1000 * i)));
+      inputs.add(image);
+      before.add(sha512(image));
+      Path reference = dir.resolve("mstflint-" + i + ".bin");
+      Files.copy(image, reference);
+      Mstflint.Result vendor =
+          Mstflint.require()
+              .onImage(reference, "--private_key", key.toString(), "--key_uuid", UUID, "sign");
+      assertEquals(0, vendor.exitCode(), vendor.output());
+      references.add(reference);
+    }
+    List<String> args = new java.util.ArrayList<>(List.of("sign"));
+    inputs.forEach(p -> args.add(p.toString()));
+    args.addAll(List.of("--key", "file:" + key, "--key-uuid", UUID, "--allow-sample-keys"));
+    Run run = kiln(args.toArray(String[]::new));
+    assertEquals(0, run.exitCode(), run.err());
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(Files.readAllBytes(references.get(i)), Files.readAllBytes(inputs.get(i)),
+          "image " + i + " is byte-identical to mstflint's");
+      assertTrue(run.out().contains("wrote " + inputs.get(i)), run.out());
+    }
+    // One log for the run, beside the images; no per-image logs, no temporary files.
+    try (Stream<Path> files = Files.list(images)) {
+      assertEquals(
+          List.of("fw-0.bin", "fw-1.bin", "fw-2.bin", SignCommand.SHARED_AUDIT_LOG),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    List<String> lines = Files.readAllLines(images.resolve(SignCommand.SHARED_AUDIT_LOG));
+    assertEquals(3, lines.size());
+    for (int i = 0; i < 3; i++) {
+      JsonNode record = new ObjectMapper().readTree(lines.get(i));
+      assertEquals(inputs.get(i).toAbsolutePath().toString(), record.get("input").asText());
+      assertEquals(before.get(i), record.get("sha512Before").asText());
+      assertEquals(sha512(inputs.get(i)), record.get("sha512After").asText());
+      assertEquals("IMAGE_SIGNATURE_512",
+          record.get("signatures").get(0).get("section").asText());
+    }
+  }
+
+  @Test
+  void oneBadImagePublishesNoneAndNamesIt() throws Exception {
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    Path good = image("good.bin");
+    Path bad = dir.resolve("bad.bin");
+    Files.write(bad, new byte[4096]); // no FS4 magic
+    String goodBefore = sha512(good);
+    Run run =
+        kiln("sign", good.toString(), bad.toString(), "--key", "file:" + key, "--key-uuid", UUID,
+            "--allow-sample-keys");
+    assertEquals(ExitCodes.UNREADABLE_INPUT, run.exitCode(), run.err());
+    List<String> errors =
+        run.err().lines().filter(line -> !line.startsWith("kiln: warning:")).toList();
+    assertEquals(1, errors.size(), run.err());
+    assertTrue(errors.get(0).startsWith("kiln: " + bad + ": "), run.err());
+    assertEquals(goodBefore, sha512(good), "the good image is not published either");
+    assertEquals(List.of("bad.bin", "good.bin", key.getFileName().toString()).stream().sorted()
+        .toList(), names(), "no audit log, no temporary file");
+  }
+
+  @Test
+  void severalImagesRefuseOutAndNeedOneLogDirectory() throws Exception {
+    Path key = SampleKeys.writePrivateKey(SampleKey.RSA_4096, dir);
+    Path one = image("one.bin");
+    Path other = Files.createDirectories(dir.resolve("other")).resolve("two.bin");
+    Files.copy(one, other);
+    Run withOut =
+        kiln("sign", one.toString(), other.toString(), "--out", dir.resolve("x.bin").toString(),
+            "--key", "file:" + key, "--key-uuid", UUID, "--allow-sample-keys");
+    assertEquals(ExitCodes.USAGE, withOut.exitCode(), withOut.err());
+    assertTrue(withOut.err().contains("--out takes one IMAGE"), withOut.err());
+    Run split =
+        kiln("sign", one.toString(), other.toString(), "--key", "file:" + key, "--key-uuid", UUID,
+            "--allow-sample-keys");
+    assertEquals(ExitCodes.USAGE, split.exitCode(), split.err());
+    assertTrue(split.err().contains("--audit-log"), split.err());
+    Run twice =
+        kiln("sign", one.toString(), one.toString(), "--key", "file:" + key, "--key-uuid", UUID,
+            "--allow-sample-keys");
+    assertEquals(ExitCodes.USAGE, twice.exitCode(), twice.err());
+    Path log = dir.resolve("audit.jsonl");
+    Run logged =
+        kiln("sign", one.toString(), other.toString(), "--key", "file:" + key, "--key-uuid", UUID,
+            "--allow-sample-keys", "--audit-log", log.toString());
+    assertEquals(0, logged.exitCode(), logged.err());
+    assertEquals(2, Files.readAllLines(log).size());
+  }
 }

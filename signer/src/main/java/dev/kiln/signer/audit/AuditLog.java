@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * An append-only JSON-lines file of signing events ({@link AuditRecord#toJson()} per line).
@@ -45,7 +46,21 @@ public final class AuditLog {
    *     output, so that no signature exists without its audit record
    */
   public void append(AuditRecord record) throws IOException {
-    byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+    appendAll(List.of(record));
+  }
+
+  /**
+   * Appends records (a run that signed several images) under one lock with one write and one
+   * sync: they land together, in order, or not at all.
+   *
+   * @throws IOException as {@link #append}
+   */
+  public void appendAll(List<AuditRecord> records) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (AuditRecord record : records) {
+      text.append(record.toJson()).append('\n');
+    }
+    byte[] line = text.toString().getBytes(StandardCharsets.UTF_8);
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

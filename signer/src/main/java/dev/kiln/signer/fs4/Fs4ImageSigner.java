@@ -135,10 +135,10 @@ public final class Fs4ImageSigner {
         precheck.requireRoom(other, wide ? SIGNATURE_256_LENGTH : SIGNATURE_512_LENGTH);
       }
     }
-    // Fails early (before any copy) for v2 images Kiln cannot sign.
+    // Fails early (before anything is written) for v2 images Kiln cannot sign.
     FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
 
-    ImageTransaction transaction = ImageTransaction.open(input, output);
+    ImageTransaction transaction = ImageTransaction.open(parsed, output);
     try {
       SectionWriter writer = new SectionWriter(transaction.image(), layout);
       List<WrittenSignature> written = new ArrayList<>();
@@ -152,7 +152,6 @@ public final class Fs4ImageSigner {
       for (SigningKey key : ordered) {
         written.add(signOne(transaction.image(), layout, writer, key));
       }
-      parsed.requireVerified();
       return PreparedImage.finish(transaction, written, false);
     } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
       transaction.close();
@@ -182,7 +181,14 @@ public final class Fs4ImageSigner {
             ? FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512)
             : FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
     byte[] digest = blob.digest(image, algorithm.jcaName());
-    byte[] signature = key.service().signDigest(algorithm, digest);
+    byte[] signature;
+    Optional<String> requestId;
+    // Images signed in parallel share one service: its call and the request id it reports for
+    // that call go together (backends keep the last request id; HSM sessions are not shared).
+    synchronized (key.service()) {
+      signature = key.service().signDigest(algorithm, digest);
+      requestId = key.service().lastRequestId();
+    }
     if (!Pkcs1.verifies(publicKey, algorithm, digest, signature)) {
       throw new KeyAccessException(
           "the signature returned by "
@@ -198,7 +204,7 @@ public final class Fs4ImageSigner {
         key.service().describe(),
         key.service().backend(),
         KeyFingerprint.of(publicKey),
-        key.service().lastRequestId());
+        requestId);
   }
 
   /** RSA_PUBLIC_KEY (secure boot). */
@@ -313,7 +319,7 @@ public final class Fs4ImageSigner {
     }
     FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512);
 
-    ImageTransaction transaction = ImageTransaction.open(input, output);
+    ImageTransaction transaction = ImageTransaction.open(parsed, output);
     try {
       ByteBuffer image = transaction.image();
       SectionWriter writer = new SectionWriter(image, layout);
@@ -364,7 +370,10 @@ public final class Fs4ImageSigner {
       for (java.security.MessageDigest digest :
           layout.hasHashesTable() ? List.of(boot) : List.of(boot, critical, nonCritical)) {
         byte[] hash = digest.digest();
-        byte[] signature = key.service().signDigest(DigestAlgorithm.SHA512, hash);
+        byte[] signature;
+        synchronized (key.service()) {
+          signature = key.service().signDigest(DigestAlgorithm.SHA512, hash);
+        }
         if (!Pkcs1.verifies(publicKey, DigestAlgorithm.SHA512, hash, signature)) {
           throw new KeyAccessException(
               "the signature returned by "
@@ -395,7 +404,6 @@ public final class Fs4ImageSigner {
         java.util.Arrays.fill(erased, (byte) 0xFF);
         writer.replace(IMAGE_SIGNATURE_256, erased);
       }
-      parsed.requireVerified();
       return PreparedImage.finish(transaction, written, false);
     } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
       transaction.close();
@@ -512,10 +520,9 @@ public final class Fs4ImageSigner {
     ImageLayout layout = parsed.layout();
     new SectionWriter(null, layout).requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
     FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
-    ImageTransaction transaction = ImageTransaction.open(input, output);
+    ImageTransaction transaction = ImageTransaction.open(parsed, output);
     try {
       writeDigest(transaction.image(), layout, new SectionWriter(transaction.image(), layout));
-      parsed.requireVerified();
       return PreparedImage.finish(transaction, List.of(), true);
     } catch (IOException | ImageSigningException | RuntimeException e) {
       transaction.close();
@@ -590,14 +597,13 @@ public final class Fs4ImageSigner {
       precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
       FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
     }
-    ImageTransaction transaction = ImageTransaction.open(input, output);
+    ImageTransaction transaction = ImageTransaction.open(parsed, output);
     try {
       SectionWriter writer = new SectionWriter(transaction.image(), layout);
       writer.replace(type, content);
       if (digest) {
         writeDigest(transaction.image(), layout, writer);
       }
-      parsed.requireVerified();
       return PreparedImage.finish(transaction, List.of(), digest);
     } catch (IOException | ImageSigningException | RuntimeException e) {
       transaction.close();
@@ -615,14 +621,17 @@ public final class Fs4ImageSigner {
     private final byte[] sha512After;
     private final List<WrittenSignature> signatures;
     private final boolean digestUpdated;
+    private final TrustStore ownKeys;
 
     private PreparedImage(
         ImageTransaction transaction,
         byte[] sha512Before,
         byte[] sha512After,
         List<WrittenSignature> signatures,
-        boolean digestUpdated) {
+        boolean digestUpdated,
+        TrustStore ownKeys) {
       this.transaction = transaction;
+      this.ownKeys = ownKeys;
       this.sha512Before = sha512Before;
       this.sha512After = sha512After;
       this.signatures = List.copyOf(signatures);
@@ -632,9 +641,24 @@ public final class Fs4ImageSigner {
     static PreparedImage finish(
         ImageTransaction transaction, List<WrittenSignature> signatures, boolean digestUpdated)
         throws IOException {
+      TrustStore ownKeys;
+      try {
+        ownKeys = TrustStore.fromImage(transaction.parsed());
+      } catch (RuntimeException e) {
+        ownKeys = TrustStore.empty(); // an unreadable PUBLIC_KEYS section holds no usable key
+      }
       byte[] after = transaction.sync();
       byte[] before = transaction.inputSha512();
-      return new PreparedImage(transaction, before, after, signatures, digestUpdated);
+      return new PreparedImage(transaction, before, after, signatures, digestUpdated, ownKeys);
+    }
+
+    /**
+     * The keys the output's own PUBLIC_KEYS_2048/4096 hold (what a device running it trusts), read
+     * from the bytes already verified and written, so no second parse of the file; empty when
+     * those sections hold no usable key.
+     */
+    public TrustStore ownKeys() {
+      return ownKeys;
     }
 
     /** SHA-512 of the input image, hex. */

@@ -1,7 +1,9 @@
 package dev.kiln.signer.fs4.internal;
 
+import dev.kiln.inspector.Fs4Image;
+import dev.kiln.signer.fs4.ImageSigningException;
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -14,110 +16,112 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Copy-patch-rename for one image: the input is copied (in the kernel) to a temporary file beside
- * the output, the copy is memory-mapped and patched in place, synced, and only {@link #commit()}
- * renames it over the output. Closing without committing deletes the temporary file, so on any
- * failure the input is untouched and no output exists. The input is never opened for writing; when
- * output and input are the same path the rename replaces the input atomically.
+ * Patch-write-rename for one image. The input's bytes were read once into memory ({@link
+ * LayoutReader#read}); they are patched there, then written to a temporary file beside the output,
+ * synced, and only {@link #commit()} renames it over the output. Closing without committing deletes
+ * the temporary file, so on any failure the input is untouched and no output exists. The input is
+ * never opened for writing; when output and input are the same path the rename replaces the input
+ * atomically.
  *
- * <p>The SHA-512 of the input (for the audit log) is computed on a second thread while the caller
- * patches the copy.
+ * <p>Every byte is touched as few times as the job allows: the SHA-512 of the input (for the audit
+ * log) runs on a second thread over the same array while the structure is verified, and the
+ * SHA-512 of the output is computed while the kernel syncs it. Patching waits for both the
+ * verification and the input hash, since both read the bytes being patched.
+ *
+ * <p>Durability: {@code fdatasync} of the written file (its data and size; its timestamps need not
+ * survive a crash), the rename, then {@code fsync} of the directory, so the audit record never
+ * names an output a crash could lose.
  */
 public final class ImageTransaction implements AutoCloseable {
+  /** Bytes per write call: heap buffers pass through a temporary native buffer of this size. */
+  private static final int WRITE_CHUNK = 1 << 20;
+
+  /** Dropped after {@link #sync}: a prepared image waiting for commit holds no image bytes. */
+  private LayoutReader.Input input;
   private final Path output;
-  private final Path temp;
-  private final FileChannel channel;
-  private final MappedByteBuffer image;
   private final ExecutorService hasher;
   private final Future<byte[]> inputSha512;
+  private ByteBuffer image;
+  private Path temp;
+  private FileChannel channel;
   private boolean synced;
   private boolean committed;
 
   private ImageTransaction(
-      Path output,
-      Path temp,
-      FileChannel channel,
-      MappedByteBuffer image,
-      ExecutorService hasher,
-      Future<byte[]> inputSha512) {
+      LayoutReader.Input input, Path output, ExecutorService hasher, Future<byte[]> inputSha512) {
+    this.input = input;
     this.output = output;
-    this.temp = temp;
-    this.channel = channel;
-    this.image = image;
     this.hasher = hasher;
     this.inputSha512 = inputSha512;
   }
 
-  /** Copies {@code input} beside {@code output} and maps the copy for patching. */
-  public static ImageTransaction open(Path input, Path output) throws IOException {
-    Path absoluteOutput = output.toAbsolutePath();
-    Path directory = absoluteOutput.getParent();
-    Path temp =
-        Files.createTempFile(directory, "." + absoluteOutput.getFileName() + ".", ".kiln-tmp");
-    FileChannel channel = null;
-    ExecutorService hasher = null;
-    try {
-      hasher =
-          Executors.newSingleThreadExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "kiln-input-sha512");
-                thread.setDaemon(true);
-                return thread;
-              });
-      Future<byte[]> inputSha512 = hasher.submit(() -> sha512OfFile(input));
-      Files.copy(input, temp, StandardCopyOption.REPLACE_EXISTING);
-      channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      long size = channel.size();
-      if (size > Integer.MAX_VALUE) {
-        throw new IOException(input + " is larger than 2 GiB; not an FS4 image");
-      }
-      MappedByteBuffer image = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-      return new ImageTransaction(absoluteOutput, temp, channel, image, hasher, inputSha512);
-    } catch (IOException | RuntimeException e) {
-      if (channel != null) {
-        channel.close();
-      }
-      if (hasher != null) {
-        hasher.shutdownNow();
-      }
-      Files.deleteIfExists(temp);
-      throw e;
-    }
+  /** Starts hashing the input's bytes; nothing is written before {@link #sync}. */
+  public static ImageTransaction open(LayoutReader.Input input, Path output) {
+    ExecutorService hasher =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "kiln-input-sha512");
+              thread.setDaemon(true);
+              return thread;
+            });
+    byte[] bytes = input.bytes();
+    Future<byte[]> inputSha512 = hasher.submit(() -> Digests.get("SHA-512").digest(bytes));
+    return new ImageTransaction(input, output.toAbsolutePath(), hasher, inputSha512);
   }
 
-  /** The mapped copy; absolute positions are file offsets. Big-endian. */
-  public MappedByteBuffer image() {
+  /**
+   * The bytes to patch; absolute positions are file offsets, big-endian. The first call waits
+   * until the input is verified and hashed.
+   *
+   * @throws ImageSigningException when the input fails its structural verification
+   */
+  public ByteBuffer image() throws IOException, ImageSigningException {
+    if (image == null) {
+      input.requireVerified();
+      inputSha512();
+      image = ByteBuffer.wrap(input.bytes());
+    }
     return image;
   }
 
-  /** SHA-512 of the input file as it was copied. */
+  /** The parsed image, a view of the bytes (patched ones after {@link #image}); before sync. */
+  public Fs4Image parsed() {
+    return input.image();
+  }
+
+  /** SHA-512 of the input as it was read. */
   public byte[] inputSha512() throws IOException {
     return await(inputSha512, "hashing the input");
   }
 
   /**
-   * Syncs the patched copy to disk and returns its SHA-512. The sync runs on the helper thread
-   * while this thread hashes the copy from the page cache; both only read the patched bytes.
+   * Writes the patched bytes to a temporary file beside the output and syncs it; returns their
+   * SHA-512, computed on this thread while the helper thread waits for the sync.
    */
   public byte[] sync() throws IOException {
+    byte[] bytes = input.bytes();
+    Path directory = output.getParent();
+    temp = Files.createTempFile(directory, "." + output.getFileName() + ".", ".kiln-tmp");
+    channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+    for (int position = 0; position < bytes.length; position += WRITE_CHUNK) {
+      ByteBuffer slice =
+          ByteBuffer.wrap(bytes, position, Math.min(WRITE_CHUNK, bytes.length - position));
+      while (slice.hasRemaining()) {
+        channel.write(slice);
+      }
+    }
+    FileChannel written = channel;
     Future<Void> flushed =
         hasher.submit(
             () -> {
-              image.force();
-              channel.force(true);
+              written.force(false);
               return null;
             });
-    byte[] data = new byte[1 << 20];
-    java.security.MessageDigest digest = Digests.get("SHA-512");
-    int size = image.capacity();
-    for (int position = 0; position < size; position += data.length) {
-      int length = Math.min(data.length, size - position);
-      image.get(position, data, 0, length);
-      digest.update(data, 0, length);
-    }
+    byte[] digest = Digests.get("SHA-512").digest(bytes);
     await(flushed, "syncing the output");
     synced = true;
-    return digest.digest();
+    input = null;
+    return digest;
   }
 
   private static <T> T await(Future<T> future, String what) throws IOException {
@@ -157,10 +161,10 @@ public final class ImageTransaction implements AutoCloseable {
   @Override
   public void close() throws IOException {
     hasher.shutdownNow();
-    if (channel.isOpen()) {
+    if (channel != null && channel.isOpen()) {
       channel.close();
     }
-    if (!committed) {
+    if (!committed && temp != null) {
       Files.deleteIfExists(temp);
     }
   }
@@ -168,20 +172,5 @@ public final class ImageTransaction implements AutoCloseable {
   /** Hex form used in reports and audit records. */
   public static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(bytes);
-  }
-
-  private static byte[] sha512OfFile(Path file) throws IOException {
-    java.security.MessageDigest digest = Digests.get("SHA-512");
-    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = in.size();
-      MappedByteBuffer mapped = in.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      byte[] data = new byte[1 << 20];
-      for (long position = 0; position < size; position += data.length) {
-        int length = (int) Math.min(data.length, size - position);
-        mapped.get((int) position, data, 0, length);
-        digest.update(data, 0, length);
-      }
-    }
-    return digest.digest();
   }
 }

@@ -41,22 +41,44 @@ public final class LayoutReader {
   private LayoutReader() {}
 
   /**
-   * An image being updated: its layout now, and the full structural verification (every section
-   * CRC, which costs a pass over the whole file) running on a helper thread meanwhile.
+   * An image being updated: its bytes (read once, into memory), its parsed structure and layout
+   * now, and the full structural verification (every section CRC, which costs a pass over the
+   * whole file) running on a helper thread meanwhile. The bytes are the ones every later step
+   * uses: what is verified is what is hashed, signed and written.
    */
   public static final class Input {
     private final Path path;
+    private final byte[] bytes;
+    private final Fs4Image image;
     private final ImageLayout layout;
     private final Future<VerificationResult> verification;
 
-    Input(Path path, ImageLayout layout, Future<VerificationResult> verification) {
+    Input(Path path, byte[] bytes, Fs4Image image, ImageLayout layout,
+        Future<VerificationResult> verification) {
       this.path = path;
+      this.bytes = bytes;
+      this.image = image;
       this.layout = layout;
       this.verification = verification;
     }
 
     public ImageLayout layout() {
       return layout;
+    }
+
+    /** The input's bytes; callers patch them only after {@link #requireVerified}. */
+    public byte[] bytes() {
+      return bytes;
+    }
+
+    /** The parsed input (a view of {@link #bytes}). */
+    public Fs4Image image() {
+      return image;
+    }
+
+    /** The input file. */
+    public Path path() {
+      return path;
     }
 
     /**
@@ -90,14 +112,18 @@ public final class LayoutReader {
   }
 
   /**
-   * Parses an image file, returns its layout at once and starts its full verification.
+   * Reads and parses an image file, returns its layout at once and starts its full verification.
    *
    * @throws dev.kiln.inspector.ImageFormatException when the file is not an FS4 image at all
    * @throws ImageSigningException when the parser already found errors, or the image has a
    *     structure the engine cannot patch
    */
   public static Input read(Path path) throws IOException, ImageSigningException {
-    Fs4Image image = ImageParser.parse(path);
+    // One bounded read into memory instead of a mapping: the verification, the hashes and the
+    // patches all use these bytes, and the process holds the image once (not a mapping of the
+    // input plus a mapped copy).
+    byte[] bytes = ImageParser.readFile(path);
+    Fs4Image image = ImageParser.parse(bytes, path.toString());
     for (Finding finding : image.parseFindings()) {
       if (finding.severity() == Severity.ERROR) {
         throw new ImageSigningException(
@@ -114,7 +140,7 @@ public final class LayoutReader {
     Thread thread = new Thread(verification, "kiln-verify");
     thread.setDaemon(true);
     thread.start();
-    return new Input(path, layout, verification);
+    return new Input(path, bytes, image, layout, verification);
   }
 
   public static ImageLayout of(Fs4Image image) throws ImageSigningException {
