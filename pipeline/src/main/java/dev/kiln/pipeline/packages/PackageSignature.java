@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.packages;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.pipeline.json.StrictJson;
 import dev.kiln.pipeline.bundle.DetachedSignature;
 import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
@@ -86,7 +87,8 @@ public final class PackageSignature {
       return Optional.empty();
     }
     try {
-      return Optional.of(DetachedSignature.fromJson(MAPPER.readTree(signature.get())).keyFingerprint());
+      return Optional.of(DetachedSignature.fromJson(StrictJson.parse(signature.get(), "the detached signature"))
+          .keyFingerprint());
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
