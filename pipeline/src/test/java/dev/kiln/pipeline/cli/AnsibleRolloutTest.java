@@ -81,10 +81,16 @@ class AnsibleRolloutTest {
         List.of("ansible-galaxy", "collection", "build", repository.resolve("ansible").toString(),
             "--output-path", build.toString()));
     Path archive = build.resolve("kiln-firmware-" + galaxyVersion() + ".tar.gz");
-    collections = dir.resolve("collections");
+    Path installed = dir.resolve("collections");
     expectSuccess(
         List.of("ansible-galaxy", "collection", "install", "--offline", "-p",
-            collections.toString(), archive.toString()));
+            installed.toString(), archive.toString()));
+    collections = installed;
+    // Every module's DOCUMENTATION, EXAMPLES and RETURN parse (ansible-doc fails otherwise).
+    for (String module : List.of("adapter_facts", "update", "activate", "fleet_report")) {
+      String doc = expectSuccess(List.of("ansible-doc", "kiln.firmware." + module));
+      assertTrue(doc.contains("EXAMPLES") && doc.contains("RETURN VALUES"), module + ":\n" + doc);
+    }
   }
 
   @AfterAll
@@ -432,11 +438,19 @@ class AnsibleRolloutTest {
     throw new AssertionError("ansible/galaxy.yml has no version");
   }
 
-  static void expectSuccess(List<String> command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+  /** Runs an Ansible tool with the test's collections path; returns its output. */
+  static String expectSuccess(List<String> command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    if (collections != null) {
+      builder.environment().put("ANSIBLE_COLLECTIONS_PATH", collections.toString());
+    }
+    builder.environment().put("ANSIBLE_NOCOLOR", "1");
+    builder.environment().put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-local").toString());
+    Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(120, TimeUnit.SECONDS), command + " did not finish");
     assertEquals(0, process.exitValue(), command + ":\n" + output);
+    return output;
   }
 
   static List<String> quoted(List<String> words) {
