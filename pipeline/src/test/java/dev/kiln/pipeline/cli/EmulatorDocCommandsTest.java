@@ -3,7 +3,6 @@ package dev.kiln.pipeline.cli;
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.testkit.Mstflint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,21 +91,6 @@ class EmulatorDocCommandsTest {
 
   /** The {@code kiln ...} lines of the first code block of {@code section}. */
   static List<String> documentedCommands(String section) throws Exception {
-    List<String> lines = Files.readAllLines(DOC, StandardCharsets.UTF_8);
-    int start = lines.indexOf(section);
-    assertTrue(start >= 0, "docs/emulator.md has no section '" + section + "'");
-    List<String> commands = new ArrayList<>();
-    boolean inBlock = false;
-    for (String line : lines.subList(start + 1, lines.size())) {
-      if (line.startsWith("```")) {
-        if (inBlock) {
-          break;
-        }
-        inBlock = true;
-      } else if (inBlock && line.startsWith("kiln ")) {
-        commands.add(line);
-      }
-    }
-    return commands;
+    return DocBlocks.firstBlockAfter(DOC, section, line -> line.startsWith("kiln "));
   }
 }

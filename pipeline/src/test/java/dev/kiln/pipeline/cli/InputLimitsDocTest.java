@@ -1,20 +1,17 @@
 package dev.kiln.pipeline.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.pipeline.check.Fixtures;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.testkit.Mstflint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the "Try it" block of docs/input-limits.md as it stands, with {@code sh}, this build's
@@ -36,7 +33,7 @@ class InputLimitsDocTest {
       Files.copy(newer, work.resolve("fw.bin"));
     }
     Path bin = KilnChildProcess.launcherIn(work.resolve("bin"));
-    List<String> lines = block();
+    List<String> lines = DocBlocks.firstBlockAfter(DOC, "## Try it", line -> !line.isBlank());
     assertEquals(6, lines.stream().filter(line -> line.contains("# exit ")).count(), lines.toString());
     for (String line : lines) {
       Matcher expectation = EXPECTATION.matcher(line);
@@ -59,25 +56,5 @@ class InputLimitsDocTest {
         Fixtures.kiln("bundle", "create", "--out", out.toString(), "--key",
             "file:" + fixtures.privateKey, "--allow-sample-keys", image.toString());
     assertEquals(0, result.exitCode(), result.out() + result.err());
-  }
-
-  /** The lines of the first sh block after "## Try it". */
-  private static List<String> block() throws Exception {
-    List<String> lines = Files.readAllLines(DOC, StandardCharsets.UTF_8);
-    int start = lines.indexOf("## Try it");
-    assertTrue(start >= 0, "docs/input-limits.md has no '## Try it'");
-    List<String> block = new ArrayList<>();
-    boolean inBlock = false;
-    for (String line : lines.subList(start + 1, lines.size())) {
-      if (line.startsWith("```")) {
-        if (inBlock) {
-          break;
-        }
-        inBlock = true;
-      } else if (inBlock && !line.isBlank()) {
-        block.add(line);
-      }
-    }
-    return block;
   }
 }
