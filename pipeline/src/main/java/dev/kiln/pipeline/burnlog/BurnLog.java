@@ -291,7 +291,13 @@ public final class BurnLog {
    * @throws NoSuchFileException if the log does not exist
    */
   public Verification verify(boolean allowMissingHead) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    List<String> lines =
+        new String(BoundedFiles.read(file, MAX_LOG_BYTES, "a burn log"), StandardCharsets.UTF_8)
+            .lines()
+            .toList();
     List<BurnRecord> records = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     String prev = GENESIS;

@@ -31,12 +31,8 @@ public final class TargetProfiles {
    *     the file and the member)
    */
   public static DeviceProfile read(Path file) throws IOException {
-    JsonNode root;
-    try {
-      root = StrictJson.read(file, MAX_PROFILE_BYTES, "a target profile");
-    } catch (StrictJson.InvalidJsonException e) {
-      throw new IOException("not a target profile: " + e.getMessage(), e);
-    }
+    // Not JSON, too large or not a regular file: StrictJson's message names the file and why.
+    JsonNode root = StrictJson.read(file, MAX_PROFILE_BYTES, "a target profile");
     try {
       return parse(root);
     } catch (IllegalArgumentException e) {

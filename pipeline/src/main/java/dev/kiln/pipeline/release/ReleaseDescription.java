@@ -104,15 +104,12 @@ public record ReleaseDescription(
   /**
    * Reads a release description.
    *
+   * @throws IOException if the file cannot be read or is not strict JSON (docs/input-limits.md)
    * @throws IllegalArgumentException naming the member that is missing or wrong
    */
   public static ReleaseDescription load(Path file) throws IOException {
-    JsonNode root;
-    try {
-      root = StrictJson.read(file, StrictJson.MAX_DOCUMENT_BYTES, "a release description");
-    } catch (StrictJson.InvalidJsonException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    // Unreadable, too large or not strict JSON: an IOException whose one line names the file.
+    JsonNode root = StrictJson.read(file, StrictJson.MAX_DOCUMENT_BYTES, "a release description");
     if (!root.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
     }

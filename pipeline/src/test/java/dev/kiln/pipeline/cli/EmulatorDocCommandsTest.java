@@ -1,20 +1,17 @@
 package dev.kiln.pipeline.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.emulator.EmulatedDevice;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import dev.kiln.testkit.Mstflint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the three commands of docs/emulator.md, "Running mstflint against an emulated device", as
@@ -77,15 +74,7 @@ class EmulatorDocCommandsTest {
       throws Exception {
     BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "fw-22.41.1000");
     BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.42.1000"), "fw-22.42.1000");
-    Path bin = Files.createDirectories(work.resolve("bin"));
-    Path kiln = bin.resolve("kiln");
-    StringBuilder launcher = new StringBuilder("#!/bin/sh\nexec");
-    for (String part : KilnChildProcess.command()) {
-      launcher.append(" '").append(part.replace("'", "'\\''")).append('\'');
-    }
-    launcher.append(" \"$@\"\n");
-    Files.writeString(kiln, launcher, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(kiln, PosixFilePermissions.fromString("rwx------"));
+    Path bin = KilnChildProcess.launcherIn(work.resolve("bin"));
     Mstflint.require();
 
     List<Mstflint.Result> results = new ArrayList<>();
@@ -102,21 +91,6 @@ class EmulatorDocCommandsTest {
 
   /** The {@code kiln ...} lines of the first code block of {@code section}. */
   static List<String> documentedCommands(String section) throws Exception {
-    List<String> lines = Files.readAllLines(DOC, StandardCharsets.UTF_8);
-    int start = lines.indexOf(section);
-    assertTrue(start >= 0, "docs/emulator.md has no section '" + section + "'");
-    List<String> commands = new ArrayList<>();
-    boolean inBlock = false;
-    for (String line : lines.subList(start + 1, lines.size())) {
-      if (line.startsWith("```")) {
-        if (inBlock) {
-          break;
-        }
-        inBlock = true;
-      } else if (inBlock && line.startsWith("kiln ")) {
-        commands.add(line);
-      }
-    }
-    return commands;
+    return DocBlocks.firstBlockAfter(DOC, section, line -> line.startsWith("kiln "));
   }
 }

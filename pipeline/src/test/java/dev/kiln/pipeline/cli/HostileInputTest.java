@@ -97,8 +97,13 @@ class HostileInputTest {
     assertFalse(unzip.stdout().contains(OLD_IMAGE), unzip.output());
     assertEquals(List.of(BundleLayout.MANIFEST, BundleLayout.SIGNATURE, NEW_IMAGE),
         pythonNames(joined));
+    // What kiln accepts, the other readers read alike: same entries, same order, same bytes.
     assertEquals(0, kiln("bundle", "verify", newBundle.toString(), "--trust",
         fixtures.publicKey.toString()).exitCode());
+    assertEquals(List.of(BundleLayout.MANIFEST, BundleLayout.SIGNATURE, NEW_IMAGE),
+        pythonNames(newBundle));
+    assertEquals(0,
+        KilnChildProcess.runCommand(List.of("unzip", "-tq", newBundle.toString())).exitCode());
   }
 
   @Test

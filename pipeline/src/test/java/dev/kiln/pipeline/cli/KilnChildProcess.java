@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,24 @@ final class KilnChildProcess {
     command.add(Kiln.class.getName());
     command.addAll(List.of(args));
     return command;
+  }
+
+  /**
+   * Writes a {@code kiln} script into directory {@code bin} (created if needed) that runs this
+   * build's CLI as {@link #command} does, for documented shell commands run with {@code bin} on
+   * the PATH; returns {@code bin}.
+   */
+  static Path launcherIn(Path bin) throws IOException {
+    Files.createDirectories(bin);
+    Path kiln = bin.resolve("kiln");
+    StringBuilder launcher = new StringBuilder("#!/bin/sh\nexec");
+    for (String part : command()) {
+      launcher.append(" '").append(part.replace("'", "'\\''")).append('\'');
+    }
+    launcher.append(" \"$@\"\n");
+    Files.writeString(kiln, launcher, StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(kiln, PosixFilePermissions.fromString("rwx------"));
+    return bin;
   }
 
   /** Runs {@code prefix} followed by the kiln command line {@code args}, LC_ALL=C. */

@@ -48,7 +48,7 @@ public final class PemSigningService implements SigningService {
     try {
       bytes = BoundedFiles.read(reference.path(), MAX_KEY_FILE_BYTES, "a PEM private key file");
     } catch (BoundedFiles.UnreadableFileException e) {
-      throw new KeyAccessException(reference + ": " + e.getMessage());
+      throw new KeyAccessException(reference + ": cannot read the key file: " + e.getMessage());
     } catch (IOException | SecurityException e) {
       throw new KeyAccessException(
           reference + ": cannot read the key file (" + e.getClass().getSimpleName() + ")");

@@ -111,7 +111,7 @@ class PemSigningServiceTest extends SigningServiceContract {
   void missingFilePublicKeyFileAndGarbageAreKeyAccessErrors() throws Exception {
     Path missing = dir.resolve("absent.pem");
     assertEquals(
-        "file:" + missing + ": cannot read the key file (NoSuchFileException)",
+        "file:" + missing + ": cannot read the key file: " + missing + ": no such file",
         assertThrows(
                 KeyAccessException.class,
                 () -> SigningServices.open("file:" + missing, KeyOptions.defaults()))
