@@ -10,7 +10,6 @@ import dev.kiln.testkit.Mstflint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -77,15 +76,8 @@ class EmulatorDocCommandsTest {
       throws Exception {
     BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "fw-22.41.1000");
     BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.42.1000"), "fw-22.42.1000");
-    Path bin = Files.createDirectories(work.resolve("bin"));
-    Path kiln = bin.resolve("kiln");
-    StringBuilder launcher = new StringBuilder("#!/bin/sh\nexec");
-    for (String part : KilnChildProcess.command()) {
-      launcher.append(" '").append(part.replace("'", "'\\''")).append('\'');
-    }
-    launcher.append(" \"$@\"\n");
-    Files.writeString(kiln, launcher, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(kiln, PosixFilePermissions.fromString("rwx------"));
+    Path bin = work.resolve("bin");
+    KilnChildProcess.launcherIn(bin);
     Mstflint.require();
 
     List<Mstflint.Result> results = new ArrayList<>();

@@ -33,6 +33,24 @@ final class KilnChildProcess {
     return command;
   }
 
+  /**
+   * Writes an executable {@code kiln} script into {@code bin} that runs this build's CLI (the
+   * {@link #command} vector), for documented shell lines that call {@code kiln} from the PATH.
+   */
+  static Path launcherIn(Path bin) throws IOException {
+    Files.createDirectories(bin);
+    Path kiln = bin.resolve("kiln");
+    StringBuilder launcher = new StringBuilder("#!/bin/sh\nexec");
+    for (String part : command()) {
+      launcher.append(" '").append(part.replace("'", "'\\''")).append('\'');
+    }
+    launcher.append(" \"$@\"\n");
+    Files.writeString(kiln, launcher, StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(
+        kiln, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    return kiln;
+  }
+
   /** Runs {@code prefix} followed by the kiln command line {@code args}, LC_ALL=C. */
   static Mstflint.Result run(List<String> prefix, String... args) {
     List<String> all = new ArrayList<>(prefix);
