@@ -405,6 +405,10 @@ class GateCommandTest {
     JsonNode root = MAPPER.readTree(json.out());
     assertEquals("error", root.get("verdict").asText());
     assertEquals("GATE_POLICY_INVALID", root.get("error").get("code").asText());
+    assertEquals(missing.toString(), root.get("error").get("subject").asText());
+    assertEquals("cannot read policy " + missing + ": no such file",
+        root.get("error").get("message").asText());
+    assertEquals(0, root.get("images").size());
   }
 
   @Test
@@ -418,6 +422,9 @@ class GateCommandTest {
         "kiln: " + misspelt + ":9:3: policy member 'alowSampleKeys' is not known; did you mean"
             + " 'allowSampleKeys'?\n",
         reported.result().err());
+    JsonNode error = MAPPER.readTree(gate(misspelt, good).out()).get("error");
+    assertEquals(9, error.get("line").asInt(), error.toString());
+    assertEquals(3, error.get("column").asInt(), error.toString());
     JsonNode region = reported.run().at("/results/0/locations/0/physicalLocation/region");
     assertEquals(9, region.get("startLine").asInt(), region.toString());
     assertEquals(3, region.get("startColumn").asInt(), region.toString());
