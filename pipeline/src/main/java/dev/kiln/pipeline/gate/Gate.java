@@ -187,7 +187,6 @@ public final class Gate {
       Optional<GateResult.FeedStatus> feedStatus) {
     String subject = path.toString();
     List<String> checks = checks();
-    List<CheckFinding> findings = new ArrayList<>();
     byte[] bytes;
     Fs4Image image;
     try {
@@ -205,6 +204,15 @@ public final class Gate {
       return unreadable(subject, checks, read, "not a readable FS4 image: " + reason(e),
           Optional.empty());
     }
+    return check(image, subject, read, trust, feed, feedStatus);
+  }
+
+  /** Gates one parsed image ({@code read}: the digest of the bytes it was parsed from). */
+  private GateResult.ImageResult check(
+      Fs4Image image, String subject, ArtifactDigest read, TrustStore trust,
+      Optional<ForbiddenVersionsFeed> feed, Optional<GateResult.FeedStatus> feedStatus) {
+    List<String> checks = checks();
+    List<CheckFinding> findings = new ArrayList<>();
     VerificationResult structure = ImageVerifier.verify(image);
     if (!structure.errors().isEmpty()) {
       CheckFinding finding =

@@ -201,22 +201,33 @@ public record GatePolicy(
     return value.booleanValue();
   }
 
+  /**
+   * A HW device id: an integer, or a string in decimal or {@code 0x} hex (as {@code kiln query}
+   * prints it), from 0 to 2^32-1, as the {@code int} of the same bits. A fraction or a value out
+   * of range is refused, never rounded or truncated (2^32+530 is not 0x212).
+   */
   static int parseDeviceId(PolicyDocument document, String pointer, JsonNode id)
       throws GatePolicyException {
-    if (id.isIntegralNumber() && id.canConvertToInt() && id.asInt() >= 0) {
-      return id.asInt();
-    }
-    String text = id.isTextual() ? id.asText().trim().toLowerCase(Locale.ROOT) : "";
-    try {
-      int value =
-          text.startsWith("0x") ? Integer.parseInt(text.substring(2), 16) : Integer.parseInt(text);
-      if (value >= 0) {
-        return value;
+    if (id.isTextual()) {
+      String text = id.textValue().trim().toLowerCase(Locale.ROOT);
+      boolean hex = text.startsWith("0x");
+      String digits = hex ? text.substring(2) : text;
+      if (!digits.isEmpty() && digits.length() <= 10
+          && digits.chars().allMatch(c -> Character.digit(c, hex ? 16 : 10) >= 0)) {
+        long value = Long.parseLong(digits, hex ? 16 : 10);
+        if (value <= 0xFFFF_FFFFL) {
+          return (int) value;
+        }
       }
-    } catch (NumberFormatException e) {
-      // reported below
+      throw document.error(pointer,
+          "'allowedDeviceIds' must be a device id from 0 to 0xffffffff, not " + id);
     }
-    throw document.error(pointer, "allowedDeviceIds: not a device id: " + id);
+    if (id.isIntegralNumber() && id.canConvertToLong() && id.longValue() >= 0
+        && id.longValue() <= 0xFFFF_FFFFL) {
+      return (int) id.longValue();
+    }
+    throw document.error(pointer,
+        "'allowedDeviceIds' must be an integer from 0 to 4294967295, not " + id);
   }
 
   private static JsonNode array(

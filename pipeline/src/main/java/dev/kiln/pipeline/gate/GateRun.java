@@ -79,12 +79,10 @@ public record GateRun(
     root.put("policy", policyFile.toString());
     if (failure.isPresent()) {
       ReportEntry entry = failure.get();
-      ObjectNode error = ReportFiles.json(entry);
-      error.remove("accepted");
-      CheckFinding finding = entry.findings().get(0);
-      error.put("code", finding.code());
-      error.put("message", finding.message());
-      root.set("error", error);
+      // The one finding, with where it is (the policy member's line and column, when known).
+      ObjectNode error = (ObjectNode) ReportFiles.json(entry).get("findings").get(0);
+      error.remove("severity");
+      root.putObject("error").put("subject", entry.subject()).setAll(error);
       root.putArray("images");
       return root;
     }

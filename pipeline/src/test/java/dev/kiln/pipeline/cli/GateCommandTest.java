@@ -405,6 +405,10 @@ class GateCommandTest {
     JsonNode root = MAPPER.readTree(json.out());
     assertEquals("error", root.get("verdict").asText());
     assertEquals("GATE_POLICY_INVALID", root.get("error").get("code").asText());
+    assertEquals(missing.toString(), root.get("error").get("subject").asText());
+    assertEquals("cannot read policy " + missing + ": no such file",
+        root.get("error").get("message").asText());
+    assertEquals(0, root.get("images").size());
   }
 
   @Test
@@ -418,6 +422,9 @@ class GateCommandTest {
         "kiln: " + misspelt + ":9:3: policy member 'alowSampleKeys' is not known; did you mean"
             + " 'allowSampleKeys'?\n",
         reported.result().err());
+    JsonNode error = MAPPER.readTree(gate(misspelt, good).out()).get("error");
+    assertEquals(9, error.get("line").asInt(), error.toString());
+    assertEquals(3, error.get("column").asInt(), error.toString());
     JsonNode region = reported.run().at("/results/0/locations/0/physicalLocation/region");
     assertEquals(9, region.get("startLine").asInt(), region.toString());
     assertEquals(3, region.get("startColumn").asInt(), region.toString());
@@ -444,8 +451,27 @@ class GateCommandTest {
         policyFile("badid-policy.json", policyText().replace("\"0x212\"", "\"0x21z\""));
     Fixtures.Result id = Fixtures.kiln("gate", "--policy", badId.toString(), good.toString());
     assertEquals(3, id.exitCode());
-    assertTrue(id.err().contains(":5:24: allowedDeviceIds: not a device id: \"0x21z\""),
+    assertTrue(id.err().contains(
+        ":5:24: 'allowedDeviceIds' must be a device id from 0 to 0xffffffff, not \"0x21z\""),
         id.err());
+    // Never truncated: 2^32+530 is not 0x212, and 530.7 is not 530.
+    for (String wrong : List.of("4294967826", "530.7")) {
+      Path range =
+          policyFile("range-policy.json", policyText().replace("\"0x212\"", wrong));
+      Fixtures.Result refused =
+          Fixtures.kiln("gate", "--policy", range.toString(), good.toString());
+      assertEquals(3, refused.exitCode(), wrong);
+      assertTrue(refused.err().contains(
+          ":5:24: 'allowedDeviceIds' must be an integer from 0 to 4294967295, not " + wrong),
+          refused.err());
+    }
+    Path trailing = policyFile("trailing-policy.json", policyText() + "[]");
+    Fixtures.Result extra =
+        Fixtures.kiln("gate", "--policy", trailing.toString(), good.toString());
+    assertEquals(3, extra.exitCode());
+    assertTrue(extra.err().endsWith(
+        ":11:1: not valid JSON: Trailing token (of type START_ARRAY) found after value\n"),
+        extra.err());
     Path broken = policyFile("broken-policy.json", "{\n  \"trustedKeys\": [\"a\",\n}\n");
     Fixtures.Result json = Fixtures.kiln("gate", "--policy", broken.toString(), good.toString());
     assertEquals(3, json.exitCode());
