@@ -122,7 +122,8 @@ public final class SignatureTrustOptions {
     return findings;
   }
 
-  private TrustStore trustFiles() {
+  // Synchronized: ImageVerification checks several images in parallel.
+  private synchronized TrustStore trustFiles() {
     if (loaded == null) {
       TrustStore store = TrustStore.empty();
       for (Path file : trustFiles) {
