@@ -7,6 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 bench_runs=3
+bench_value_options=(--count)
 bench_parse "$@"
 count=40
 for ((i = 0; i < ${#bench_extra[@]}; i++)); do

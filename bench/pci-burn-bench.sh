@@ -10,18 +10,20 @@
 # about a minute.
 # Runs alternate A B A B; prints each run, the medians, the ratio and the load average before
 # and after. Needs root, /dev/fuse and mstflint.
-# Not a test: take figures on a quiet machine only (check `uptime`).
-# Usage: bench/pci-burn-bench.sh [RUNS] [SIZE_MIB]      (KILN=... selects another launcher)
+# Not a test: take figures on a quiet machine only (the load gate of bench/lib refuses otherwise).
+# Usage: bench/pci-burn-bench.sh [--runs N] [--size MIB] [--allow-load]  (KILN=... another launcher)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs="${1:-5}"
-size_mib="${2:-32}"
-kiln="${KILN:-$root/kiln}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
+bench_runs=5
+bench_parse "$@"
+((${#bench_extra[@]} == 0)) || { echo "usage: $0 [--runs N] [--size MIB] [--allow-load]" >&2; exit 2; }
+runs="$bench_runs"
+size_mib="$bench_size"
+kiln="$kiln_cmd"
 command -v mstflint >/dev/null || { echo "mstflint is not installed" >&2; exit 2; }
-"$kiln" --version >/dev/null   # builds the CLI if needed, outside the timed runs
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-keys="$root/keys-sample/src/main/resources/dev/kiln/keys"
+bench_start "burn through the emulated PCI function: kiln vs mstflint, ${size_mib} MiB"
+work="$bench_work"
+keys="$sample_keys"
 uuid=6f065e04-bb0b-4334-9d90-f62cea2b3382   # the sample RSA-2048 key (NOT FOR PRODUCTION)
 
 # One description, two versions.
@@ -59,29 +61,17 @@ describe 22.42.1000
   --image "$work/22.41.1000.bin" --flash-size "$((size_mib * 2))M" >/dev/null
 
 echo "image: ${size_mib} MiB file with a 256 KiB MAIN_CODE; device flash $((size_mib * 2)) MiB"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Alternating runs, A B A B, each on a fresh copy of the same device; wall time in ms.
+# Alternating runs, A B A B, each on a fresh copy of the same device.
 run() {
+  local label="$1"
+  shift
   rm -rf "$work/dev" && cp -a "$work/pristine" "$work/dev"
-  local start end
-  start=$(date +%s%N)
-  "$kiln" device exec "$work/dev" -- "$@" >"$work/last.out" 2>&1 \
-    || { cat "$work/last.out" >&2; echo "bench: $1 failed" >&2; exit 1; }
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
+  bench_time "$label" "$kiln" device exec "$work/dev" -- "$@"
 }
-: >"$work/mstflint.ms"; : >"$work/kiln.ms"
 for ((i = 0; i < runs; i++)); do
-  run mstflint -d 0000:03:00.0 -i "$work/22.42.1000.bin" -y burn >>"$work/mstflint.ms"
-  run "$kiln" burn --device pci:0000:03:00.0 "$work/22.42.1000.bin" --yes >>"$work/kiln.ms"
+  run mstflint-burn mstflint -d 0000:03:00.0 -i "$work/22.42.1000.bin" -y burn
+  run kiln-burn "$kiln" burn --device pci:0000:03:00.0 "$work/22.42.1000.bin" --yes
 done
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/mstflint.ms" "$work/kiln.ms" <<'PY'
-import statistics, sys
-m = [int(x) / 1000 for x in open(sys.argv[1])]
-k = [int(x) / 1000 for x in open(sys.argv[2])]
-print("mstflint runs (s):", " ".join(f"{x:.2f}" for x in m))
-print("kiln runs (s):    ", " ".join(f"{x:.2f}" for x in k))
-mm, km = statistics.median(m), statistics.median(k)
-print(f"median: mstflint {mm:.2f} s, kiln {km:.2f} s, ratio kiln/mstflint {km / mm:.2f}")
-PY
+bench_compare "burn through kiln device exec (same component)" kiln-burn mstflint-burn \
+  "not slower than mstflint (<= 1.00 wall)"
+bench_finish

@@ -7,6 +7,7 @@
 # Usage: bench/sign-bench.sh [--runs N] [--size MIB] [--shape small|full|both] [--allow-load]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
+bench_value_options=(--shape)
 bench_parse "$@"
 shapes=(small full)
 for ((i = 0; i < ${#bench_extra[@]}; i++)); do

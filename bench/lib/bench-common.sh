@@ -6,23 +6,35 @@
 # average exceeded $bench_max_load during the run). KILN=... names another launcher.
 
 bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bench_max_load=1.5
+bench_max_load="${BENCH_MAX_LOAD:-1.5}" # the gate; tests set it to prove the refusal
 bench_runs=7
 bench_size=32
 bench_allow_load=false
 bench_extra=() # options a script parses itself
+bench_value_options=() # those of them that take a value
 kiln_cmd="${KILN:-$bench_root/kiln}"
 sample_keys="$bench_root/keys-sample/src/main/resources/dev/kiln/keys"
 sample_key="$sample_keys/sample-rsa4096-NOT-FOR-PRODUCTION.pem"
 sample_uuid=00112233445566778899aabbccddeeff
 
 bench_parse() {
+  local positional=0
   while (($#)); do
     case "$1" in
       --runs) bench_runs="$2"; shift 2 ;;
       --size) bench_size="$2"; shift 2 ;;
       --allow-load) bench_allow_load=true; shift ;;
-      *) bench_extra+=("$1"); shift ;;
+      # The older positional form, [RUNS] [SIZE_MIB], still works.
+      [0-9]*) if ((positional++ == 0)); then bench_runs="$1"; else bench_size="$1"; fi; shift ;;
+      *)
+        # A script's own options that take a value (bench_value_options) keep their value.
+        if [[ " ${bench_value_options[*]} " == *" $1 "* && $# -ge 2 ]]; then
+          bench_extra+=("$1" "$2")
+          shift 2
+        else
+          bench_extra+=("$1")
+          shift
+        fi ;;
     esac
   done
 }

@@ -52,14 +52,33 @@ public final class ImageParser {
    * @throws IOException if reading fails
    */
   public static Fs4Image parse(Path path) throws IOException {
-    requireRegularFile(path);
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = channel.size();
-      checkSize(path.toString(), size);
-      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+    try (FileChannel channel = openImageFile(path)) {
+      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
       return new Run(mapped, path.toString(), path).parse();
+    }
+  }
+
+  /**
+   * Opens an image file for reading after the checks every reader makes: a readable regular file
+   * (never a FIFO or device, which could block or read forever) of at most {@link
+   * #MAX_IMAGE_SIZE} bytes.
+   *
+   * @throws ImageFormatException when it is not such a file
+   */
+  public static FileChannel openImageFile(Path path) throws IOException {
+    requireRegularFile(path);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.READ);
     } catch (AccessDeniedException e) {
       throw new ImageFormatException(path + ": permission denied", e);
+    }
+    try {
+      checkSize(path.toString(), channel.size());
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
     }
   }
 

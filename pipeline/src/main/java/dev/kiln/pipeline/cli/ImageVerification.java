@@ -12,7 +12,13 @@ import dev.kiln.pipeline.cli.json.ImageJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 /**
@@ -43,10 +49,12 @@ final class ImageVerification {
     ArrayNode results = json ? ImageJson.array() : null;
     boolean anyFailed = false;
     boolean anyUnreadable = false;
-    for (Path path : images) {
+    List<Future<VerificationResult>> checked = checkAll(images, check);
+    for (int i = 0; i < images.size(); i++) {
+      Path path = images.get(i);
       VerificationResult result;
       try {
-        result = MappedFileFaults.guard(path, () -> check.apply(ImageParser.parse(path)));
+        result = outcome(checked.get(i));
       } catch (IOException e) {
         anyUnreadable = true;
         String message = ParseErrors.describe(path, e);
@@ -84,6 +92,70 @@ final class ImageVerification {
     }
     out.flush();
     return exitCode;
+  }
+
+  /**
+   * Parses and checks every image; several at once on a machine with several cores (one per
+   * core: the images are independent, and a whole release is verified in one JVM). The results
+   * are printed in argument order by the caller.
+   */
+  private static List<Future<VerificationResult>> checkAll(
+      List<Path> images, Function<Fs4Image, VerificationResult> check) {
+    List<Future<VerificationResult>> results = new ArrayList<>(images.size());
+    int workers = Math.min(images.size(), Runtime.getRuntime().availableProcessors());
+    if (workers <= 1) {
+      for (Path path : images) {
+        FutureTask<VerificationResult> task =
+            new FutureTask<>(() -> checkOne(path, check));
+        task.run();
+        results.add(task);
+      }
+      return results;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
+      Thread thread = new Thread(runnable, "kiln-verify-image");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      for (Path path : images) {
+        results.add(pool.submit(() -> checkOne(path, check)));
+      }
+    } finally {
+      pool.shutdown(); // the submitted checks still run; nothing new is accepted
+    }
+    return results;
+  }
+
+  /**
+   * Parses and checks one image; a file that shrinks under its mapping is an IOException (exit 3),
+   * not the JVM's InternalError ({@link MappedFileFaults}).
+   */
+  private static VerificationResult checkOne(
+      Path path, Function<Fs4Image, VerificationResult> check) throws IOException {
+    return MappedFileFaults.guard(path, () -> check.apply(ImageParser.parse(path)));
+  }
+
+  /** The result of one image's check; its IOException, or its unchecked failure, as thrown. */
+  private static VerificationResult outcome(Future<VerificationResult> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
+    }
   }
 
   private static void printText(

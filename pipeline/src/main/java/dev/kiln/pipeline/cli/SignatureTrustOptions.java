@@ -139,7 +139,8 @@ public final class SignatureTrustOptions {
     return findings;
   }
 
-  private TrustStore trustFiles() {
+  // Synchronized: ImageVerification checks several images in parallel.
+  private synchronized TrustStore trustFiles() {
     if (loaded == null) {
       TrustStore store = TrustStore.empty();
       for (String entry : trustFiles) {

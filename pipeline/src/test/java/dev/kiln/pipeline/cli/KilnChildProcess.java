@@ -75,6 +75,11 @@ final class KilnChildProcess {
 
   /** Runs any command line and captures its output. */
   static Mstflint.Result runCommand(List<String> command) {
+    return runCommand(command, TIMEOUT_SECONDS);
+  }
+
+  /** {@link #runCommand(List)} for commands that run many processes (launcher, bench scripts). */
+  static Mstflint.Result runCommand(List<String> command, long timeoutSeconds) {
     try {
       Path out = Files.createTempFile("kiln-child-", ".out");
       Path err = Files.createTempFile("kiln-child-", ".err");
@@ -86,9 +91,9 @@ final class KilnChildProcess {
                 .redirectError(err.toFile());
         builder.environment().put("LC_ALL", "C");
         Process process = builder.start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
           process.destroyForcibly();
-          throw new IllegalStateException(command + " did not finish in " + TIMEOUT_SECONDS + " s");
+          throw new IllegalStateException(command + " did not finish in " + timeoutSeconds + " s");
         }
         return new Mstflint.Result(
             process.exitValue(),

@@ -61,7 +61,7 @@ class LauncherStartupAidTest {
     command.addAll(List.of(environment));
     command.add(root.resolve("kiln").toString());
     command.add("--version");
-    return KilnChildProcess.runCommand(command);
+    return KilnChildProcess.runCommand(command, 600);
   }
 
   private static String javaOf(Path home) {

@@ -7,7 +7,6 @@ import dev.kiln.signer.SigningService;
 import dev.kiln.signer.fs4.internal.FwUpdateBlob;
 import dev.kiln.signer.fs4.internal.ImageLayout;
 import dev.kiln.signer.fs4.internal.ImageTransaction;
-import dev.kiln.signer.fs4.internal.LayoutReader;
 import dev.kiln.signer.fs4.internal.Pkcs1;
 import dev.kiln.signer.fs4.internal.SectionWriter;
 import java.io.IOException;
@@ -118,28 +117,27 @@ public final class Fs4ImageSigner {
       ordered.add(keys.get(first));
       ordered.add(keys.get(1 - first));
     }
-    LayoutReader.Input parsed = LayoutReader.read(input);
-    ImageLayout layout = parsed.layout();
-    SectionWriter precheck = new SectionWriter(null, layout);
-    for (SigningKey key : ordered) {
-      boolean wide = Pkcs1.modulusBytes(key.service().publicKey()) == 512;
-      precheck.requireRoom(
-          wide ? IMAGE_SIGNATURE_512 : IMAGE_SIGNATURE_256,
-          wide ? SIGNATURE_512_LENGTH : SIGNATURE_256_LENGTH);
-    }
-    if (ordered.size() == 1) {
-      // The section that is zeroed must also take its full content.
-      boolean wide = sizes.get(0) == 512;
-      int other = wide ? IMAGE_SIGNATURE_256 : IMAGE_SIGNATURE_512;
-      if (layout.first(other).isPresent()) {
-        precheck.requireRoom(other, wide ? SIGNATURE_256_LENGTH : SIGNATURE_512_LENGTH);
-      }
-    }
-    // Fails early (before anything is written) for v2 images Kiln cannot sign.
-    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
-
-    ImageTransaction transaction = ImageTransaction.open(parsed, output);
+    ImageTransaction transaction = ImageTransaction.open(input, output);
     try {
+      ImageLayout layout = transaction.layout();
+      SectionWriter precheck = new SectionWriter(null, layout);
+      for (SigningKey key : ordered) {
+        boolean wide = Pkcs1.modulusBytes(key.service().publicKey()) == 512;
+        precheck.requireRoom(
+            wide ? IMAGE_SIGNATURE_512 : IMAGE_SIGNATURE_256,
+            wide ? SIGNATURE_512_LENGTH : SIGNATURE_256_LENGTH);
+      }
+      if (ordered.size() == 1) {
+        // The section that is zeroed must also take its full content.
+        boolean wide = sizes.get(0) == 512;
+        int other = wide ? IMAGE_SIGNATURE_256 : IMAGE_SIGNATURE_512;
+        if (layout.first(other).isPresent()) {
+          precheck.requireRoom(other, wide ? SIGNATURE_256_LENGTH : SIGNATURE_512_LENGTH);
+        }
+      }
+      // Fails early (before anything is patched) for v2 images Kiln cannot sign.
+      FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+
       SectionWriter writer = new SectionWriter(transaction.image(), layout);
       List<WrittenSignature> written = new ArrayList<>();
       if (ordered.size() == 1) {
@@ -267,60 +265,59 @@ public final class Fs4ImageSigner {
               + " has "
               + publicKey.getPublicExponent());
     }
-    LayoutReader.Input parsed = LayoutReader.read(input);
-    ImageLayout layout = parsed.layout();
-    if (layout.fs3()) {
-      // mstflint 4.21: "Image signing is applicable only for selected FW images" (rsa_sign is an
-      // Fs4Operations command; FS3 images have no HW pointers to name the signed ranges).
-      throw new ImageSigningException(input + ": secure-boot signing (mstflint rsa_sign) is for "
-          + "FS4 images only; sign this FS3 image without --secure-boot");
-    }
-    int bootRecordLength = 0;
-    if (layout.hasHashesTable()) {
-      // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).
-      bootRecordLength = bootRecordLength(layout);
-      if (bootRecordLength < 0) {
-        throw new ImageSigningException(
-            String.format(
-                "secure-boot signing of hashes-table images is supported for ConnectX-7/8 only;"
-                    + " this image names HW id 0x%x",
-                layout.hwDeviceId()));
-      }
-      long bootRecord = Integer.toUnsignedLong(layout.hwPointerValues().get(0));
-      if (bootRecord + bootRecordLength > layout.fileSize()) {
-        throw new ImageSigningException(
-            String.format(
-                "the boot record at 0x%x (0x%x bytes) is not inside the file",
-                bootRecord, bootRecordLength));
-      }
-    }
-    if (layout.first(RSA_PUBLIC_KEY).isEmpty() || layout.first(RSA_4096_SIGNATURES).isEmpty()) {
-      throw new ImageSigningException(
-          "secure-boot signing needs the RSA_PUBLIC_KEY and RSA_4096_SIGNATURES sections, which"
-              + " this image lacks: add \"RSA_PUBLIC_KEY\" and \"RSA_4096_SIGNATURES\" to the"
-              + " \"reserve\" list of its image description (docs/image-description.md) and"
-              + " build it again");
-    }
-    SectionWriter precheck = new SectionWriter(null, layout);
-    requireExactSize(precheck, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_LENGTH);
-    requireExactSize(precheck, RSA_4096_SIGNATURES, RSA_4096_SIGNATURES_LENGTH);
-    precheck.requireRoom(IMAGE_SIGNATURE_512, SIGNATURE_512_LENGTH);
-    if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
-      precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
-    }
-    long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
-    long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
-    if (!layout.hasHashesTable() && (authEnd < authStart || authEnd >= layout.fileSize())) {
-      throw new ImageSigningException(
-          String.format(
-              "the authenticated boot range 0x%x..0x%x (HW pointers 4 and 5) is not inside the"
-                  + " %d-byte file",
-              authStart, authEnd, layout.fileSize()));
-    }
-    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512);
-
-    ImageTransaction transaction = ImageTransaction.open(parsed, output);
+    ImageTransaction transaction = ImageTransaction.open(input, output);
     try {
+      ImageLayout layout = transaction.layout();
+      if (layout.fs3()) {
+        // mstflint 4.21: "Image signing is applicable only for selected FW images" (rsa_sign is an
+        // Fs4Operations command; FS3 images have no HW pointers to name the signed ranges).
+        throw new ImageSigningException(input + ": secure-boot signing (mstflint rsa_sign) is for "
+            + "FS4 images only; sign this FS3 image without --secure-boot");
+      }
+      int bootRecordLength = 0;
+      if (layout.hasHashesTable()) {
+        // v2 boot data includes the boot record, whose length only the chip knows (fs4-format §7).
+        bootRecordLength = bootRecordLength(layout);
+        if (bootRecordLength < 0) {
+          throw new ImageSigningException(
+              String.format(
+                  "secure-boot signing of hashes-table images is supported for ConnectX-7/8 only;"
+                      + " this image names HW id 0x%x",
+                  layout.hwDeviceId()));
+        }
+        long bootRecord = Integer.toUnsignedLong(layout.hwPointerValues().get(0));
+        if (bootRecord + bootRecordLength > layout.fileSize()) {
+          throw new ImageSigningException(
+              String.format(
+                  "the boot record at 0x%x (0x%x bytes) is not inside the file",
+                  bootRecord, bootRecordLength));
+        }
+      }
+      if (layout.first(RSA_PUBLIC_KEY).isEmpty() || layout.first(RSA_4096_SIGNATURES).isEmpty()) {
+        throw new ImageSigningException(
+            "secure-boot signing needs the RSA_PUBLIC_KEY and RSA_4096_SIGNATURES sections, which"
+                + " this image lacks: add \"RSA_PUBLIC_KEY\" and \"RSA_4096_SIGNATURES\" to the"
+                + " \"reserve\" list of its image description (docs/image-description.md) and"
+                + " build it again");
+      }
+      SectionWriter precheck = new SectionWriter(null, layout);
+      requireExactSize(precheck, RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_LENGTH);
+      requireExactSize(precheck, RSA_4096_SIGNATURES, RSA_4096_SIGNATURES_LENGTH);
+      precheck.requireRoom(IMAGE_SIGNATURE_512, SIGNATURE_512_LENGTH);
+      if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
+        precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+      }
+      long authStart = Integer.toUnsignedLong(layout.hwPointerValues().get(4));
+      long authEnd = Integer.toUnsignedLong(layout.hwPointerValues().get(5));
+      if (!layout.hasHashesTable() && (authEnd < authStart || authEnd >= layout.fileSize())) {
+        throw new ImageSigningException(
+            String.format(
+                "the authenticated boot range 0x%x..0x%x (HW pointers 4 and 5) is not inside the"
+                    + " %d-byte file",
+                authStart, authEnd, layout.fileSize()));
+      }
+      FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512);
+
       ByteBuffer image = transaction.image();
       SectionWriter writer = new SectionWriter(image, layout);
       if (layout.hasHashesTable()) {
@@ -516,12 +513,11 @@ public final class Fs4ImageSigner {
    */
   public static PreparedImage insertDigest(Path input, Path output)
       throws IOException, ImageSigningException {
-    LayoutReader.Input parsed = LayoutReader.read(input);
-    ImageLayout layout = parsed.layout();
-    new SectionWriter(null, layout).requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
-    FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
-    ImageTransaction transaction = ImageTransaction.open(parsed, output);
+    ImageTransaction transaction = ImageTransaction.open(input, output);
     try {
+      ImageLayout layout = transaction.layout();
+      new SectionWriter(null, layout).requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+      FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
       writeDigest(transaction.image(), layout, new SectionWriter(transaction.image(), layout));
       return PreparedImage.finish(transaction, List.of(), true);
     } catch (IOException | ImageSigningException | RuntimeException e) {
@@ -579,26 +575,25 @@ public final class Fs4ImageSigner {
   private static PreparedImage replaceWholeSection(
       Path input, Path output, int type, byte[] content, String what)
       throws IOException, ImageSigningException {
-    LayoutReader.Input parsed = LayoutReader.read(input);
-    ImageLayout layout = parsed.layout();
-    SectionWriter precheck = new SectionWriter(null, layout);
-    ImageLayout.ItocSlot slot = precheck.require(type);
-    if (content.length != slot.sectionLength()) {
-      throw new ImageSigningException(
-          String.format(
-              "the %s file has %d bytes but the image's %s section has %d",
-              what,
-              content.length,
-              dev.kiln.inspector.format.SectionType.nameOf(type),
-              slot.sectionLength()));
-    }
-    boolean digest = !layout.signedFw();
-    if (digest) {
-      precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
-      FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
-    }
-    ImageTransaction transaction = ImageTransaction.open(parsed, output);
+    ImageTransaction transaction = ImageTransaction.open(input, output);
     try {
+      ImageLayout layout = transaction.layout();
+      SectionWriter precheck = new SectionWriter(null, layout);
+      ImageLayout.ItocSlot slot = precheck.require(type);
+      if (content.length != slot.sectionLength()) {
+        throw new ImageSigningException(
+            String.format(
+                "the %s file has %d bytes but the image's %s section has %d",
+                what,
+                content.length,
+                dev.kiln.inspector.format.SectionType.nameOf(type),
+                slot.sectionLength()));
+      }
+      boolean digest = !layout.signedFw();
+      if (digest) {
+        precheck.requireRoom(IMAGE_SIGNATURE_256, SIGNATURE_256_LENGTH);
+        FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
+      }
       SectionWriter writer = new SectionWriter(transaction.image(), layout);
       writer.replace(type, content);
       if (digest) {

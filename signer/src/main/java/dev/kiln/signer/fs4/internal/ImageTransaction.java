@@ -1,9 +1,11 @@
 package dev.kiln.signer.fs4.internal;
 
 import dev.kiln.inspector.Fs4Image;
+import dev.kiln.inspector.ImageParser;
 import dev.kiln.signer.fs4.ImageSigningException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,112 +18,161 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Patch-write-rename for one image. The input's bytes were read once into memory ({@link
- * LayoutReader#read}); they are patched there, then written to a temporary file beside the output,
- * synced, and only {@link #commit()} renames it over the output. Closing without committing deletes
- * the temporary file, so on any failure the input is untouched and no output exists. The input is
- * never opened for writing; when output and input are the same path the rename replaces the input
- * atomically.
+ * Copy-patch-rename for one image. The input is copied once, in the kernel, to a temporary file
+ * beside the output; that private copy is memory-mapped, and everything reads and patches that one
+ * mapping: the parse and structural verification ({@link LayoutReader}), the input's SHA-512 for
+ * the audit log, the signed digests, the patches, and the output's SHA-512. It is synced and only
+ * {@link #commit()} renames it over the output. Closing without committing deletes the temporary
+ * file, so on any failure the input is untouched and no output exists. The input is never opened
+ * for writing; when output and input are the same path the rename replaces the input atomically.
  *
- * <p>Every byte is touched as few times as the job allows: the SHA-512 of the input (for the audit
- * log) runs on a second thread over the same array while the structure is verified, and the
- * SHA-512 of the output is computed while the kernel syncs it. Patching waits for both the
- * verification and the input hash, since both read the bytes being patched.
+ * <p>Why a mapped copy: no byte passes through a Java array (no zeroed heap array, no read or
+ * write copying the image between the kernel and the process), the process maps the image once
+ * (its resident size holds the image once), and what is verified is what is signed and published
+ * (another process changing the input after the copy changes nothing here).
  *
- * <p>Durability: {@code fdatasync} of the written file (its data and size; its timestamps need not
- * survive a crash), the rename, then {@code fsync} of the directory, so the audit record never
- * names an output a crash could lose.
+ * <p>The input's SHA-512 runs on a second thread while the structure is verified; patching waits
+ * for both, since both read the bytes being patched. Durability: {@code fdatasync} of the copy
+ * (its data; its timestamps need not survive a crash) while its SHA-512 is computed, the rename,
+ * then {@code fsync} of the directory, so the audit record never names an output a crash could
+ * lose.
  */
 public final class ImageTransaction implements AutoCloseable {
-  /** Bytes per write call: heap buffers pass through a temporary native buffer of this size. */
-  private static final int WRITE_CHUNK = 1 << 20;
-
-  /** Dropped after {@link #sync}: a prepared image waiting for commit holds no image bytes. */
-  private LayoutReader.Input input;
   private final Path output;
+  private final Path temp;
+  private final FileChannel channel;
+  private final MappedByteBuffer mapped;
+  private final LayoutReader.Input input;
   private final ExecutorService hasher;
   private final Future<byte[]> inputSha512;
-  private ByteBuffer image;
-  private Path temp;
-  private FileChannel channel;
+  private boolean patching;
   private boolean synced;
   private boolean committed;
 
   private ImageTransaction(
-      LayoutReader.Input input, Path output, ExecutorService hasher, Future<byte[]> inputSha512) {
-    this.input = input;
+      Path output,
+      Path temp,
+      FileChannel channel,
+      MappedByteBuffer mapped,
+      LayoutReader.Input input,
+      ExecutorService hasher,
+      Future<byte[]> inputSha512) {
     this.output = output;
+    this.temp = temp;
+    this.channel = channel;
+    this.mapped = mapped;
+    this.input = input;
     this.hasher = hasher;
     this.inputSha512 = inputSha512;
   }
 
-  /** Starts hashing the input's bytes; nothing is written before {@link #sync}. */
-  public static ImageTransaction open(LayoutReader.Input input, Path output) {
-    ExecutorService hasher =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "kiln-input-sha512");
-              thread.setDaemon(true);
-              return thread;
-            });
-    byte[] bytes = input.bytes();
-    Future<byte[]> inputSha512 = hasher.submit(() -> Digests.get("SHA-512").digest(bytes));
-    return new ImageTransaction(input, output.toAbsolutePath(), hasher, inputSha512);
+  /**
+   * Copies {@code input} beside {@code output}, maps the copy, parses it and starts its
+   * verification and its SHA-512.
+   *
+   * @throws dev.kiln.inspector.ImageFormatException when the input is not a readable FS4 image
+   * @throws ImageSigningException when its structure cannot be signed (see {@link LayoutReader})
+   */
+  public static ImageTransaction open(Path input, Path output)
+      throws IOException, ImageSigningException {
+    Path absoluteOutput = output.toAbsolutePath();
+    Path directory = absoluteOutput.getParent();
+    FileChannel source = ImageParser.openImageFile(input);
+    Path temp = null;
+    FileChannel channel = null;
+    ExecutorService hasher = null;
+    try (source) {
+      temp = Files.createTempFile(directory, "." + absoluteOutput.getFileName() + ".", ".kiln-tmp");
+      channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      long size = source.size();
+      for (long done = 0; done < size; ) {
+        long copied = source.transferTo(done, size - done, channel);
+        if (copied <= 0) {
+          throw new IOException(input + " shrank while it was copied");
+        }
+        done += copied;
+      }
+      MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      LayoutReader.Input parsed = LayoutReader.read(input, mapped);
+      hasher =
+          Executors.newSingleThreadExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "kiln-input-sha512");
+                thread.setDaemon(true);
+                return thread;
+              });
+      ByteBuffer view = mapped.duplicate();
+      Future<byte[]> inputSha512 = hasher.submit(() -> sha512(view));
+      return new ImageTransaction(
+          absoluteOutput, temp, channel, mapped, parsed, hasher, inputSha512);
+    } catch (IOException | ImageSigningException | RuntimeException e) {
+      if (hasher != null) {
+        hasher.shutdownNow();
+      }
+      if (channel != null) {
+        channel.close();
+      }
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
+      throw e;
+    }
+  }
+
+  /** The image's layout, known at once (the verification may still be running). */
+  public ImageLayout layout() {
+    return input.layout();
   }
 
   /**
-   * The bytes to patch; absolute positions are file offsets, big-endian. The first call waits
-   * until the input is verified and hashed.
+   * The mapped copy to patch; absolute positions are file offsets, big-endian. The first call
+   * waits until the image is verified and its input hash computed.
    *
-   * @throws ImageSigningException when the input fails its structural verification
+   * @throws ImageSigningException when the image fails its structural verification
    */
-  public ByteBuffer image() throws IOException, ImageSigningException {
-    if (image == null) {
+  public MappedByteBuffer image() throws IOException, ImageSigningException {
+    if (!patching) {
       input.requireVerified();
       inputSha512();
-      image = ByteBuffer.wrap(input.bytes());
+      patching = true;
     }
-    return image;
+    return mapped;
   }
 
-  /** The parsed image, a view of the bytes (patched ones after {@link #image}); before sync. */
+  /** The parsed image, a view of the mapped copy (patched bytes after {@link #image}). */
   public Fs4Image parsed() {
     return input.image();
   }
 
-  /** SHA-512 of the input as it was read. */
+  /** SHA-512 of the input as it was copied. */
   public byte[] inputSha512() throws IOException {
     return await(inputSha512, "hashing the input");
   }
 
   /**
-   * Writes the patched bytes to a temporary file beside the output and syncs it; returns their
-   * SHA-512, computed on this thread while the helper thread waits for the sync.
+   * Syncs the patched copy to disk and returns its SHA-512. The sync runs on the helper thread
+   * while this thread hashes the copy from the page cache; both only read the patched bytes.
    */
   public byte[] sync() throws IOException {
-    byte[] bytes = input.bytes();
-    Path directory = output.getParent();
-    temp = Files.createTempFile(directory, "." + output.getFileName() + ".", ".kiln-tmp");
-    channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-    for (int position = 0; position < bytes.length; position += WRITE_CHUNK) {
-      ByteBuffer slice =
-          ByteBuffer.wrap(bytes, position, Math.min(WRITE_CHUNK, bytes.length - position));
-      while (slice.hasRemaining()) {
-        channel.write(slice);
-      }
-    }
-    FileChannel written = channel;
     Future<Void> flushed =
         hasher.submit(
             () -> {
-              written.force(false);
+              // fdatasync flushes the mapping's dirty pages too (shared file mapping, Linux);
+              // force() first keeps that true on systems where it is not.
+              mapped.force();
+              channel.force(false);
               return null;
             });
-    byte[] digest = Digests.get("SHA-512").digest(bytes);
+    byte[] digest = sha512(mapped.duplicate());
     await(flushed, "syncing the output");
     synced = true;
-    input = null;
     return digest;
+  }
+
+  private static byte[] sha512(ByteBuffer bytes) {
+    java.security.MessageDigest digest = Digests.get("SHA-512");
+    digest.update(bytes.position(0));
+    return digest.digest();
   }
 
   private static <T> T await(Future<T> future, String what) throws IOException {
@@ -161,10 +212,10 @@ public final class ImageTransaction implements AutoCloseable {
   @Override
   public void close() throws IOException {
     hasher.shutdownNow();
-    if (channel != null && channel.isOpen()) {
+    if (channel.isOpen()) {
       channel.close();
     }
-    if (!committed && temp != null) {
+    if (!committed) {
       Files.deleteIfExists(temp);
     }
   }

@@ -16,6 +16,7 @@ import dev.kiln.inspector.format.HwPointer;
 import dev.kiln.inspector.format.SectionType;
 import dev.kiln.signer.fs4.ImageSigningException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,19 +42,19 @@ public final class LayoutReader {
   private LayoutReader() {}
 
   /**
-   * An image being updated: its bytes (read once, into memory), its parsed structure and layout
-   * now, and the full structural verification (every section CRC, which costs a pass over the
-   * whole file) running on a helper thread meanwhile. The bytes are the ones every later step
-   * uses: what is verified is what is hashed, signed and written.
+   * An image being updated: its bytes (the mapped private copy of {@link ImageTransaction}), its
+   * parsed structure and layout now, and the full structural verification (every section CRC,
+   * which costs a pass over the whole file) running on a helper thread meanwhile. The bytes are
+   * the ones every later step uses: what is verified is what is hashed, signed and written.
    */
   public static final class Input {
     private final Path path;
-    private final byte[] bytes;
+    private final ByteBuffer bytes;
     private final Fs4Image image;
     private final ImageLayout layout;
     private final Future<VerificationResult> verification;
 
-    Input(Path path, byte[] bytes, Fs4Image image, ImageLayout layout,
+    Input(Path path, ByteBuffer bytes, Fs4Image image, ImageLayout layout,
         Future<VerificationResult> verification) {
       this.path = path;
       this.bytes = bytes;
@@ -66,8 +67,8 @@ public final class LayoutReader {
       return layout;
     }
 
-    /** The input's bytes; callers patch them only after {@link #requireVerified}. */
-    public byte[] bytes() {
+    /** The image's bytes; callers patch them only after {@link #requireVerified}. */
+    public ByteBuffer bytes() {
       return bytes;
     }
 
@@ -112,17 +113,15 @@ public final class LayoutReader {
   }
 
   /**
-   * Reads and parses an image file, returns its layout at once and starts its full verification.
+   * Parses an image's bytes, returns its layout at once and starts its full verification.
    *
-   * @throws dev.kiln.inspector.ImageFormatException when the file is not an FS4 image at all
+   * @param path the image file, for messages
+   * @param bytes the whole image, absolute positions being file offsets
+   * @throws dev.kiln.inspector.ImageFormatException when the bytes are not an FS4 image at all
    * @throws ImageSigningException when the parser already found errors, or the image has a
    *     structure the engine cannot patch
    */
-  public static Input read(Path path) throws IOException, ImageSigningException {
-    // One bounded read into memory instead of a mapping: the verification, the hashes and the
-    // patches all use these bytes, and the process holds the image once (not a mapping of the
-    // input plus a mapped copy).
-    byte[] bytes = ImageParser.readFile(path);
+  public static Input read(Path path, ByteBuffer bytes) throws IOException, ImageSigningException {
     Fs4Image image = ImageParser.parse(bytes, path.toString());
     for (Finding finding : image.parseFindings()) {
       if (finding.severity() == Severity.ERROR) {
