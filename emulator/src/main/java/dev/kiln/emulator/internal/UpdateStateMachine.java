@@ -219,7 +219,7 @@ public final class UpdateStateMachine {
       return RegisterReply.ok(mccReply(request, client, now));
     }
     // Rebuild the image: the host sends the magic masked (protocol doc §2.6 step 11).
-    Fs4Magic.unmask(download);
+    Fs4Magic.unmask(download, state.flash().magic());
     ImageFacts candidate;
     try {
       candidate = ImageFacts.read(ByteBuffer.wrap(download), "component");
