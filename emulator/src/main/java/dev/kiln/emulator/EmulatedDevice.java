@@ -187,7 +187,7 @@ public final class EmulatedDevice implements RegisterTransport, PldmEndpoint {
     }
     Path flashFile = dir.resolve(FLASH_FILE);
     Flash.create(flashFile, identity.flashSize());
-    try (Flash created = Flash.open(flashFile)) {
+    try (Flash created = Flash.open(flashFile, identity.type().nativeFormat().magic())) {
       created.write(0, 0, image, 0, image.length);
       // The image's device data (DTOC, DEV_INFO, MFG_INFO...) goes to the end of the flash, where
       // a real adapter keeps it and mstflint looks for it on a flash (DeviceDataArea).
@@ -221,7 +221,8 @@ public final class EmulatedDevice implements RegisterTransport, PldmEndpoint {
     try {
       NvState nv = NvState.load(dir);
       UserTimestamps timestamps = UserTimestamps.load(dir);
-      Flash flash = Flash.open(dir.resolve(FLASH_FILE));
+      Flash flash =
+          Flash.open(dir.resolve(FLASH_FILE), identity.type().nativeFormat().magic());
       if (flash.size() != identity.flashSize()) {
         flash.close();
         throw new IOException(

@@ -25,5 +25,11 @@ package dev.kiln.inspector;
  */
 public enum ImageFormat {
   FS4,
-  FS3
+  FS3;
+
+  /** The 16 magic bytes an image of this format starts with. */
+  public byte[] magic() {
+    return this == FS4 ? dev.kiln.inspector.format.Fs4Magic.fs4Bytes()
+        : dev.kiln.inspector.format.Fs4Magic.fs3Bytes();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.inspector;
 
+import dev.kiln.inspector.format.Fs3BootArea;
 import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.format.TocEntry;
 import dev.kiln.inspector.format.TocHeader;
@@ -55,6 +56,14 @@ import java.util.List;
  * them mstflint reads its cache from the image start although it stored the structures at their
  * contiguous addresses, so what it would send is not the image.
  *
+ * <p>FS3 images (ConnectX-4, ConnectX-4 Lx) take the same path ({@code
+ * Fs3Operations::FwExtract4MBImage} itself) with three differences: the size is the end of the
+ * highest section at a <em>relative</em> address ({@code getImageSize}, {@code sizeOfImgData} in
+ * {@code Fs3Operations::VerifyTOC}), so device data at absolute offsets stay out; "before BOOT2" is
+ * the 0x38-byte boot area, and the 0x20 bytes read at every earlier 4 KiB boundary while looking
+ * for the ITOC are in the cache too ({@code Fs3Operations::FsVerifyAux}); and {@code maskDevToc}
+ * sets every ITOC entry with device_data to 0xFF.
+ *
  * <p>The data an FS4 image signature covers is this component with the signature sections and
  * their ITOC entries masked too ({@code Fs3Operations::GetImageDataForSign}); the signer computes
  * it from its own layout reader ({@code signer.fs4.internal.FwUpdateBlob}), which keeps to the
@@ -69,9 +78,12 @@ public final class UpdateComponent {
   /** The component's size: the end of the highest ITOC section. */
   public static long size(Fs4Image image) throws ImageFormatException {
     Toc itoc = usableItoc(image);
+    boolean fs3 = image.format() == ImageFormat.FS3;
     long last = 0;
     for (Section section : itoc.sections()) {
-      last = Math.max(last, section.offset() + section.size());
+      if (!fs3 || section.entry().fs3RelativeAddr()) {
+        last = Math.max(last, section.offset() + section.size());
+      }
     }
     return last;
   }
@@ -101,6 +113,14 @@ public final class UpdateComponent {
       bytes.get((int) region.source(), component, (int) region.destination(), length);
     }
     Fs4Magic.mask(component, 0);
+    if (image.format() == ImageFormat.FS3) {
+      for (Section section : image.itoc().orElseThrow().sections()) {
+        if (section.entry().fs3DeviceData() && section.entryOffset() + TocEntry.SIZE <= size) {
+          Arrays.fill(component, (int) section.entryOffset(),
+              (int) section.entryOffset() + TocEntry.SIZE, (byte) 0xFF);
+        }
+      }
+    }
     return component;
   }
 
@@ -131,7 +151,9 @@ public final class UpdateComponent {
   /** The cache regions in the order mstflint's verification reads them. */
   private static List<Region> regions(Fs4Image image) throws ImageFormatException {
     List<Region> regions = new ArrayList<>();
-    long boot2 = image.hwPointer(dev.kiln.inspector.format.HwPointer.BOOT2);
+    boolean fs3 = image.format() == ImageFormat.FS3;
+    long boot2 = fs3 ? Fs3BootArea.SIZE
+        : image.hwPointer(dev.kiln.inspector.format.HwPointer.BOOT2);
     Structure boot2Structure = image.structure("BOOT2").orElseThrow(
         () -> new ImageFormatException(image.source() + ": no valid BOOT2; no component to send"));
     add(regions, image, 0, 0, boot2);
@@ -141,6 +163,14 @@ public final class UpdateComponent {
       add(regions, image, table.offset(), table.offset(), table.size());
     }
     Toc itoc = image.itoc().orElseThrow();
+    if (fs3) {
+      // The headers read (and rejected) at earlier 4 KiB boundaries while looking for the ITOC.
+      for (long at = Fs3BootArea.firstItocCandidate(boot2Structure.offset()
+              + boot2Structure.size());
+          at < itoc.headerOffset(); at += Fs3BootArea.ITOC_SEARCH_STEP) {
+        add(regions, image, at, at, TocHeader.SIZE);
+      }
+    }
     if (itoc.failsafeCopy()) {
       long first = itoc.headerOffset() - TocHeader.FAILSAFE_DISTANCE;
       add(regions, image, first, first, TocHeader.SIZE);

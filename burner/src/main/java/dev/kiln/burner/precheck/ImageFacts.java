@@ -1,5 +1,6 @@
 package dev.kiln.burner.precheck;
 
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.section.FwVersion;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,7 @@ import java.util.Objects;
  *     is then skipped)
  * @param structureErrors the errors of {@code kiln verify}'s structural verification of these
  *     very bytes ({@code CODE: message}), empty when the structure is sound
+ * @param format FS4 or FS3 (ConnectX-4 / 4 Lx), checked against the device's own format
  */
 public record ImageFacts(
     String psid,
@@ -36,7 +38,8 @@ public record ImageFacts(
     SignatureCheck signatures,
     List<TrustedKey> imageTrustedKeys,
     boolean imageTrustedKeysKnown,
-    List<String> structureErrors) {
+    List<String> structureErrors,
+    ImageFormat format) {
 
   public ImageFacts {
     Objects.requireNonNull(psid, "psid");
@@ -45,6 +48,24 @@ public record ImageFacts(
     signatureKeyUuids = List.copyOf(signatureKeyUuids);
     imageTrustedKeys = List.copyOf(imageTrustedKeys);
     structureErrors = List.copyOf(structureErrors);
+    Objects.requireNonNull(format, "format");
+  }
+
+  /** Facts of an FS4 image (the format of every adapter from ConnectX-5 on). */
+  public ImageFacts(
+      String psid,
+      List<Integer> supportedHwIds,
+      FwVersion version,
+      int securityVersion,
+      boolean mccEnabled,
+      boolean secureFw,
+      List<String> signatureKeyUuids,
+      SignatureCheck signatures,
+      List<TrustedKey> imageTrustedKeys,
+      boolean imageTrustedKeysKnown,
+      List<String> structureErrors) {
+    this(psid, supportedHwIds, version, securityVersion, mccEnabled, secureFw, signatureKeyUuids,
+        signatures, imageTrustedKeys, imageTrustedKeysKnown, structureErrors, ImageFormat.FS4);
   }
 
   /**
@@ -67,7 +88,8 @@ public record ImageFacts(
   /** The same facts with other supported HW ids (e.g. unused 0 slots dropped). */
   public ImageFacts withSupportedHwIds(List<Integer> ids) {
     return new ImageFacts(psid, ids, version, securityVersion, mccEnabled, secureFw,
-        signatureKeyUuids, signatures, imageTrustedKeys, imageTrustedKeysKnown, structureErrors);
+        signatureKeyUuids, signatures, imageTrustedKeys, imageTrustedKeysKnown, structureErrors,
+        format);
   }
 
   /** Verifies the image's signature(s) made with one key. */

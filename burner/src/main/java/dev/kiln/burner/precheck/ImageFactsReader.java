@@ -82,7 +82,8 @@ public final class ImageFactsReader {
         (uuid, der) -> verifies(image, uuid, der),
         imageKeys,
         imageKeysKnown,
-        structureErrors);
+        structureErrors,
+        image.format());
   }
 
   private static boolean verifies(Fs4Image image, String uuid, byte[] publicKeyDer) {

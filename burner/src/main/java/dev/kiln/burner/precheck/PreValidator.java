@@ -1,5 +1,6 @@
 package dev.kiln.burner.precheck;
 
+import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.signer.fs4.KeyUuid;
 import java.util.ArrayList;
@@ -156,6 +157,13 @@ public final class PreValidator {
                   "wrong device: the device's HW id is 0x%x, the image supports %s",
                   device.hwDeviceId(), hexList(image.supportedHwIds()))));
     }
+    // ConnectX-4 / 4 Lx firmware is FS3, later adapters' FS4 (fw_ops.cpp GetFwFormatFromHwDevID);
+    // a device cannot parse the other format.
+    DeviceType.byHwId(device.hwDeviceId()).map(DeviceType::nativeFormat)
+        .filter(format -> format != image.format())
+        .ifPresent(format -> out.add(Finding.of(PrecheckCode.FORMAT_MISMATCH, String.format(
+            "wrong image format: the device (HW id 0x%x) runs %s images, this is an %s image",
+            device.hwDeviceId(), format, image.format()))));
   }
 
   private static void checkSecurity(ImageFacts image, DeviceProfile device, List<Finding> out) {

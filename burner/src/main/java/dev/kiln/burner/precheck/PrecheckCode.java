@@ -19,6 +19,11 @@ public enum PrecheckCode {
   PSID_MISMATCH(Severity.ERROR),
   /** The image does not list the device's HW device id (0x03). */
   DEVICE_MISMATCH(Severity.ERROR),
+  /**
+   * The image is not of the device's format: ConnectX-4 / 4 Lx run FS3 images, later adapters FS4
+   * (0x08, the device cannot parse it).
+   */
+  FORMAT_MISMATCH(Severity.ERROR),
   /** No signature is made by a key the device trusts (0x04). */
   UNTRUSTED_KEY(Severity.ERROR),
   /** A signature by a trusted key does not verify (0x05). */

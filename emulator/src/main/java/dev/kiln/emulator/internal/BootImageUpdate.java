@@ -57,13 +57,15 @@ public final class BootImageUpdate {
    * timestamp. Nothing is written.
    */
   public SecureBootPolicy.Verdict check(byte[] component) {
-    Fs4Magic.unmask(component);
+    // Rebuild the image: the host sends the magic masked (protocol doc §2.6 step 11); an FS3
+    // device's flash holds the FS3 magic.
+    Fs4Magic.unmask(component, state.flash().magic());
     ImageFacts candidate;
     try {
       candidate = ImageFacts.read(ByteBuffer.wrap(component), "component");
     } catch (ImageFormatException | RuntimeException e) {
       return new SecureBootPolicy.Verdict(
-          MccErrorCode.REJECTED_BAD_FORMAT, "not an FS4 image: " + e.getMessage());
+          MccErrorCode.REJECTED_BAD_FORMAT, "not an image this device runs: " + e.getMessage());
     }
     SecureBootPolicy.Verdict verdict = SecureBootPolicy.check(candidate, state.policyFacts());
     if (!verdict.accepted()) {

@@ -103,7 +103,7 @@ public final class ControlRegisters {
     }
     byte[] copy = state.flash().read(slot, 0, size);
     // The activation invalidated its magic; check it as it would boot with the magic back.
-    System.arraycopy(Fs4Magic.fs4Bytes(), 0, copy, 0, Fs4Magic.LENGTH);
+    System.arraycopy(state.flash().magic(), 0, copy, 0, Fs4Magic.LENGTH);
     try {
       ImageFacts facts = ImageFacts.read(ByteBuffer.wrap(copy), "slot " + slot);
       return SecureBootPolicy.check(facts, state.policyFacts()).accepted() ? facts : null;

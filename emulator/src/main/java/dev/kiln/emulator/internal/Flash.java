@@ -16,15 +16,18 @@ import java.util.Arrays;
  * (the device forces at every fail-safe boundary, see docs/emulator.md).
  */
 public final class Flash implements AutoCloseable {
-  /** The FS4 magic pattern (fs4-format.md §3), from the inspector's one definition. */
-  private static final byte[] MAGIC = Fs4Magic.fs4Bytes();
-
   private final FileChannel channel;
+  /**
+   * The magic pattern of the device's image format (FS4, or FS3 on ConnectX-4/4 Lx; fs4-format.md
+   * §3), from the inspector's one definition.
+   */
+  private final byte[] magic;
   private final MappedByteBuffer map;
   private final long size;
 
-  private Flash(FileChannel channel, MappedByteBuffer map, long size) {
+  private Flash(FileChannel channel, MappedByteBuffer map, long size, byte[] magic) {
     this.channel = channel;
+    this.magic = magic.clone();
     this.map = map;
     this.size = size;
   }
@@ -46,8 +49,8 @@ public final class Flash implements AutoCloseable {
     }
   }
 
-  /** Maps an existing flash file. */
-  public static Flash open(Path file) throws IOException {
+  /** Maps an existing flash file of a device whose images start with {@code magic}. */
+  public static Flash open(Path file, byte[] magic) throws IOException {
     FileChannel channel =
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
@@ -55,7 +58,7 @@ public final class Flash implements AutoCloseable {
       if (size <= 0 || size > Integer.MAX_VALUE || size % 2 != 0) {
         throw new IOException(file + ": flash file of " + size + " bytes is not a usable size");
       }
-      return new Flash(channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, size), size);
+      return new Flash(channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, size), size, magic);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -103,15 +106,20 @@ public final class Flash implements AutoCloseable {
     map.put(slotOffset(slot) + (int) offset, data, from, length);
   }
 
-  /** True when the slot starts with the FS4 magic pattern. */
+  /** True when the slot starts with the device's magic pattern. */
   public boolean hasMagic(int slot) {
-    byte[] head = read(slot, 0, MAGIC.length);
-    return Arrays.equals(head, MAGIC);
+    byte[] head = read(slot, 0, magic.length);
+    return Arrays.equals(head, magic);
   }
 
   /** Writes the magic pattern at the start of a slot (not yet durable). */
   public void writeMagic(int slot) {
-    write(slot, 0, MAGIC, 0, MAGIC.length);
+    write(slot, 0, magic, 0, magic.length);
+  }
+
+  /** The device's magic pattern (a copy). */
+  public byte[] magic() {
+    return magic.clone();
   }
 
   /**

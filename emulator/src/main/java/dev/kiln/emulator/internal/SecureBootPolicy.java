@@ -1,5 +1,7 @@
 package dev.kiln.emulator.internal;
 
+import dev.kiln.inspector.ImageFormat;
+import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.ImageInfoFlag;
 import dev.kiln.registers.MccErrorCode;
@@ -14,7 +16,8 @@ import java.util.List;
  * and the secure-FW rules), in this order; the first failing check decides the MCC error code:
  *
  * <ol>
- *   <li>the component is an FS4 image with IMAGE_INFO: else REJECTED_BAD_FORMAT (0x08);
+ *   <li>the component is an image of the device's format (FS4; FS3 on ConnectX-4/4 Lx) with
+ *       IMAGE_INFO: else REJECTED_BAD_FORMAT (0x08);
  *   <li>it is meant for this device: its supported HW ids contain the device's HW id and its PSID
  *       equals the device's PSID: else REJECTED_NOT_APPLICABLE (0x03);
  *   <li>it carries an RSA signature: else REJECTED_UNSIGNED (0x06);
@@ -50,6 +53,12 @@ public final class SecureBootPolicy {
 
   /** Checks an already parsed candidate. */
   public static Verdict check(ImageFacts candidate, DeviceFacts device) {
+    ImageFormat format = DeviceType.byHwId(device.hwDevId()).map(DeviceType::nativeFormat)
+        .orElse(ImageFormat.FS4);
+    if (candidate.image().format() != format) {
+      return new Verdict(MccErrorCode.REJECTED_BAD_FORMAT, String.format(
+          "image is %s, this device runs %s images", candidate.image().format(), format));
+    }
     if (candidate.info().isEmpty()) {
       return new Verdict(MccErrorCode.REJECTED_BAD_FORMAT, "image has no readable IMAGE_INFO");
     }

@@ -90,6 +90,15 @@ public final class Fs4Magic {
    * @return true when the magic was put back
    */
   public static boolean unmask(byte[] image) {
+    return unmask(image, fs4Bytes());
+  }
+
+  /**
+   * As {@link #unmask(byte[])} with the given magic (an FS3 device puts back the FS3 magic).
+   *
+   * @return true when the magic was put back
+   */
+  public static boolean unmask(byte[] image, byte[] magic) {
     if (image.length < LENGTH) {
       return false;
     }
@@ -98,7 +107,7 @@ public final class Fs4Magic {
         return false;
       }
     }
-    System.arraycopy(fs4Bytes(), 0, image, 0, LENGTH);
+    System.arraycopy(magic, 0, image, 0, LENGTH);
     return true;
   }
 

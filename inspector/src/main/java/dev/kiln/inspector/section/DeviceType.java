@@ -75,6 +75,15 @@ public enum DeviceType {
     return this == CX4 || this == CX4LX;
   }
 
+  /**
+   * The format of the adapter's own firmware: FS3 for ConnectX-4 and ConnectX-4 Lx, FS4 from
+   * ConnectX-5 on (mstflint 4.21 mlxfwops/lib/fw_ops.cpp, {@code GetFwFormatFromHwDevID}). A
+   * device (the emulator) boots and accepts only images of this format.
+   */
+  public dev.kiln.inspector.ImageFormat nativeFormat() {
+    return supportsFs3() ? dev.kiln.inspector.ImageFormat.FS3 : dev.kiln.inspector.ImageFormat.FS4;
+  }
+
   /** The device with CLI name {@code name} (case-insensitive; {@code cx6-dx} style also works). */
   public static Optional<DeviceType> byCliName(String name) {
     String wanted = name.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");

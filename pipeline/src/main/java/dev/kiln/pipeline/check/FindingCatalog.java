@@ -19,6 +19,7 @@ public final class FindingCatalog {
     put("NOT_SECURE_FW", "The image is not secure firmware or lacks controlled-update support.");
     put("PSID_MISMATCH", "The image's PSID differs from the device's.");
     put("DEVICE_MISMATCH", "The image does not list the device's HW device id.");
+    put("FORMAT_MISMATCH", "The image is FS4 for an FS3 device (ConnectX-4/4 Lx) or the reverse.");
     put("UNTRUSTED_KEY", "No signature is made by a key the device trusts.");
     put("BAD_SIGNATURE", "A signature by a trusted key does not verify over the image.");
     put("FORBIDDEN_VERSION", "The version is forbidden by the device or the forbidden feed.");

@@ -33,6 +33,16 @@ public final class Demo {
   /** Where the sample image description lives on the classpath. */
   public static final String SAMPLE_DESCRIPTION = "/dev/kiln/pipeline/samples/cx6dx-sample.json";
 
+  /** The ConnectX-4 Lx (FS3) sample description on the classpath. */
+  public static final String FS3_SAMPLE_DESCRIPTION =
+      "/dev/kiln/pipeline/samples/cx4lx-sample.json";
+
+  /** The FS3 versions: the one the ConnectX-4 Lx runs, and the one it gets. */
+  static final String FS3_OLD = "14.31.1200";
+  static final String FS3_NEW = "14.32.1010";
+  /** The PSID of the FS3 sample description (its board). */
+  static final String FS3_PSID = "MT_2420110034";
+
   /** The version the device runs before the demo updates it. */
   static final String OLD = "22.38.1000";
   /** The release the demo ships. */
@@ -188,6 +198,8 @@ public final class Demo {
         List.of("log", "verify", file("burn.log")),
         0, r -> firstLine(r.out()), "log");
 
+    runFs3(privateKey, uuid, shortUuid);
+
     out.println();
     int missingCount = missing.size();
     if (missingCount == 0 && failed == 0 && skipped == 0) {
@@ -201,6 +213,52 @@ public final class Demo {
     }
     out.flush();
     return new Outcome(passed, failed, missingCount, skipped);
+  }
+
+  /**
+   * The same path for a ConnectX-4 Lx, whose firmware is FS3: build two versions from the FS3
+   * sample, provision and sign them, create an emulated secure-FW ConnectX-4 Lx running the first,
+   * burn the second (kiln burn pre-checks it first), reset, query.
+   */
+  private void runFs3(Path privateKey, String uuid, String shortUuid) throws IOException {
+    String device = "emu:" + dir.resolve("device-cx4lx");
+    out.println("  and a ConnectX-4 Lx, whose firmware is FS3:");
+    for (String version : List.of(FS3_OLD, FS3_NEW)) {
+      writeDescription(FS3_SAMPLE_DESCRIPTION, "cx4lx-", version);
+      step("build", "build FS3 " + version + " (cx4lx sample)", Set.of(),
+          List.of("build", file("cx4lx-" + version + ".json"), "--out",
+              file("fs3-" + version + ".unsigned.bin")),
+          0, r -> "fs3-" + version + ".unsigned.bin (" + size("fs3-" + version + ".unsigned.bin")
+              + ")", "fs3-build-" + version);
+      step("set-public-keys", "provision the trusted key into " + version,
+          Set.of("keys", "fs3-build-" + version),
+          List.of("set-public-keys", file("fs3-" + version + ".unsigned.bin"),
+              file("public-keys-2048.bin"), "--out", file("fs3-" + version + ".keyed.bin")),
+          0, r -> "fs3-" + version + ".keyed.bin trusts key " + shortUuid,
+          "fs3-keyed-" + version);
+      step("sign", "sign FS3 " + version, Set.of("fs3-keyed-" + version),
+          List.of("sign", file("fs3-" + version + ".keyed.bin"), "--key", "file:" + privateKey,
+              "--key-uuid", uuid, "--allow-sample-keys", "--out",
+              file("fs3-" + version + ".bin")),
+          0, r -> "fs3-" + version + ".bin: IMAGE_SIGNATURE_256 by key " + shortUuid,
+          "fs3-signed-" + version);
+    }
+    step("device init", "create an emulated CX4LX running " + FS3_OLD,
+        Set.of("fs3-signed-" + FS3_OLD),
+        List.of("device", "init", dir.resolve("device-cx4lx").toString(), "--device", "cx4lx",
+            "--psid", FS3_PSID, "--image", file("fs3-" + FS3_OLD + ".bin")),
+        0, r -> "emu:device-cx4lx runs " + FS3_OLD + " (FS3)", "fs3-device");
+    step("burn", "check and burn FS3 " + FS3_NEW, Set.of("fs3-device", "fs3-signed-" + FS3_NEW),
+        List.of("burn", "--device", device, file("fs3-" + FS3_NEW + ".bin"), "--yes"),
+        0, r -> pick(r.out(), "Burned").replaceAll(" \\(.*", "")
+            + (r.out().contains("Version " + FS3_NEW + " is pending") ? "; " + FS3_NEW
+                + " pending" : ""), "fs3-burn");
+    step("device reset", "reset the ConnectX-4 Lx", Set.of("fs3-burn"),
+        List.of("device", "reset", "--device", device),
+        0, r -> firstLine(r.out()).replace("-I- ", ""), "fs3-reset");
+    step("query", "query the running FS3 version", Set.of("fs3-reset"),
+        List.of("query", "--device", device),
+        0, r -> pick(r.out(), "FW Version"), "fs3-running");
   }
 
   private void step(
@@ -266,11 +324,16 @@ public final class Demo {
   }
 
   private void writeDescription(String version) throws IOException {
+    writeDescription(SAMPLE_DESCRIPTION, "cx6dx-", version);
+  }
+
+  private void writeDescription(String resource, String prefix, String version)
+      throws IOException {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode description;
-    try (InputStream in = Demo.class.getResourceAsStream(SAMPLE_DESCRIPTION)) {
+    try (InputStream in = Demo.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IOException("the sample description " + SAMPLE_DESCRIPTION + " is missing");
+        throw new IOException("the sample description " + resource + " is missing");
       }
       description =
           (ObjectNode)
@@ -280,7 +343,7 @@ public final class Demo {
     }
     description.put("fwVersion", version);
     description.put("productVersion", version);
-    mapper.writeValue(dir.resolve("cx6dx-" + version + ".json").toFile(), description);
+    mapper.writeValue(dir.resolve(prefix + version + ".json").toFile(), description);
   }
 
   private void writeFeedBody() throws IOException {

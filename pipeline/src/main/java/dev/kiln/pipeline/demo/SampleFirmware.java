@@ -79,10 +79,14 @@ public final class SampleFirmware {
     }
   }
 
-  /** The image description for {@code spec}: reserved signature, key and forbidden sections. */
+  /**
+   * The image description for {@code spec}: reserved signature, key and forbidden sections, in the
+   * device's own format (FS3 for ConnectX-4 / 4 Lx, whose specs have security version 0).
+   */
   public static ImageDescription description(Spec spec) {
     ImageDescription.Builder builder =
         ImageDescription.builder(spec.device(), spec.version())
+            .format(spec.device().nativeFormat())
             .psid(spec.psid())
             .securityVersion(spec.securityVersion())
             .reserve(

@@ -118,6 +118,7 @@ final class BurnTestImages {
     ImageDescription template = SampleFirmware.description(spec);
     ImageDescription.Builder builder =
         ImageDescription.builder(template.device(), template.fwVersion())
+            .format(template.format())
             .psid(spec.psid())
             .securityVersion(spec.securityVersion())
             .flags(template.flags())
@@ -197,9 +198,15 @@ final class BurnTestImages {
 
   /** A CX6DX device with the sample PSID running {@code image}. */
   static Path device(Path dir, Path image) throws Exception {
+    return device(dir, image, SampleFirmware.DEVICE, SampleFirmware.PSID);
+  }
+
+  /** As {@link #device(Path, Path)} for another adapter type and PSID. */
+  static Path device(Path dir, Path image, dev.kiln.inspector.section.DeviceType type, String psid)
+      throws Exception {
     EmulatedDevice.create(
         dir,
-        new DeviceIdentity(SampleFirmware.DEVICE, SampleFirmware.PSID, 0x0002C9ABCDEFL,
+        new DeviceIdentity(type, psid, 0x0002C9ABCDEFL,
             Math.max(2L << 20, Long.highestOneBit(Files.size(image) * 2 - 1) * 2), 0),
         Files.readAllBytes(image));
     return dir;

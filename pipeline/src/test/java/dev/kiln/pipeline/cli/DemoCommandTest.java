@@ -21,7 +21,10 @@ class DemoCommandTest {
     assertTrue(story.contains("rejected: FORBIDDEN_VERSION"), story);
     assertTrue(story.contains("CVE-DEMO-0001"), story);
     assertTrue(story.contains("FW Version: 22.41.1000"), story);
+    // The second part: a ConnectX-4 Lx, FS3 firmware, through build, sign, burn and reset.
+    assertTrue(story.contains("emu:device-cx4lx runs 14.31.1200 (FS3)"), story);
+    assertTrue(story.contains("FW Version: 14.32.1010"), story);
     assertTrue(story.contains("The release path worked end to end"), story);
-    assertTrue(story.lines().count() < 40, story);
+    assertTrue(story.lines().count() < 52, story);
   }
 }
