@@ -1,12 +1,11 @@
 package dev.kiln.signer.fs4.internal;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
@@ -52,8 +51,7 @@ public final class ImageTransaction implements AutoCloseable {
   public static ImageTransaction open(Path input, Path output) throws IOException {
     Path absoluteOutput = output.toAbsolutePath();
     Path directory = absoluteOutput.getParent();
-    Path temp =
-        Files.createTempFile(directory, "." + absoluteOutput.getFileName() + ".", ".kiln-tmp");
+    Path temp = AtomicFiles.createTemporary(absoluteOutput, false);
     FileChannel channel = null;
     ExecutorService hasher = null;
     try {
@@ -65,8 +63,14 @@ public final class ImageTransaction implements AutoCloseable {
                 return thread;
               });
       Future<byte[]> inputSha512 = hasher.submit(() -> sha512OfFile(input));
-      Files.copy(input, temp, StandardCopyOption.REPLACE_EXISTING);
       channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      try (FileChannel source = FileChannel.open(input, StandardOpenOption.READ)) {
+        // In the kernel (copy_file_range), into the file created with the umask's permissions.
+        long size = source.size();
+        for (long done = 0; done < size; ) {
+          done += source.transferTo(done, size - done, channel);
+        }
+      }
       long size = channel.size();
       if (size > Integer.MAX_VALUE) {
         throw new IOException(input + " is larger than 2 GiB; not an FS4 image");
@@ -141,17 +145,8 @@ public final class ImageTransaction implements AutoCloseable {
       throw new IllegalStateException("sync() must come before commit()");
     }
     channel.close();
-    try {
-      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename atomically into " + output.getParent(), e);
-    }
+    AtomicFiles.replace(temp, output);
     committed = true;
-    try (FileChannel directory = FileChannel.open(output.getParent(), StandardOpenOption.READ)) {
-      directory.force(true);
-    } catch (IOException e) {
-      // Some file systems cannot sync a directory; the rename itself has happened.
-    }
   }
 
   @Override
