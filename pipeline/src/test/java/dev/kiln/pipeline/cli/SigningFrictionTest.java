@@ -135,6 +135,20 @@ class SigningFrictionTest {
         SignCommandTest.kiln("verify", signed.toString(), "--trust", der.toString());
     assertEquals(0, verify.exitCode(), verify.out() + verify.err());
     assertTrue(verify.out().contains("SIGNATURE_VERIFIED"), verify.out());
+    // And for signed documents: a feed signed with the key verifies against the DER file.
+    Path body = dir.resolve("feed-body.json");
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Files.writeString(body, "{\"feed\": {\"format\": \"kiln-forbidden-versions-v1\", \"issued\": \""
+        + now.minusSeconds(60) + "\", \"expires\": \"" + now.plusSeconds(86400)
+        + "\", \"sequence\": 1, \"entries\": []}}");
+    Path feed = dir.resolve("feed.json");
+    SignCommandTest.Run sign =
+        SignCommandTest.kiln("feed", "sign", body.toString(), "--out", feed.toString(), "--key",
+            "file:" + privateKey, "--allow-sample-keys");
+    assertEquals(0, sign.exitCode(), sign.err());
+    SignCommandTest.Run feedVerify =
+        SignCommandTest.kiln("feed", "verify", feed.toString(), "--trust", der.toString());
+    assertEquals(0, feedVerify.exitCode(), feedVerify.out() + feedVerify.err());
   }
 
   /** docs/key-references.md: key reference errors map to exit code 4. */
