@@ -240,17 +240,18 @@ class SigningFrictionTest {
     return seen.toString(StandardCharsets.UTF_8);
   }
 
-  /** A PIN typed at the prompt on a terminal (a pty from script(1)) signs, and is not echoed. */
-  @Test
-  void aPinIsAskedForOnATerminalWithoutEcho() throws Exception {
-    Path image = dir.resolve("prompted.bin");
+  /**
+   * Runs {@code kiln sign} with {@code reference} on a terminal (a pty from script(1)), types
+   * {@code secret} once the prompt {@code prompt} appears, and returns the transcript.
+   */
+  static String signOnATerminal(String name, String reference, String prompt, String secret)
+      throws Exception {
+    Path image = dir.resolve(name + ".bin");
     Files.write(image, Fs4Fixtures.build(Fs4Fixtures.v1()));
-    String reference = "pkcs11:token=" + token.label() + ";object="
-        + SoftHsmToken.keyLabel(SampleKey.RSA_2048);
     StringBuilder shell = new StringBuilder();
     for (String word :
         KilnChildProcess.command("sign", image.toString(), "--key", reference, "--key-uuid",
-            UUID, "--allow-sample-keys", "--audit-log", dir.resolve("p.jsonl").toString())) {
+            UUID, "--allow-sample-keys", "--audit-log", dir.resolve(name + ".jsonl").toString())) {
       shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
     }
     ProcessBuilder builder =
@@ -259,10 +260,10 @@ class SigningFrictionTest {
     builder.environment().put("SOFTHSM2_CONF", SoftHsmToken.configuration().toString());
     Process process = builder.start();
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    String prompt = readUntil(process.getInputStream(), seen, ": ");
-    assertTrue(prompt.contains("PIN for " + reference), prompt);
+    String shown = readUntil(process.getInputStream(), seen, prompt + ": ");
+    assertTrue(shown.contains(prompt + ": "), shown);
     try (OutputStream typing = process.getOutputStream()) {
-      typing.write((SoftHsmToken.USER_PIN + "\n").getBytes(StandardCharsets.UTF_8));
+      typing.write((secret + "\n").getBytes(StandardCharsets.UTF_8));
       typing.flush();
       readUntil(process.getInputStream(), seen, "wrote ");
       seen.writeBytes(process.getInputStream().readAllBytes());
@@ -270,7 +271,29 @@ class SigningFrictionTest {
     assertTrue(process.waitFor(KilnChildProcess.TIMEOUT_SECONDS, TimeUnit.SECONDS));
     String transcript = seen.toString(StandardCharsets.UTF_8);
     assertEquals(0, process.exitValue(), transcript);
-    assertTrue(transcript.contains("IMAGE_SIGNATURE_256: signed with " + reference), transcript);
-    assertFalse(transcript.contains(SoftHsmToken.USER_PIN), "the PIN was echoed: " + transcript);
+    assertTrue(transcript.contains(": signed with " + reference), transcript);
+    assertFalse(transcript.contains(secret), "the secret was echoed: " + transcript);
+    return transcript;
+  }
+
+  /** A PIN typed at the prompt on a terminal signs, and is not echoed. */
+  @Test
+  void aPinIsAskedForOnATerminalWithoutEcho() throws Exception {
+    String reference = "pkcs11:token=" + token.label() + ";object="
+        + SoftHsmToken.keyLabel(SampleKey.RSA_2048);
+    signOnATerminal("pin-prompted", reference, "PIN for " + reference, SoftHsmToken.USER_PIN);
+  }
+
+  /** So is the passphrase of an encrypted PEM key given without --key-pass. */
+  @Test
+  void aPassphraseIsAskedForOnATerminalWithoutEcho() throws Exception {
+    Path encrypted = dir.resolve("encrypted.pem");
+    try (InputStream in = SampleKeys.class.getResourceAsStream(SampleKeys.RSA2048_PKCS1_ENCRYPTED);
+        InputStream phrase = SampleKeys.class.getResourceAsStream(SampleKeys.PASSPHRASE)) {
+      Files.write(encrypted, in.readAllBytes());
+      String passphrase = new String(phrase.readAllBytes(), StandardCharsets.UTF_8).strip();
+      signOnATerminal("passphrase-prompted", "file:" + encrypted,
+          "passphrase for file:" + encrypted, passphrase);
+    }
   }
 }
