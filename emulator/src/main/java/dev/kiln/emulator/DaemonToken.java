@@ -1,24 +1,16 @@
 package dev.kiln.emulator;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Set;
 
 /**
  * The daemon's access token: 32 random bytes, written as 64 lower-case hex digits and a newline to
@@ -33,9 +25,6 @@ public final class DaemonToken {
   /** Random bytes in a token. */
   static final int BYTES = 32;
 
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rw-------");
-
   private final byte[] text;
 
   private DaemonToken(byte[] text) {
@@ -47,28 +36,10 @@ public final class DaemonToken {
     byte[] random = new byte[BYTES];
     new SecureRandom().nextBytes(random);
     byte[] text = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
-    Path target = directory.resolve(WireProtocol.TOKEN_FILE);
-    Path temp = directory.resolve("." + WireProtocol.TOKEN_FILE + ".tmp");
-    Files.deleteIfExists(temp);
-    // Created and opened in one step with its final mode: nobody can swap the file in between.
-    try (FileChannel channel =
-        FileChannel.open(
-            temp,
-            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-            PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
-      ByteBuffer content = ByteBuffer.wrap(Arrays.copyOf(text, text.length + 1));
-      content.put(text.length, (byte) '\n');
-      while (content.hasRemaining()) {
-        channel.write(content);
-      }
-      channel.force(true);
-    }
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.deleteIfExists(temp);
-      throw new IOException("cannot rename the token file into place in " + directory, e);
-    }
+    byte[] line = Arrays.copyOf(text, text.length + 1);
+    line[text.length] = '\n';
+    // Secret material: owner-only from creation on, so nobody can open it in between.
+    AtomicFiles.writeSecret(directory.resolve(WireProtocol.TOKEN_FILE), line);
     return new DaemonToken(text);
   }
 

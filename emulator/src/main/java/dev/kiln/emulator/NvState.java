@@ -1,6 +1,6 @@
 package dev.kiln.emulator;
 
-import dev.kiln.emulator.internal.AtomicFiles;
+import dev.kiln.inspector.io.AtomicFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.kiln.emulator.internal;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.kiln.emulator.internal;
 
 import dev.kiln.inspector.format.SectionType;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.signer.fs4.TrustStore;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,6 +1,9 @@
 package dev.kiln.emulator.internal;
 
 import dev.kiln.emulator.FaultPoint;
+import dev.kiln.inspector.ImageFormatException;
+import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.registers.ComponentUpdateState;
 import dev.kiln.registers.FsmState;
 import dev.kiln.registers.Mcc;

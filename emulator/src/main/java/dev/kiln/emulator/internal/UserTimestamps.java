@@ -1,5 +1,6 @@
 package dev.kiln.emulator.internal;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.registers.Mvts;
 import dev.kiln.registers.RegisterStatus;

@@ -14,6 +14,7 @@ import dev.kiln.inspector.format.SectionType;
 import dev.kiln.inspector.format.TocEntry;
 import dev.kiln.inspector.format.TocHeader;
 import dev.kiln.inspector.format.ToolsArea;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.inspector.section.DevInfo;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.ImageInfo;
@@ -25,12 +26,10 @@ import dev.kiln.inspector.section.RsaPublicKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -124,10 +123,9 @@ public final class ImageWriter {
     if (directory == null || !Files.isDirectory(directory)) {
       throw new NoSuchFileException(out.toString(), null, "the directory does not exist");
     }
-    Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+    Path temporary = AtomicFiles.createTemporary(target, false);
     try {
-      try (FileChannel channel = FileChannel.open(
-          temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
         plan.writeTo(channel);
         channel.force(true);
       }
@@ -140,19 +138,9 @@ public final class ImageWriter {
 
   private static void publish(Path temporary, Path target, boolean overwrite) throws IOException {
     if (overwrite) {
-      try {
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      return;
-    }
-    // A hard link never replaces an existing file, so a file created meanwhile is not lost.
-    try {
-      Files.createLink(target, temporary);
-    } catch (UnsupportedOperationException e) {
-      Files.move(temporary, target);
+      AtomicFiles.replace(temporary, target);
+    } else {
+      AtomicFiles.publishNew(temporary, target);
     }
   }
 

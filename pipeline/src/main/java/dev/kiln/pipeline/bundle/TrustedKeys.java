@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The public keys a verifier trusts for document signatures, looked up by fingerprint. Loaded from
  * PEM files holding {@code PUBLIC KEY} (SubjectPublicKeyInfo) or {@code CERTIFICATE} blocks, which
- * is what {@code kiln keys} and every HSM/KMS export produce.
+ * is what {@code kiln keys export} and every HSM/KMS export produce, or from a DER
+ * SubjectPublicKeyInfo ({@code pkcs11-tool --read-object --type pubkey}).
  */
 public final class TrustedKeys {
   private static final Pattern PEM_BLOCK =
@@ -60,11 +61,21 @@ public final class TrustedKeys {
 
   /** Reads the public keys of one PEM file. */
   public static List<PublicKey> readPem(Path file) throws IOException {
-    String text;
-    if (!Files.exists(file)) {
+    byte[] content;
+    try {
+      content = TrustStore.readFile(file);
+    } catch (NoSuchFileException e) {
       throw new NoSuchFileException(file.toString(), null, "trusted key file not found");
     }
-    text = new String(TrustStore.readFile(file), StandardCharsets.US_ASCII);
+    if (content.length > 0 && content[0] == 0x30) {
+      // A DER SubjectPublicKeyInfo, as pkcs11-tool --read-object --type pubkey writes it.
+      try {
+        return List.of(decodePublicKey(content));
+      } catch (GeneralSecurityException e) {
+        throw new IOException(file + ": neither PEM nor a DER public key", e);
+      }
+    }
+    String text = new String(content, StandardCharsets.US_ASCII);
     List<PublicKey> keys = new ArrayList<>();
     Matcher matcher = PEM_BLOCK.matcher(text);
     while (matcher.find()) {

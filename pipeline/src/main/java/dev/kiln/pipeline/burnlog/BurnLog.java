@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.inspector.io.BoundedFiles;
 import dev.kiln.pipeline.feed.CanonicalJson;
 import dev.kiln.pipeline.json.StrictJson;
-import dev.kiln.pipeline.report.AtomicFiles;
+import dev.kiln.inspector.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

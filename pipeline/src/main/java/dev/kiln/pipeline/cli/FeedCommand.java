@@ -1,12 +1,12 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.pipeline.bundle.SigningServiceSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.feed.FeedCodec;
 import dev.kiln.pipeline.feed.FeedEntry;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
-import dev.kiln.pipeline.report.AtomicFiles;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.SigningService;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.cli;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.inspector.section.ForbiddenVersions;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKeys;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,15 +67,7 @@ public class KeysCommand implements Runnable {
   /** Writes {@code data} to {@code out} through a temporary file and an atomic rename. */
   static void writeAtomically(Path out, byte[] data) throws IOException {
     SignCommand.requireWritableDirectory(out);
-    Path absolute = out.toAbsolutePath();
-    Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-    try {
-      Files.write(temp, data);
-      Files.move(
-          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicFiles.write(out, data);
   }
 
   /** Reads one PEM public key (exit 4 when the file holds none). */

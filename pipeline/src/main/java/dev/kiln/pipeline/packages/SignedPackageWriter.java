@@ -2,7 +2,7 @@ package dev.kiln.pipeline.packages;
 
 import dev.kiln.pipeline.bundle.DocumentSigner;
 import dev.kiln.pipeline.bundle.TrustedKeys;
-import dev.kiln.pipeline.report.AtomicFiles;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.signer.KeyAccessException;
 import java.io.IOException;

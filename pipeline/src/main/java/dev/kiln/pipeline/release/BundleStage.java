@@ -1,11 +1,11 @@
 package dev.kiln.pipeline.release;
 
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.BundleWriter;
 import dev.kiln.pipeline.bundle.ManifestImage;
 import dev.kiln.pipeline.bundle.SigningServiceSigner;
-import dev.kiln.pipeline.report.AtomicFiles;
 import dev.kiln.signer.KeyAccessException;
 import dev.kiln.signer.KeyOptions;
 import dev.kiln.signer.SecretSource;

@@ -1,5 +1,6 @@
 package dev.kiln.pipeline.release;
 
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.signer.audit.AuditLog;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -62,12 +63,15 @@ public final class ReleaseRunner {
               StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           // The work directory is on another file system: copy next to the target, then rename.
-          Path temporary =
-              Files.createTempFile(
-                  product.getValue().toAbsolutePath().getParent(), ".kiln-release", ".tmp");
-          Files.copy(product.getKey(), temporary, StandardCopyOption.REPLACE_EXISTING);
-          Files.move(temporary, product.getValue(), StandardCopyOption.REPLACE_EXISTING,
-              StandardCopyOption.ATOMIC_MOVE);
+          Path temporary = AtomicFiles.createTemporary(product.getValue(), false);
+          try {
+            try (java.io.OutputStream out = Files.newOutputStream(temporary)) {
+              Files.copy(product.getKey(), out);
+            }
+            AtomicFiles.replace(temporary, product.getValue());
+          } finally {
+            Files.deleteIfExists(temporary);
+          }
         }
         context.out().printf("wrote %s%n", product.getValue());
       }

@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,6 +126,24 @@ class CheckCommandTest {
     assertEquals(1, result.exitCode());
     // Its own PUBLIC_KEYS hold the trusted UUID only: the other signer would be locked out too.
     assertEquals(List.of("UNTRUSTED_KEY", "KEY_LOCKOUT_SIGNER_NOT_TRUSTED"), codes(result));
+  }
+
+  /** Issue 12: the message named the image's key UUID dashed and the device's without dashes. */
+  @Test
+  void untrustedKeyNamesEveryUuidDashed() throws Exception {
+    Path image =
+        fixtures.signedWithUuid(
+            next(), "other-uuid-spelling",
+            KeyUuid.parse("11111111-2222-3333-4444-555555555555"));
+    Fixtures.Result result = check(image);
+    assertEquals(1, result.exitCode());
+    String text = result.out() + result.err();
+    assertTrue(text.contains("11111111-2222-3333-4444-555555555555"), text);
+    assertTrue(text.contains(Fixtures.TRUSTED_UUID.toString()), text);
+    assertFalse(
+        java.util.regex.Pattern.compile("(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])").matcher(text)
+            .find(),
+        text);
   }
 
   @Test

@@ -99,7 +99,8 @@ class Pkcs11SigningServiceTest {
   void missingPinSourceIsExplained() {
     String uri = "pkcs11:token=fw-sign;object=sample-rsa4096?" + MODULE;
     assertEquals(
-        uri + ": the token requires a PIN; add pin-source=file:PATH or pin-source=env:VAR",
+        uri + ": the token requires a PIN; add pin-source=file:PATH or pin-source=env:VAR"
+            + " (or run on a terminal to be asked)",
         openFails(uri).getMessage());
   }
 

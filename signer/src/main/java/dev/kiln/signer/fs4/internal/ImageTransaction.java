@@ -2,15 +2,14 @@ package dev.kiln.signer.fs4.internal;
 
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.signer.fs4.ImageSigningException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
@@ -76,13 +75,13 @@ public final class ImageTransaction implements AutoCloseable {
   public static ImageTransaction open(Path input, Path output)
       throws IOException, ImageSigningException {
     Path absoluteOutput = output.toAbsolutePath();
-    Path directory = absoluteOutput.getParent();
     FileChannel source = ImageParser.openImageFile(input);
     Path temp = null;
     FileChannel channel = null;
     ExecutorService hasher = null;
     try (source) {
-      temp = Files.createTempFile(directory, "." + absoluteOutput.getFileName() + ".", ".kiln-tmp");
+      // Created with the umask's permissions (AtomicFiles), as every output kiln writes.
+      temp = AtomicFiles.createTemporary(absoluteOutput, false);
       channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
       long size = source.size();
       for (long done = 0; done < size; ) {
@@ -196,17 +195,8 @@ public final class ImageTransaction implements AutoCloseable {
       throw new IllegalStateException("sync() must come before commit()");
     }
     channel.close();
-    try {
-      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename atomically into " + output.getParent(), e);
-    }
+    AtomicFiles.replace(temp, output);
     committed = true;
-    try (FileChannel directory = FileChannel.open(output.getParent(), StandardOpenOption.READ)) {
-      directory.force(true);
-    } catch (IOException e) {
-      // Some file systems cannot sync a directory; the rename itself has happened.
-    }
   }
 
   @Override
