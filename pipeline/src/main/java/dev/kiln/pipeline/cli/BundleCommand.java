@@ -79,7 +79,7 @@ public final class BundleCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "BUNDLE", description = "Output file.")
     Path out;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Signed FS4 or FS3 images.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Signed FS4 images.")
     List<Path> images;
 
     @Mixin SigningKeyOptions keyOptions;

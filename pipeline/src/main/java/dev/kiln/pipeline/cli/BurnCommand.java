@@ -72,7 +72,7 @@ public final class BurnCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "IMAGE",
-      description = "The signed FS4 or FS3 image (or give --bundle).")
+      description = "The signed FS4 image (or give --bundle).")
   Path imagePath;
 
   // Release bundles and the burn log (pipeline helper G): additive options, see burnFromBundle.

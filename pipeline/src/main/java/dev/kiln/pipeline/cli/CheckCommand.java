@@ -56,7 +56,7 @@ public final class CheckCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "IMAGE",
-      description = "The FS4 or FS3 image (or give --bundle).")
+      description = "The FS4 image (or give --bundle).")
   Path image;
 
   @Option(

@@ -38,14 +38,14 @@ import picocli.CommandLine.Spec;
     name = "sign",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign an FS4 or FS3 image for firmware update, byte-identical to 'mstflint sign'.",
+      "Sign an FS4 image for firmware update, byte-identical to 'mstflint sign'.",
       "IMAGE_SIGNATURE_256 takes an RSA-2048 key and SHA-256, IMAGE_SIGNATURE_512 an RSA-4096"
           + " key and SHA-512. The image is replaced atomically unless --out is given."
     })
 public class SignCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 or FS3 image to sign.")
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image to sign.")
   Path image;
 
   @Mixin SigningKeyOptions signingKey = new SigningKeyOptions();
