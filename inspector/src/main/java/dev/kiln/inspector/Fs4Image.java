@@ -16,10 +16,9 @@ import java.util.Optional;
 
 /**
  * A parsed FS4 or FS3 image ({@link #format()}): its bytes (a read-only view, usually of a
- * memory-mapped file) and every
- * structure the parser located, with its file offset and size. Nothing here is a copy of the
- * image; a writer can change one section and keep every other byte as it was by copying {@link
- * #bytes()} and patching the offsets found here.
+ * memory-mapped file) and every structure the parser located, with its file offset and size.
+ * Nothing here is a copy of the image; a writer can change one section and keep every other
+ * byte as it was by copying {@link #bytes()} and patching the offsets found here.
  *
  * <p>Instances are immutable and come from {@link ImageParser}. Structures that could not be read
  * (pointer outside the file, bad size) are empty {@code Optional}s, and the reason is among {@link

@@ -63,6 +63,12 @@ import java.util.Set;
  *   <tr><td>elsewhere</td><td>0xFF</td></tr>
  * </table>
  *
+ * <p>With {@link ImageDescription#format()} FS3 (ConnectX-4 / 4 Lx only) the layout is that of
+ * docs/image-description.md "FS3 layout" instead (fs4-format.md §18): magic and format dword, BOOT2
+ * at 0x38, one ITOC at the next 4 KiB boundary, sections from ITOC + 0x1000, and DEV_INFO and
+ * MFG_INFO at S − 0x3000 and S − 0x2000 listed in the same ITOC with relative_addr 0 and
+ * device_data 1 ({@code writeFs3}).
+ *
  * <p>HW pointers: boot record, BOOT2, ITOC, tools area; the authenticated range is BOOT2;
  * digest and digest-recovery pointers name HMAC_DIGEST and the public-key pointer RSA_PUBLIC_KEY
  * when reserved; image_info_section_pointer names IMAGE_INFO; entry 13 holds the security version;

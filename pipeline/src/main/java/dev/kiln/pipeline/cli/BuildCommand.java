@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "build",
     mixinStandardHelpOptions = true,
-    description = "Build an FS4 firmware image from a JSON description.")
+    description = "Build an FS4 (or ConnectX-4 FS3) firmware image from a JSON description.")
 public final class BuildCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
-      "Show an FS4 image like 'mstflint query full', with its sections and findings.",
+      "Show an FS4 or FS3 image like 'mstflint query full', with sections and findings.",
       "FW version, release date, PSID, part number, security attributes, GUIDs/MACs, keys and"
           + " signatures; --toc lists ITOC/DTOC entries, --boot the HW pointers, tools area and"
           + " BOOT2. Exit 0 when the image verifies, 1 when it has errors, 3 when it cannot be"
@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "FS4 image file.")
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "FS4 or FS3 image file.")
   Path image;
 
   @Option(names = "--json", description = "Print one JSON object (always includes everything).")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 abstract class SectionFileCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 image.")
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "The FS4 or FS3 image.")
   Path image;
 
   @Option(names = "--out", paramLabel = "OUT", description = "Write here instead of replacing.")

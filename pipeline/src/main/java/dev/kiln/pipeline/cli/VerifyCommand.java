@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify FS4 images: every check of 'mstflint verify', and more.",
+      "Verify FS4 and FS3 images: every check of 'mstflint verify', and more.",
       "CRCs, pointers, magic, format version, ITOC/DTOC, DEV_INFO/MFG_INFO, plus overlapping and"
           + " out-of-bounds sections, unknown section types and undefined CRC modes. Exit 0 when"
           + " all pass, 1 when any fails, 3 when any cannot be read."
@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 public class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "FS4 image files.")
+  @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "FS4 or FS3 image files.")
   List<Path> images;
 
   // Burner: verify the BOOT image read back from a device instead of files.

@@ -142,6 +142,54 @@ class Fs3SignCommandTest {
     assertFalse(Files.exists(out));
   }
 
+  /**
+   * The ITOC only at a later 4 KiB boundary, random bytes (no ITOC signature) at the first one:
+   * mstflint's signed data holds the 0x20 bytes it read there, and so does kiln's.
+   */
+  @Test
+  void anItocFoundAtALaterBoundarySignsAsMstflintDoes() throws Exception {
+    var parsed = ImageParser.parse(image);
+    int itoc = (int) parsed.itoc().orElseThrow().headerOffset();
+    int length = 0x20 * (parsed.itoc().orElseThrow().sections().size() + 2);
+    long sectionsEnd = parsed.sections().stream().filter(s -> s.entry().fs3RelativeAddr())
+        .mapToLong(s -> s.offset() + s.size()).max().orElseThrow();
+    int moved = (int) ((sectionsEnd + 0xFFF) / 0x1000 * 0x1000);
+    byte[] bytes = Files.readAllBytes(image);
+    System.arraycopy(bytes, itoc, bytes, moved, length);
+    java.util.Arrays.fill(bytes, itoc, itoc + length, (byte) 0xFF);
+    byte[] noise = new byte[0x20];
+    new Random(3).nextBytes(noise);
+    noise[0] = 0x12; // not "ITOC"
+    System.arraycopy(noise, 0, bytes, itoc, noise.length);
+    Files.write(image, bytes);
+    assertEquals(0, MSTFLINT.verify(image).exitCode());
+    Path pem = SampleKeys.writePrivateKey(SampleKey.RSA_2048, dir);
+    Path byMstflint = mstflint(image, "--private_key", pem.toString(), "--key_uuid", UUID, "sign");
+    Path byKiln = kilnSign("file:" + pem, "moved-kiln.bin");
+    assertArrayEquals(Files.readAllBytes(byMstflint), Files.readAllBytes(byKiln));
+  }
+
+  /** Without a FORBIDDEN_VERSIONS section both refuse set_forbidden_versions, kiln clearly. */
+  @Test
+  void setForbiddenVersionsWithoutTheSectionIsRefusedByBoth() throws Exception {
+    Path without = dir.resolve("no-forbidden.bin");
+    ImageWriter.write(description(true).reserved(java.util.Set.of())
+        .reserve(ReservedSection.IMAGE_SIGNATURE_256, ReservedSection.PUBLIC_KEYS_2048).build(),
+        without, true);
+    Path file = Files.write(dir.resolve("forbidden.bin"), new byte[0x100]);
+    Path copy = dir.resolve("no-forbidden-mstflint.bin");
+    Files.copy(without, copy);
+    Mstflint.Result reference = MSTFLINT.onImage(copy, "set_forbidden_versions", file.toString());
+    assertNotEquals(0, reference.exitCode(), reference.output());
+    Path out = dir.resolve("no-forbidden-kiln.bin");
+    Run run = SignCommandTest.kiln("set-forbidden-versions", without.toString(), file.toString(),
+        "--out", out.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, run.exitCode(), run.err());
+    assertTrue(run.err().startsWith("kiln: ") && run.err().contains("FORBIDDEN_VERSIONS"),
+        run.err());
+    assertFalse(Files.exists(out));
+  }
+
   /** set_public_keys then set_forbidden_versions (each refreshing the unkeyed digest). */
   @Test
   void setPublicKeysAndForbiddenVersionsAsMstflintDoes() throws Exception {

@@ -80,6 +80,9 @@ public final class FwUpdateBlob {
     for (ItocSlot slot : layout.itocEntries()) {
       covered.add(new long[] {slot.sectionAddress(), slot.sectionEnd()});
     }
+    for (int header : layout.fs3SearchedHeaders()) { // FS3 only (fs4-format.md §18)
+      covered.add(new long[] {header, (long) header + ImageLayout.TOC_RECORD_SIZE});
+    }
     List<long[]> masked = new ArrayList<>();
     masked.add(new long[] {0, 16});
     for (int entry : layout.fs3DeviceDataEntries()) { // FS3 only (fs4-format.md §18)

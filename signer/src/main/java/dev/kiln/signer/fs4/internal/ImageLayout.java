@@ -30,6 +30,10 @@ import java.util.Optional;
  *     device-data sections at absolute offsets do not count; 0 for FS4
  * @param fs3DeviceDataEntries FS3: file offsets of the ITOC entries with device_data set, which
  *     the fw-update data masks (Fs3Operations::maskDevToc); empty for FS4
+ * @param fs3SearchedHeaders FS3: file offsets of the 4 KiB boundaries before the ITOC where
+ *     mstflint read a 0x20-byte header without the ITOC signature while looking for it
+ *     (Fs3Operations::FsVerifyAux, VerifyTOC); those bytes are in its image cache and so in the
+ *     fw-update data; empty for FS4
  */
 public record ImageLayout(
     long fileSize,
@@ -44,7 +48,8 @@ public record ImageLayout(
     List<Integer> hwPointerValues,
     boolean fs3,
     long fs3ImageEnd,
-    List<Integer> fs3DeviceDataEntries) {
+    List<Integer> fs3DeviceDataEntries,
+    List<Integer> fs3SearchedHeaders) {
 
   /** Size of an ITOC header and of one ITOC entry. */
   public static final int TOC_RECORD_SIZE = 0x20;
@@ -58,6 +63,7 @@ public record ImageLayout(
     itocEntries = List.copyOf(itocEntries);
     hwPointerValues = List.copyOf(hwPointerValues);
     fs3DeviceDataEntries = List.copyOf(fs3DeviceDataEntries);
+    fs3SearchedHeaders = List.copyOf(fs3SearchedHeaders);
   }
 
   /** One ITOC entry: where the 32-byte entry is and what it describes. */

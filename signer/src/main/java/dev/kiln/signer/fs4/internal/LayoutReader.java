@@ -207,6 +207,13 @@ public final class LayoutReader {
       publicKeysSection |= slot.type() == SectionType.PUBLIC_KEYS_2048.code()
           || slot.type() == SectionType.PUBLIC_KEYS_4096.code();
     }
+    List<Integer> fs3SearchedHeaders = new ArrayList<>();
+    if (fs3) {
+      for (long at = Fs3BootArea.firstItocCandidate(Fs3BootArea.SIZE + boot2.size());
+          at < itoc.headerOffset(); at += Fs3BootArea.ITOC_SEARCH_STEP) {
+        fs3SearchedHeaders.add((int) at);
+      }
+    }
     boolean signedFw = false;
     int hwId = 0;
     if (imageInfo != null && imageInfo.size() >= SUPPORTED_HW_ID_OFFSET + 4) {
@@ -233,6 +240,7 @@ public final class LayoutReader {
         pointers,
         fs3,
         fs3ImageEnd,
-        fs3DeviceData);
+        fs3DeviceData,
+        fs3SearchedHeaders);
   }
 }
