@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
     name = "keys",
     mixinStandardHelpOptions = true,
     description =
-        "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS section files; show and export public keys.",
+        "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS files; show and export public keys.",
     subcommands = {
       KeysCommand.Pack.class,
       KeysCommand.Fingerprint.class,
