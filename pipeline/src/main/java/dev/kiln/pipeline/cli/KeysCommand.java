@@ -11,6 +11,7 @@ import dev.kiln.signer.SigningServices;
 import dev.kiln.signer.fs4.Fs4ImageSigner;
 import dev.kiln.signer.fs4.KeyUuid;
 import dev.kiln.signer.fs4.PublicKeysFile;
+import dev.kiln.signer.fs4.TrustStore;
 import dev.kiln.signer.pem.PemKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,7 +163,7 @@ public class KeysCommand implements Runnable {
     public Integer call() throws Exception {
       RSAPublicKey publicKey;
       String name;
-      if (key.startsWith("file:") || key.startsWith("pkcs11:") || key.startsWith("awskms:")) {
+      if (TrustStore.isKeyReference(key)) {
         try (SigningService service =
             SigningServices.open(key, access.toKeyOptions(spec))) {
           publicKey = service.publicKey();
