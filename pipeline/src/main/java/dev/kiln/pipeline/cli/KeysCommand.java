@@ -34,7 +34,7 @@ import picocli.CommandLine;
     name = "keys",
     mixinStandardHelpOptions = true,
     description =
-        "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS section files; show and export public keys.",
+        "Make PUBLIC_KEYS / FORBIDDEN_VERSIONS files; show and export public keys.",
     subcommands = {
       KeysCommand.Pack.class,
       KeysCommand.Fingerprint.class,
@@ -164,7 +164,7 @@ public class KeysCommand implements Runnable {
     public Integer call() throws Exception {
       RSAPublicKey publicKey;
       String name;
-      if (key.startsWith("file:") || key.startsWith("pkcs11:") || key.startsWith("awskms:")) {
+      if (TrustStore.isKeyReference(key)) {
         try (SigningService service =
             SigningServices.open(key, access.toKeyOptions(spec))) {
           publicKey = service.publicKey();
