@@ -3,8 +3,8 @@ package dev.kiln.pipeline.gate;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.pipeline.report.FindingRegion;
@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 final class PolicyDocument {
   /** A policy is a few hundred bytes; anything near this is not a policy. */
-  static final int MAX_BYTES = 64 << 10;
+  static final int MAX_BYTES = 1 << 20;
 
   private final Path file;
   private final JsonNode root;
@@ -52,12 +52,8 @@ final class PolicyDocument {
       throw new GatePolicyException(
           file, Optional.empty(), "larger than " + MAX_BYTES + " bytes; not a policy");
     }
-    // Strict: no member twice, nothing after the document, no fraction taken as an integer.
     ObjectMapper mapper =
-        new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     Map<String, FindingRegion> positions = new HashMap<>();
     JsonNode root;
     try {
@@ -65,6 +61,17 @@ final class PolicyDocument {
         for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
           if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
             continue;
+          }
+          // A policy is one document: a second value at the top level is refused here, where
+          // its position is known.
+          JsonStreamContext level =
+              token.isStructStart()
+                  ? parser.getParsingContext().getParent() : parser.getParsingContext();
+          if (level.inRoot() && level.getCurrentIndex() > 0) {
+            throw new GatePolicyException(file,
+                Optional.of(position(parser.currentTokenLocation())),
+                "not valid JSON: Trailing token (" + token + ") after the policy's one JSON"
+                    + " document");
           }
           boolean element = parser.getParsingContext().inArray();
           if (token == JsonToken.FIELD_NAME || element) {
@@ -81,20 +88,13 @@ final class PolicyDocument {
     } catch (JsonProcessingException e) {
       Optional<FindingRegion> where =
           Optional.ofNullable(e.getLocation()).map(PolicyDocument::position);
-      throw new GatePolicyException(file, where, "not valid JSON: " + oneLine(e));
+      throw new GatePolicyException(file, where, "not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
       throw new GatePolicyException(file, Optional.of(FindingRegion.text(1, 1)),
           "not a JSON object");
     }
     return new PolicyDocument(file, root, positions);
-  }
-
-  /** Jackson's reason without its notes on Java binding, on one line. */
-  private static String oneLine(JsonProcessingException e) {
-    String message = String.valueOf(e.getOriginalMessage());
-    int binding = message.indexOf(" (bound as");
-    return (binding > 0 ? message.substring(0, binding) : message).replaceAll("\\s+", " ").strip();
   }
 
   private static FindingRegion position(JsonLocation location) {
