@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.pipeline.report.FindingRegion;
@@ -24,7 +25,7 @@ import java.util.Optional;
  */
 final class PolicyDocument {
   /** A policy is a few hundred bytes; anything near this is not a policy. */
-  static final int MAX_BYTES = 1 << 20;
+  static final int MAX_BYTES = 64 << 10;
 
   private final Path file;
   private final JsonNode root;
@@ -52,8 +53,12 @@ final class PolicyDocument {
       throw new GatePolicyException(
           file, Optional.empty(), "larger than " + MAX_BYTES + " bytes; not a policy");
     }
+    // Strict: no member twice, nothing after the document, no fraction taken as an integer.
     ObjectMapper mapper =
-        new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     Map<String, FindingRegion> positions = new HashMap<>();
     JsonNode root;
     try {
@@ -88,13 +93,20 @@ final class PolicyDocument {
     } catch (JsonProcessingException e) {
       Optional<FindingRegion> where =
           Optional.ofNullable(e.getLocation()).map(PolicyDocument::position);
-      throw new GatePolicyException(file, where, "not valid JSON: " + e.getOriginalMessage());
+      throw new GatePolicyException(file, where, "not valid JSON: " + oneLine(e));
     }
     if (root == null || !root.isObject()) {
       throw new GatePolicyException(file, Optional.of(FindingRegion.text(1, 1)),
           "not a JSON object");
     }
     return new PolicyDocument(file, root, positions);
+  }
+
+  /** Jackson's reason without its notes on Java binding, on one line. */
+  private static String oneLine(JsonProcessingException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    int binding = message.indexOf(" (bound as");
+    return (binding > 0 ? message.substring(0, binding) : message).replaceAll("\\s+", " ").strip();
   }
 
   private static FindingRegion position(JsonLocation location) {
