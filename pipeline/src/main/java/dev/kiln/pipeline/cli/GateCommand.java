@@ -117,7 +117,7 @@ public final class GateCommand implements Callable<Integer> {
     } catch (IOException e) {
       return GateRun.notStarted(policyFile, ExitCodes.UNREADABLE_INPUT, policyFile,
           CheckFinding.error(GateCodes.POLICY_INVALID,
-              "cannot read policy " + policyFile + ": " + Gate.reason(e)));
+              "cannot read policy " + policyFile + ": " + Gate.reason(policyFile, e)));
     }
     try {
       GateResult result =
@@ -172,7 +172,8 @@ public final class GateCommand implements Callable<Integer> {
     } catch (IOException e) {
       // The summary is a convenience; the gate's verdict and reports stand without it.
       spec.commandLine().getErr().println(
-          "kiln: warning: cannot append to GITHUB_STEP_SUMMARY " + file + ": " + Gate.reason(e));
+          "kiln: warning: cannot append to GITHUB_STEP_SUMMARY " + file + ": "
+              + Gate.reason(Path.of(file), e));
     }
   }
 }

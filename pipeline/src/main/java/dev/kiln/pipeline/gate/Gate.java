@@ -102,7 +102,8 @@ public final class Gate {
       } catch (IOException e) {
         throw new GateSetupException(GateCodes.FEED_UNREADABLE, source.path(),
             GateSetupException.Kind.UNREADABLE,
-            "cannot read the forbidden-versions feed " + source.path() + ": " + reason(e), e);
+            "cannot read the forbidden-versions feed " + source.path() + ": "
+                + reason(source.path(), e), e);
       }
       try {
         feed = Optional.of(FeedCodec.verify(bytes, feedTrust, clock.instant()));
@@ -129,7 +130,7 @@ public final class Gate {
     } catch (IOException e) {
       throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
           GateSetupException.Kind.UNREADABLE,
-          "cannot read trusted key file " + file + ": " + reason(e), e);
+          "cannot read trusted key file " + file + ": " + reason(file, e), e);
     } catch (KeyAccessException e) {
       throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
           GateSetupException.Kind.KEY, e.getMessage(), e);
@@ -145,7 +146,7 @@ public final class Gate {
       } catch (IOException e) {
         throw new GateSetupException(GateCodes.TRUST_UNREADABLE, file,
             GateSetupException.Kind.UNREADABLE,
-            "cannot read feed trust file " + file + ": " + reason(e), e);
+            "cannot read feed trust file " + file + ": " + reason(file, e), e);
       }
       for (PublicKey key : loaded) {
         refuseSampleKey(file, key);
@@ -171,7 +172,7 @@ public final class Gate {
    * Why a file could not be read, in words: the JDK's file-system exceptions carry only the path
    * as their message, which the caller names already.
    */
-  public static String reason(IOException e) {
+  public static String reason(Path file, IOException e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }
@@ -179,7 +180,12 @@ public final class Gate {
       return "permission denied";
     }
     String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    // Readers that name the file themselves ("FILE: too small ..."): the caller names it already.
+    String named = file + ": ";
+    return message.startsWith(named) ? message.substring(named.length()) : message;
   }
 
   private GateResult.ImageResult checkImage(
@@ -193,7 +199,7 @@ public final class Gate {
       // One bounded read: the digest, the parse and every check are of these bytes.
       bytes = ImageParser.readFile(path);
     } catch (IOException e) {
-      return unreadable(subject, checks, null, "not a readable FS4 image: " + reason(e),
+      return unreadable(subject, checks, null, "not a readable FS4 image: " + reason(path, e),
           wholeFile(path));
     }
     ArtifactDigest read = ArtifactDigest.of(bytes);
@@ -201,7 +207,7 @@ public final class Gate {
       image = ImageParser.parse(bytes, subject);
     } catch (IOException e) {
       // The SARIF region is the whole file, from the digest of the bytes read.
-      return unreadable(subject, checks, read, "not a readable FS4 image: " + reason(e),
+      return unreadable(subject, checks, read, "not a readable FS4 image: " + reason(path, e),
           Optional.empty());
     }
     return check(image, subject, read, trust, feed, feedStatus);

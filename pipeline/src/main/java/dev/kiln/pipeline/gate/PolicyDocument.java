@@ -3,6 +3,7 @@ package dev.kiln.pipeline.gate;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,6 +60,17 @@ final class PolicyDocument {
         for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
           if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
             continue;
+          }
+          // A policy is one document: a second value at the top level is refused here, where
+          // its position is known.
+          JsonStreamContext level =
+              token.isStructStart()
+                  ? parser.getParsingContext().getParent() : parser.getParsingContext();
+          if (level.inRoot() && level.getCurrentIndex() > 0) {
+            throw new GatePolicyException(file,
+                Optional.of(position(parser.currentTokenLocation())),
+                "not valid JSON: Trailing token (" + token + ") after the policy's one JSON"
+                    + " document");
           }
           boolean element = parser.getParsingContext().inArray();
           if (token == JsonToken.FIELD_NAME || element) {

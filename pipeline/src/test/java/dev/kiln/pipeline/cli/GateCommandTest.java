@@ -470,7 +470,8 @@ class GateCommandTest {
         Fixtures.kiln("gate", "--policy", trailing.toString(), good.toString());
     assertEquals(3, extra.exitCode());
     assertTrue(extra.err().endsWith(
-        ":11:1: not valid JSON: Trailing token (of type START_ARRAY) found after value\n"),
+        ":11:1: not valid JSON: Trailing token (START_ARRAY) after the policy's one JSON"
+            + " document\n"),
         extra.err());
     Path broken = policyFile("broken-policy.json", "{\n  \"trustedKeys\": [\"a\",\n}\n");
     Fixtures.Result json = Fixtures.kiln("gate", "--policy", broken.toString(), good.toString());
