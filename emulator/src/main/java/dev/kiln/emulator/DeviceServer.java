@@ -198,8 +198,11 @@ public final class DeviceServer implements AutoCloseable {
     try (connection) {
       connection.setTcpNoDelay(true);
       connection.setSoTimeout(DaemonLimits.millis(limits.authTimeout()));
+      // A small read buffer until the peer is admitted: a flood of unauthenticated connections
+      // (held up to the cap) costs a few hundred bytes each, not a full frame buffer.
       FrameStream frames =
-          new FrameStream(connection.getInputStream(), connection.getOutputStream());
+          new FrameStream(connection.getInputStream(), connection.getOutputStream(),
+              4 + WireProtocol.MAX_AUTH_FRAME);
       byte[] first = frames.read(WireProtocol.MAX_AUTH_FRAME);
       if (first == null) {
         return;
@@ -211,6 +214,7 @@ public final class DeviceServer implements AutoCloseable {
       }
       authenticated = true;
       connection.setSoTimeout(DaemonLimits.millis(limits.readTimeout()));
+      frames.enlargeReadBuffer(FrameStream.READ_BUFFER);
       frames.send(ok(new byte[0]));
       while (true) {
         byte[] body = frames.read(WireProtocol.MAX_FRAME);

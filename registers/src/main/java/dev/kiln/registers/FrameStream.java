@@ -26,15 +26,37 @@ public final class FrameStream {
 
   private final InputStream in;
   private final OutputStream out;
-  private final byte[] input = new byte[READ_BUFFER];
+  private byte[] input;
   private int start;
   private int end;
-  private byte[] output = new byte[8192];
+  private byte[] output = new byte[0];
   private int queued;
 
+  /** With a read buffer of {@link #READ_BUFFER} bytes. */
   public FrameStream(InputStream in, OutputStream out) {
+    this(in, out, READ_BUFFER);
+  }
+
+  /**
+   * With a read buffer of {@code readBuffer} bytes: a server holding many connections that are
+   * not yet authenticated gives each a small one ({@link #enlargeReadBuffer} once admitted), so a
+   * flood of idle connections costs little memory. The output buffer grows with what is queued.
+   */
+  public FrameStream(InputStream in, OutputStream out, int readBuffer) {
     this.in = in;
     this.out = out;
+    this.input = new byte[readBuffer];
+  }
+
+  /** Grows the read buffer to {@code size} bytes, keeping what is buffered. */
+  public void enlargeReadBuffer(int size) {
+    if (size > input.length) {
+      byte[] larger = new byte[size];
+      System.arraycopy(input, start, larger, 0, end - start);
+      end -= start;
+      start = 0;
+      input = larger;
+    }
   }
 
   /** A declared frame length outside what the reader accepts; nothing was allocated for it. */
@@ -57,7 +79,7 @@ public final class FrameStream {
   public void queue(byte[] body) {
     int needed = queued + 4 + body.length;
     if (needed > output.length) {
-      output = Arrays.copyOf(output, Math.max(needed, output.length * 2));
+      output = Arrays.copyOf(output, Math.max(needed, Math.max(256, output.length * 2)));
     }
     int length = body.length;
     output[queued] = (byte) (length >>> 24);

@@ -152,4 +152,20 @@ class FrameStreamTest {
         () -> new FrameStream(new ByteArrayInputStream(halfHeader), OutputStream.nullOutputStream())
             .read(1024));
   }
+
+  @Test
+  void aSmallReadBufferReadsAnyFrameAndGrowsKeepingWhatIsBuffered() throws Exception {
+    byte[][] frames = frames(30, 300, 5);
+    byte[] bytes = written(frames, new CountingSink());
+    Trickle in = new Trickle(bytes, Integer.MAX_VALUE);
+    FrameStream stream = new FrameStream(in, OutputStream.nullOutputStream(), 8);
+    for (int i = 0; i < 10; i++) {
+      assertArrayEquals(frames[i], stream.read(1 << 17), "frame " + i);
+    }
+    stream.enlargeReadBuffer(FrameStream.READ_BUFFER);
+    for (int i = 10; i < frames.length; i++) {
+      assertArrayEquals(frames[i], stream.read(1 << 17), "frame " + i);
+    }
+    assertNull(stream.read(1 << 17));
+  }
 }

@@ -138,6 +138,17 @@ public final class Fs4ImageSigner {
       // Fails early (before anything is patched) for v2 images Kiln cannot sign.
       FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
 
+      // The first RSA-4096 digest masks both signature sections and their ITOC entries, which
+      // are all that is patched before it, so on an image without a hashes table (whose hashes
+      // the patches would change) it is computed from the unpatched copy while the structural
+      // verification and the input hash still run on the other threads.
+      byte[] early = null;
+      if (!layout.hasHashesTable()
+          && Pkcs1.modulusBytes(ordered.get(0).service().publicKey()) == 512) {
+        early =
+            FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512)
+                .digest(transaction.unpatched(), DigestAlgorithm.SHA512.jcaName());
+      }
       SectionWriter writer = new SectionWriter(transaction.image(), layout);
       List<WrittenSignature> written = new ArrayList<>();
       if (ordered.size() == 1) {
@@ -148,7 +159,8 @@ public final class Fs4ImageSigner {
         }
       }
       for (SigningKey key : ordered) {
-        written.add(signOne(transaction.image(), layout, writer, key));
+        written.add(signOne(transaction.image(), layout, writer, key, written.isEmpty() ? early
+            : null));
       }
       return PreparedImage.finish(transaction, written, false);
     } catch (IOException | ImageSigningException | KeyAccessException | RuntimeException e) {
@@ -168,8 +180,14 @@ public final class Fs4ImageSigner {
     }
   }
 
+  /**
+   * Signs the fw-update data with {@code key} and writes the signature section.
+   *
+   * @param precomputed the digest of that data when the caller already has it, else null
+   */
   private static WrittenSignature signOne(
-      ByteBuffer image, ImageLayout layout, SectionWriter writer, SigningKey key)
+      ByteBuffer image, ImageLayout layout, SectionWriter writer, SigningKey key,
+      byte[] precomputed)
       throws ImageSigningException, KeyAccessException {
     RSAPublicKey publicKey = key.service().publicKey();
     boolean wide = Pkcs1.modulusBytes(publicKey) == 512;
@@ -178,7 +196,7 @@ public final class Fs4ImageSigner {
         wide
             ? FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256, IMAGE_SIGNATURE_512)
             : FwUpdateBlob.of(layout, IMAGE_SIGNATURE_256);
-    byte[] digest = blob.digest(image, algorithm.jcaName());
+    byte[] digest = precomputed != null ? precomputed : blob.digest(image, algorithm.jcaName());
     byte[] signature;
     Optional<String> requestId;
     // Images signed in parallel share one service: its call and the request id it reports for
@@ -395,7 +413,7 @@ public final class Fs4ImageSigner {
       if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
         writer.replace(IMAGE_SIGNATURE_256, new byte[SIGNATURE_256_LENGTH]);
       }
-      written.add(signOne(image, layout, writer, key));
+      written.add(signOne(image, layout, writer, key, null));
       if (layout.first(IMAGE_SIGNATURE_256).isPresent()) {
         byte[] erased = new byte[SIGNATURE_256_LENGTH];
         java.util.Arrays.fill(erased, (byte) 0xFF);

@@ -138,6 +138,14 @@ public final class ImageTransaction implements AutoCloseable {
     return mapped;
   }
 
+  /**
+   * A read-only view of the copy for reading before {@link #image} (nothing is patched before
+   * that call; the verification and the input hash may still be reading too).
+   */
+  public ByteBuffer unpatched() {
+    return mapped.asReadOnlyBuffer();
+  }
+
   /** The parsed image, a view of the mapped copy (patched bytes after {@link #image}). */
   public Fs4Image parsed() {
     return input.image();
