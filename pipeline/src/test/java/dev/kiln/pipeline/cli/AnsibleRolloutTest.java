@@ -39,7 +39,7 @@ class AnsibleRolloutTest {
   static final int HOSTS = 20;
   static final String OLD = "22.39.1002";
   static final String NEW = "22.41.1000";
-  static final long PLAYBOOK_TIMEOUT_SECONDS = 600;
+  static final long PLAYBOOK_TIMEOUT_SECONDS = 1800;
 
   @TempDir static Path dir;
   static Fixtures fixtures;
