@@ -39,7 +39,7 @@ class AnsibleRolloutTest {
   static final int HOSTS = 20;
   static final String OLD = "22.39.1002";
   static final String NEW = "22.41.1000";
-  static final long PLAYBOOK_TIMEOUT_SECONDS = 600;
+  static final long PLAYBOOK_TIMEOUT_SECONDS = 1800;
 
   @TempDir static Path dir;
   static Fixtures fixtures;
@@ -51,6 +51,8 @@ class AnsibleRolloutTest {
   static Path plainImage;
   /** Runs OLD, and its FORBIDDEN_VERSIONS names NEW: the adapter itself refuses NEW at VERIFY. */
   static Path forbidsNewImage;
+  /** Runs a version above NEW: the bundle's image is a downgrade, refused by the pre-check. */
+  static Path newerImage;
   static int fleets;
 
   @BeforeAll
@@ -62,6 +64,7 @@ class AnsibleRolloutTest {
         fixtures.signed(
             SampleFirmware.Spec.secure(OLD).withForbidden(List.of(FwVersion.parse(NEW))),
             "old-forbids-new");
+    newerImage = fixtures.signed(SampleFirmware.Spec.secure("22.42.1000"), "newer");
     Path newImage = fixtures.signed(SampleFirmware.Spec.secure(NEW), "new");
     bundle = dir.resolve("release.kbundle");
     Fixtures.Result created =
@@ -102,7 +105,7 @@ class AnsibleRolloutTest {
   @Test
   void checkModeTouchesNothingThenTheRolloutUpdatesEveryHostAndAReRunChangesNothing()
       throws Exception {
-    try (Fleet fleet = new Fleet(Map.of())) {
+    try (Fleet fleet = new Fleet(HOSTS, Map.of())) {
       Map<String, Object> vars = fleet.vars(2, List.of("25%", "100%"), 10);
       vars.put("kiln_activation", "reset");
       vars.put("kiln_gather_facts", true);
@@ -167,7 +170,7 @@ class AnsibleRolloutTest {
   /** The canary's adapter refuses the image: the rollout halts and no other adapter changes. */
   @Test
   void aRefusalInTheCanaryWaveHaltsTheRolloutAndNoOtherHostChanges() throws Exception {
-    try (Fleet fleet = new Fleet(Map.of("host01", forbidsNewImage))) {
+    try (Fleet fleet = new Fleet(HOSTS, Map.of("host01", forbidsNewImage))) {
       Run run = fleet.playbook(fleet.vars(1, List.of("25%", "100%"), 50), false);
       assertNotEquals(0, run.exitCode(), run.output());
       JsonNode report = fleet.report();
@@ -201,7 +204,7 @@ class AnsibleRolloutTest {
   @Test
   void aFailureAboveTheThresholdInALaterWaveHaltsWithEarlierWavesUpdated() throws Exception {
     try (Fleet fleet =
-        new Fleet(Map.of("host08", forbidsNewImage, "host09", forbidsNewImage))) {
+        new Fleet(HOSTS, Map.of("host08", forbidsNewImage, "host09", forbidsNewImage))) {
       Map<String, Object> vars = fleet.vars(1, List.of("25%", "25%", "100%"), 20);
       vars.put("kiln_failure_budget", 5);
       Run run = fleet.playbook(vars, false);
@@ -229,6 +232,42 @@ class AnsibleRolloutTest {
           assertTrue(Files.notExists(fleet.burnLog(host)), host + " was reached");
         }
       }
+    }
+  }
+
+  /**
+   * One host's pre-check fails (a downgrade): nothing is burned anywhere; told to skip such
+   * hosts, the rollout updates the others and still fails that one. Four hosts are enough here.
+   */
+  @Test
+  void aFailedPreCheckStopsEveryBurnUnlessTheHostIsToBeSkipped() throws Exception {
+    try (Fleet fleet = new Fleet(4, Map.of("host03", newerImage))) {
+      Map<String, Object> vars = fleet.vars(1, List.of("100%"), 50);
+      vars.put("kiln_failure_budget", 4);
+      Run halted = fleet.playbook(vars, false);
+      assertNotEquals(0, halted.exitCode(), halted.output());
+      JsonNode report = fleet.report();
+      assertEquals("pre-validation", report.get("halt").get("stage").asText(), report.toString());
+      assertTrue(report.get("halt").get("reason").asText().contains("host03: kiln: "),
+          report.toString());
+      assertEquals(List.of("DOWNGRADE"), codes(row(report, "host03")), report.toString());
+      assertEquals("precheck-refused", row(report, "host03").get("result").asText());
+      assertEquals(3, results(report, "not-started"), report.toString());
+      for (String host : List.of("host01", "host02", "host04")) {
+        assertEquals(OLD + " none", fleet.state(host), host + " was burned");
+      }
+
+      vars.put("kiln_skip_precheck_failures", true);
+      Run skipped = fleet.playbook(vars, false);
+      assertNotEquals(0, skipped.exitCode(), "the skipped host still fails the run");
+      JsonNode after = fleet.report();
+      assertEquals("failed", after.get("status").asText(), after.toString());
+      assertEquals("precheck-refused", row(after, "host03").get("result").asText());
+      assertEquals(3, results(after, "burned"), after.toString());
+      for (String host : List.of("host01", "host02", "host04")) {
+        assertEquals(OLD + " " + NEW, fleet.state(host), host);
+      }
+      assertEquals("22.42.1000 none", fleet.state("host03"));
     }
   }
 
@@ -290,14 +329,14 @@ class AnsibleRolloutTest {
     private final Map<String, String> uris = new LinkedHashMap<>();
 
     /** {@code images}: the first image of named hosts (default {@link #plainImage}). */
-    Fleet(Map<String, Path> images) throws Exception {
+    Fleet(int count, Map<String, Path> images) throws Exception {
       root = Files.createDirectories(dir.resolve("fleet" + (++fleets)));
       reportDir = root.resolve("report");
       ObjectMapper json = new ObjectMapper();
       ObjectNode all = json.createObjectNode();
       ObjectNode hosts = all.putObject("all").putObject("hosts");
       try {
-        for (int i = 1; i <= HOSTS; i++) {
+        for (int i = 1; i <= count; i++) {
           String host = String.format("host%02d", i);
           Path device = root.resolve(host).resolve("adapter");
           Fixtures.Result init =
