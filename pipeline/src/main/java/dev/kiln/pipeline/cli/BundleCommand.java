@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bundle",
     mixinStandardHelpOptions = true,
-    description = "Create, verify and inspect signed release bundles, MFA2 archives and DSP0267 packages.",
+    description =
+        "Create, verify and inspect signed bundles, MFA2 archives and DSP0267 packages.",
     subcommands = {
       BundleCommand.Create.class,
       BundleCommand.Verify.class,

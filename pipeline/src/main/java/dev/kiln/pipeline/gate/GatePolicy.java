@@ -24,14 +24,15 @@ import java.util.Set;
  *   "allowedDeviceIds": ["0x212"],
  *   "forbiddenFeed": {"path": "forbidden.json", "trustedKeys": ["keys/feed.pub.pem"]},
  *   "minimumSecurityVersion": 1,
- *   "requireSecureFw": true
+ *   "requireSecureFw": true,
+ *   "packageKeys": ["keys/bundle.pub.pem"]
  * }
  * </pre>
  *
  * <p>Every member is required except {@code forbiddenFeed}, {@code allowKeyLockout}, {@code
- * allowSampleKeys} and {@code description}: a policy that forgets a rule must not silently allow
- * everything (fail closed). Empty {@code allowedPsids}/{@code allowedDeviceIds} lists allow
- * nothing; {@code requiredSignatures} may be empty only if {@code trustedKeys} is not, and every
+ * allowSampleKeys}, {@code packageKeys} and {@code description}: a policy that forgets a rule
+ * must not silently allow everything (fail closed). Empty {@code allowedPsids}/{@code
+ * allowedDeviceIds} lists allow nothing; {@code requiredSignatures} may be empty only if {@code trustedKeys} is not, and every
  * image must in any case carry at least one signature by a trusted key. An error names the line
  * and column of the member, and a misspelt member the known one it was probably meant to be.
  *
@@ -48,8 +49,12 @@ import java.util.Set;
  * @param allowSampleKeys optional member (default false): let the policy trust the keys-sample
  *     keys (NOT FOR PRODUCTION; tests and demos), which the gate otherwise refuses as {@code
  *     kiln sign} does
- * @param namedAt where in the policy file each file it names (trusted keys, feed) is written, so
- *     that a file the gate cannot use is reported at the line to fix
+ * @param packageKeys optional member (default none): PEM public keys trusted to sign packages
+ *     given to the gate (a kiln bundle's manifest.sig, an MFA2 or DSP0267 package's .ksig); a
+ *     package is gated only when its signature verifies with one of them, so without the member
+ *     every package fails ({@code GATE_PACKAGE_UNVERIFIED})
+ * @param namedAt where in the policy file each file it names (trusted keys, feed, package keys)
+ *     is written, so that a file the gate cannot use is reported at the line to fix
  */
 public record GatePolicy(
     List<Path> trustedKeys,
@@ -61,6 +66,7 @@ public record GatePolicy(
     boolean requireSecureFw,
     boolean allowKeyLockout,
     boolean allowSampleKeys,
+    List<Path> packageKeys,
     Map<Path, FindingRegion> namedAt) {
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
@@ -70,7 +76,7 @@ public record GatePolicy(
       List.of(
           "trustedKeys", "requiredSignatures", "allowedPsids", "allowedDeviceIds",
           "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "allowKeyLockout",
-          "allowSampleKeys", "description");
+          "allowSampleKeys", "packageKeys", "description");
 
   /** Every member of {@code forbiddenFeed}. */
   static final List<String> FEED_MEMBERS = List.of("path", "trustedKeys");
@@ -83,6 +89,7 @@ public record GatePolicy(
     requiredSignatures = List.copyOf(requiredSignatures);
     allowedPsids = List.copyOf(allowedPsids);
     allowedDeviceIds = List.copyOf(allowedDeviceIds);
+    packageKeys = List.copyOf(packageKeys);
     namedAt = Map.copyOf(namedAt);
     if (trustedKeys.isEmpty()) {
       throw new IllegalArgumentException("the policy trusts no keys; every image would fail");
@@ -154,6 +161,10 @@ public record GatePolicy(
     boolean sample = flag(document, root, "allowSampleKeys", false);
     List<Path> trusted = paths(document, base, "", root, "trustedKeys", namedAt);
     List<String> required = strings(document, "", root, "requiredSignatures");
+    List<Path> packageKeys =
+        root.has("packageKeys")
+            ? paths(document, base, "", root, "packageKeys", namedAt)
+            : List.of();
     if (trusted.isEmpty()) {
       throw document.error("/trustedKeys", "the policy trusts no keys; every image would fail");
     }
@@ -166,7 +177,7 @@ public record GatePolicy(
     }
     return new GatePolicy(
         trusted, required, strings(document, "", root, "allowedPsids"), deviceIds, feed,
-        minimum.asInt(), secure, lockout, sample, namedAt);
+        minimum.asInt(), secure, lockout, sample, packageKeys, namedAt);
   }
 
   /** A misspelt rule would otherwise be ignored: fail closed, and say what was meant. */

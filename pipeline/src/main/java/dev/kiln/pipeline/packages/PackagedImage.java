@@ -1,5 +1,7 @@
 package dev.kiln.pipeline.packages;
 
+import java.util.Set;
+
 /**
  * One FS4 image a foreign package (MFA2 or DSP0267) holds, as kiln checks and burns it.
  *
@@ -21,9 +23,14 @@ public record PackagedImage(String name, String psid, byte[] image, boolean upda
     image = image.clone();
   }
 
+  /** The structural finding codes its package makes expected for this image. */
+  public Set<String> expectedFindings() {
+    return updateComponent ? Set.of(NO_DTOC) : Set.of();
+  }
+
   /** Whether a structural finding of this image is one its package makes expected. */
   public boolean expected(String findingCode) {
-    return updateComponent && NO_DTOC.equals(findingCode);
+    return expectedFindings().contains(findingCode);
   }
 
   @Override
