@@ -1,6 +1,5 @@
 package dev.kiln.pipeline.bundle;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.pipeline.report.CheckFinding;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,16 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -34,8 +30,6 @@ public final class BundleReader {
   static final int MAX_ENTRIES = 256;
   /** Refuse entries larger than any ConnectX flash image (zip bombs by size). */
   static final long MAX_ENTRY_BYTES = 256L * 1024 * 1024;
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private BundleReader() {}
 
@@ -113,45 +107,28 @@ public final class BundleReader {
 
   private static String checkSignature(
       byte[] manifestBytes, byte[] signatureBytes, TrustedKeys trust, List<CheckFinding> out) {
-    if (signatureBytes == null) {
-      out.add(
+    DetachedSignature.Check check = DetachedSignature.check(manifestBytes, signatureBytes, trust);
+    switch (check.status()) {
+      case MISSING -> out.add(
           CheckFinding.error(BundleCodes.SIGNATURE_MISSING, "the bundle has no manifest.sig"));
-      return null;
-    }
-    DetachedSignature signature;
-    try {
-      signature = DetachedSignature.fromJson(MAPPER.readTree(signatureBytes));
-    } catch (IOException | IllegalArgumentException e) {
-      out.add(
+      case UNREADABLE -> out.add(
           CheckFinding.error(
               BundleCodes.SIGNATURE_MISSING, "manifest.sig is not a kiln signature document"));
-      return null;
-    }
-    Optional<PublicKey> key = trust.find(signature.keyFingerprint());
-    if (key.isEmpty()) {
-      out.add(
+      case UNKNOWN_KEY -> out.add(
           CheckFinding.error(
               BundleCodes.UNKNOWN_KEY,
-              "the manifest is signed by key " + signature.keyFingerprint()
+              "the manifest is signed by key " + check.fingerprint()
                   + ", which is not among the trusted keys"));
-      return signature.keyFingerprint();
-    }
-    boolean valid = false;
-    if (manifestBytes != null) {
-      try {
-        valid = signature.verifies(manifestBytes, key.get());
-      } catch (GeneralSecurityException e) {
-        valid = false;
-      }
-    }
-    if (!valid) {
-      out.add(
+      case BAD_SIGNATURE -> out.add(
           CheckFinding.error(
               BundleCodes.BAD_SIGNATURE,
               "the manifest signature does not verify: the manifest or its signature was"
                   + " changed"));
+      case VALID -> {
+        // nothing to report
+      }
     }
-    return signature.keyFingerprint();
+    return check.fingerprint();
   }
 
   /**

@@ -13,6 +13,7 @@ import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A signature over a document's exact bytes, stored next to (not inside) the document.
@@ -78,6 +79,56 @@ public record DetachedSignature(String algorithm, String keyFingerprint, byte[] 
       // A malformed signature (bad DER, wrong length) is simply not valid.
       return false;
     }
+  }
+
+  /** What {@link #check} found. */
+  public enum Status {
+    /** There is no signature document. */
+    MISSING,
+    /** The signature document is not a kiln signature. */
+    UNREADABLE,
+    /** The signing key is not among the trusted keys. */
+    UNKNOWN_KEY,
+    /** A trusted key's signature that does not verify over the document. */
+    BAD_SIGNATURE,
+    VALID
+  }
+
+  /**
+   * The outcome of checking a signature document against a document.
+   *
+   * @param fingerprint the key fingerprint the signature names, null when it cannot be read
+   */
+  public record Check(Status status, String fingerprint) {}
+
+  /**
+   * Checks the JSON signature document {@code signatureJson} (null when there is none) over the
+   * exact bytes of {@code document} (null when there is none) with {@code trust}: the one rule for
+   * a bundle's manifest.sig and a package's detached {@code .ksig}.
+   */
+  public static Check check(byte[] document, byte[] signatureJson, TrustedKeys trust) {
+    if (signatureJson == null) {
+      return new Check(Status.MISSING, null);
+    }
+    DetachedSignature signature;
+    try {
+      signature = fromJson(new ObjectMapper().readTree(signatureJson));
+    } catch (IOException | IllegalArgumentException e) {
+      return new Check(Status.UNREADABLE, null);
+    }
+    Optional<PublicKey> key = trust.find(signature.keyFingerprint());
+    if (key.isEmpty()) {
+      return new Check(Status.UNKNOWN_KEY, signature.keyFingerprint());
+    }
+    boolean valid = false;
+    if (document != null) {
+      try {
+        valid = signature.verifies(document, key.get());
+      } catch (GeneralSecurityException e) {
+        valid = false;
+      }
+    }
+    return new Check(valid ? Status.VALID : Status.BAD_SIGNATURE, signature.keyFingerprint());
   }
 
   /** The JSON object form. */

@@ -11,9 +11,11 @@ import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.pipeline.bundle.BundleReader;
+import dev.kiln.pipeline.packages.PackagedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * An image read exactly once into memory this process owns, then parsed, verified and pre-checked
@@ -37,11 +39,21 @@ public final class CheckedImage {
   private final ImageFacts facts;
   private final String sha512Hex;
 
-  private CheckedImage(String source, byte[] bytes) throws IOException {
+  private CheckedImage(String source, byte[] bytes, Predicate<String> expectedFinding)
+      throws IOException {
     this.source = source;
     this.bytes = bytes;
     this.image = ImageParser.parse(bytes, source);
-    this.facts = ImageFactsSources.standard().read(image);
+    ImageFacts read = ImageFactsSources.standard().read(image);
+    // Structure errors are "CODE: message"; a package may make some codes expected.
+    List<String> structure =
+        read.structureErrors().stream()
+            .filter(error -> !expectedFinding.test(error.split(":", 2)[0].trim()))
+            .toList();
+    this.facts =
+        new ImageFacts(read.psid(), read.supportedHwIds(), read.version(), read.securityVersion(),
+            read.mccEnabled(), read.secureFw(), read.signatureKeyUuids(), read.signatures(),
+            read.imageTrustedKeys(), read.imageTrustedKeysKnown(), structure);
     this.sha512Hex = BundleReader.sha512Hex(bytes);
   }
 
@@ -54,7 +66,7 @@ public final class CheckedImage {
    * @throws IOException when reading fails or IMAGE_INFO cannot be decoded
    */
   public static CheckedImage read(Path path) throws IOException {
-    return new CheckedImage(path.toString(), ImageParser.readFile(path));
+    return new CheckedImage(path.toString(), ImageParser.readFile(path), code -> false);
   }
 
   /**
@@ -63,7 +75,15 @@ public final class CheckedImage {
    * @param source how messages name the image, e.g. {@code R.kbundle!images/fw.bin}
    */
   public static CheckedImage of(byte[] bytes, String source) throws IOException {
-    return new CheckedImage(source, bytes.clone());
+    return new CheckedImage(source, bytes.clone(), code -> false);
+  }
+
+  /**
+   * Checks an image a foreign package holds; structural findings the package makes expected
+   * ({@link PackagedImage#expected}: an MFA2 component has no DTOC) are left out.
+   */
+  public static CheckedImage of(PackagedImage packaged, String source) throws IOException {
+    return new CheckedImage(source, packaged.image(), packaged::expected);
   }
 
   /** How messages name the image. */

@@ -52,6 +52,8 @@ public final class FindingCatalog {
     put("GATE_SECURITY_VERSION_TOO_LOW", "The security version is below the policy minimum.");
     put("GATE_STRUCTURE_INVALID", "The image fails structural verification.");
     put("GATE_KEY_LOCKOUT", "The image's PUBLIC_KEYS hold no key, or not the key that signed it.");
+    put("GATE_PACKAGE_UNVERIFIED",
+        "A package's signature does not verify with the policy's packageKeys; its images are not gated.");
     // Bundles.
     put("BUNDLE_MANIFEST_INVALID", "The bundle's manifest is missing or invalid.");
     put("BUNDLE_SIGNATURE_MISSING", "The bundle's manifest signature is missing or unreadable.");
@@ -62,6 +64,11 @@ public final class FindingCatalog {
     put("BUNDLE_EXTRA_ENTRY", "The bundle holds an entry the manifest does not list.");
     put("BUNDLE_UNSAFE_ENTRY_NAME", "An entry name could escape the extraction directory.");
     put("BUNDLE_DUPLICATE_ENTRY", "Two bundle entries have the same name.");
+    // MFA2 archives and DSP0267 packages (docs/packages.md).
+    put("PACKAGE_SIGNATURE_MISSING", "The package has no readable detached signature (.ksig).");
+    put("PACKAGE_UNKNOWN_KEY", "The package is signed by a key that is not trusted.");
+    put("PACKAGE_BAD_SIGNATURE", "The package's detached signature does not verify over it.");
+    put("PACKAGE_IMAGE_INVALID", "A component of the package is not an FS4 image kiln reads.");
   }
 
   private FindingCatalog() {}

@@ -27,8 +27,10 @@ final class BundleCheckSupport {
       throw new CommandLine.ParameterException(
           commandLine, "--bundle needs --trust KEY: an unverified bundle is never checked");
     }
-    if (command.bundle == null && !command.bundleTrust.isEmpty()) {
-      throw new CommandLine.ParameterException(commandLine, "--trust goes with --bundle");
+    if (command.bundle == null && !command.bundleTrust.isEmpty()
+        && !BundleCommand.isForeignPackage(command.image)) {
+      throw new CommandLine.ParameterException(
+          commandLine, "--trust goes with --bundle or an MFA2 or DSP0267 package");
     }
   }
 

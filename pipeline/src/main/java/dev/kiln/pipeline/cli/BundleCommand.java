@@ -3,6 +3,7 @@ package dev.kiln.pipeline.cli;
 import dev.kiln.burner.precheck.DeviceProfile;
 import dev.kiln.burner.precheck.ImageFacts;
 import dev.kiln.burner.precheck.PreValidator;
+import dev.kiln.packages.pldm.PldmFormatRevision;
 import dev.kiln.pipeline.bundle.BundleManifest;
 import dev.kiln.pipeline.bundle.BundleReader;
 import dev.kiln.pipeline.bundle.BundleVerification;
@@ -14,6 +15,7 @@ import dev.kiln.pipeline.bundle.TrustedKeys;
 import dev.kiln.pipeline.check.CheckedImage;
 import dev.kiln.pipeline.check.ImageCheck;
 import dev.kiln.pipeline.check.TargetProfiles;
+import dev.kiln.pipeline.packages.PackageFormat;
 import dev.kiln.pipeline.report.AtomicFiles;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
@@ -49,7 +51,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bundle",
     mixinStandardHelpOptions = true,
-    description = "Create, verify and inspect signed release bundles.",
+    description = "Create, verify and inspect signed release bundles, MFA2 archives and DSP0267 packages.",
     subcommands = {
       BundleCommand.Create.class,
       BundleCommand.Verify.class,
@@ -62,6 +64,11 @@ public final class BundleCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(), "Missing subcommand: create, verify or inspect");
+  }
+
+  /** An MFA2 archive or a DSP0267 package (by content), which {@link PackageCommands} handles. */
+  static boolean isForeignPackage(Path file) {
+    return PackageFormat.of(file).filter(f -> f != PackageFormat.KBUNDLE).isPresent();
   }
 
   /** {@code kiln bundle create}. */
@@ -78,6 +85,21 @@ public final class BundleCommand implements Runnable {
 
     @Option(names = "--out", required = true, paramLabel = "BUNDLE", description = "Output file.")
     Path out;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description =
+            "kbundle (default: a signed kiln bundle), mfa2 (an MFA2 archive for devlink flash and"
+                + " mlxfwmanager) or pldm (a DSP0267 package for a BMC); mfa2 and pldm are signed"
+                + " in OUT.ksig.")
+    String format = "kbundle";
+
+    @Option(
+        names = "--pldm-version",
+        paramLabel = "VERSION",
+        description = "DSP0267 version of --format pldm: 1.0 (default, what mstflint reads) to 1.3.")
+    String pldmVersion;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Signed FS4 images.")
     List<Path> images;
@@ -112,6 +134,15 @@ public final class BundleCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      PackageFormat packageFormat =
+          PackageFormat.byCliName(format)
+              .orElseThrow(() -> new CommandLine.ParameterException(
+                  spec.commandLine(), "--format " + format + ": give kbundle, mfa2 or pldm"));
+      if (pldmVersion != null && packageFormat != PackageFormat.PLDM) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--pldm-version goes with --format pldm");
+      }
+      PldmFormatRevision revision = PackageCommands.pldmRevision(pldmVersion);
       Instant createdAt = creationTime();
       Map<String, DeviceProfile> profiles = new LinkedHashMap<>();
       for (Path target : targets) {
@@ -132,6 +163,12 @@ public final class BundleCommand implements Runnable {
       byte[] bundle;
       try (SigningService service = keyOptions.open(spec)) {
         DocumentSigner signer = new SigningServiceSigner(service);
+        if (packageFormat != PackageFormat.KBUNDLE) {
+          PackageCommands.create(spec.commandLine().getOut(), out, packageFormat, revision, label,
+              createdAt, contents.stream().map(BundleWriter.Content::bytes).toList(), images,
+              signer, service.describe());
+          return ExitCodes.OK;
+        }
         try {
           bundle = BundleWriter.write(label, createdAt, contents, signer);
         } catch (IllegalArgumentException e) {
@@ -251,6 +288,9 @@ public final class BundleCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       SignCommand.requireReadable(bundle);
+      if (isForeignPackage(bundle)) {
+        return PackageCommands.verify(spec.commandLine().getOut(), bundle, trust);
+      }
       BundleVerification verification = BundleReader.verify(bundle, TrustedKeys.load(trust));
       PrintWriter out = spec.commandLine().getOut();
       if (verification.verified()) {
@@ -287,6 +327,9 @@ public final class BundleCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       SignCommand.requireReadable(bundle);
+      if (isForeignPackage(bundle)) {
+        return PackageCommands.inspect(spec.commandLine().getOut(), bundle, trust);
+      }
       TrustedKeys keys = trust.isEmpty() ? TrustedKeys.of(List.of()) : TrustedKeys.load(trust);
       BundleVerification verification = BundleReader.verify(bundle, keys);
       BundleManifest manifest = verification.manifest();

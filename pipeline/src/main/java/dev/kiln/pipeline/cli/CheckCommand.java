@@ -15,6 +15,8 @@ import dev.kiln.pipeline.check.ImageCheck;
 import dev.kiln.pipeline.check.TargetProfiles;
 import dev.kiln.pipeline.feed.FeedException;
 import dev.kiln.pipeline.feed.ForbiddenVersionsFeed;
+import dev.kiln.pipeline.packages.ForeignPackage;
+import dev.kiln.pipeline.packages.PackagedImage;
 import dev.kiln.pipeline.report.CheckFinding;
 import dev.kiln.pipeline.report.ReportEntry;
 import dev.kiln.pipeline.report.ReportFiles;
@@ -56,7 +58,9 @@ public final class CheckCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "IMAGE",
-      description = "The FS4 image (or give --bundle).")
+      description =
+          "The FS4 image, or an MFA2 archive or DSP0267 package (the image it gives the device"
+              + " is checked), or give --bundle.")
   Path image;
 
   @Option(
@@ -68,7 +72,9 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(
       names = "--trust",
       paramLabel = "KEY",
-      description = "PEM public key trusted to sign bundle manifests (with --bundle); repeatable.")
+      description =
+          "PEM public key trusted to sign bundle manifests (with --bundle) or a package's .ksig"
+              + " (with an MFA2 or DSP0267 IMAGE); repeatable.")
   List<Path> bundleTrust = new ArrayList<>();
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -123,10 +129,15 @@ public final class CheckCommand implements Callable<Integer> {
     feedOptions.validate(spec);
     BundleCheckSupport.validate(this);
     ImageFacts facts = null;
+    ForeignPackage foreign = null;
     if (bundle == null) {
       SignCommand.requireReadable(image);
-      // Read once: the structure, facts and signatures judged are of the same bytes.
-      facts = CheckedImage.read(image).facts();
+      if (BundleCommand.isForeignPackage(image)) {
+        foreign = PackageCheckSupport.open(image, bundleTrust);
+      } else {
+        // Read once: the structure, facts and signatures judged are of the same bytes.
+        facts = CheckedImage.read(image).facts();
+      }
     }
     Optional<ForbiddenVersionsFeed> verifiedFeed = Optional.empty();
     Optional<CheckFinding> feedProblem = Optional.empty();
@@ -151,6 +162,11 @@ public final class CheckCommand implements Callable<Integer> {
       targetName = target.device;
     }
     String subject = image == null ? null : image.toString();
+    if (foreign != null) {
+      PackagedImage chosen = PackageCheckSupport.select(foreign, profile);
+      subject = image + ":" + chosen.name();
+      facts = CheckedImage.of(chosen, subject).facts();
+    }
     if (bundle != null) {
       BundleBurn.Selection selection = BundleCheckSupport.select(this, profile);
       subject = bundle + ":" + selection.entry().path();

@@ -21,6 +21,7 @@ import dev.kiln.inspector.section.ImageSignature;
 import dev.kiln.inspector.section.PublicKeys;
 import dev.kiln.inspector.section.UidEntry;
 import dev.kiln.pipeline.cli.json.ImageJson;
+import dev.kiln.pipeline.packages.PackageFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,12 +43,20 @@ final class ImageInspection {
    * @throws CommandFailure with exit code 3 when the image cannot be read
    */
   static int run(PrintWriter out, Path image, boolean json, boolean toc, boolean boot) {
+    if (PackageFormat.of(image).filter(f -> f != PackageFormat.KBUNDLE).isPresent()) {
+      return PackageInspection.run(out, image, json, toc, boot);
+    }
     Fs4Image parsed;
     try {
       parsed = ImageParser.parse(image);
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.UNREADABLE_INPUT, ParseErrors.describe(image, e), e);
     }
+    return run(out, parsed, json, toc, boot);
+  }
+
+  /** Shows an image already parsed (one of a package's); the exit code as above. */
+  static int run(PrintWriter out, Fs4Image parsed, boolean json, boolean toc, boolean boot) {
     VerificationResult result = ImageVerifier.verify(parsed);
     ImageSummary summary = ImageSummary.of(parsed);
     if (json) {

@@ -15,6 +15,11 @@ public final class GateCodes {
   public static final String SECURITY_VERSION_TOO_LOW = "GATE_SECURITY_VERSION_TOO_LOW";
   /** The image's PUBLIC_KEYS hold no key, or not its signer: a device running it is locked out. */
   public static final String KEY_LOCKOUT = "GATE_KEY_LOCKOUT";
+  /**
+   * A package given to the gate (kiln bundle, MFA2, DSP0267) whose signature does not verify with
+   * the policy's packageKeys (or the policy names none): its images are not gated.
+   */
+  public static final String PACKAGE_UNVERIFIED = "GATE_PACKAGE_UNVERIFIED";
 
   private GateCodes() {}
 }

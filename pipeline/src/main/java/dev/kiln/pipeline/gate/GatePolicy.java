@@ -24,7 +24,8 @@ import java.util.Set;
  *   "allowedDeviceIds": ["0x212"],
  *   "forbiddenFeed": {"path": "forbidden.json", "trustedKeys": ["keys/feed.pub.pem"]},
  *   "minimumSecurityVersion": 1,
- *   "requireSecureFw": true
+ *   "requireSecureFw": true,
+ *   "packageKeys": ["keys/bundle.pub.pem"]
  * }
  * </pre>
  *
@@ -43,6 +44,10 @@ import java.util.Set;
  * @param requireSecureFw whether images must be secure firmware with mcc_en set
  * @param allowKeyLockout optional member (default false): report an image whose PUBLIC_KEYS hold
  *     no key or not its signer ({@code GATE_KEY_LOCKOUT}) as a warning instead of a failure
+ * @param packageKeys optional member (default none): PEM public keys trusted to sign packages
+ *     given to the gate (a kiln bundle's manifest.sig, an MFA2 or DSP0267 package's .ksig); a
+ *     package is gated only when its signature verifies with one of them, so without the member
+ *     every package fails ({@code GATE_PACKAGE_UNVERIFIED})
  */
 public record GatePolicy(
     List<Path> trustedKeys,
@@ -52,7 +57,8 @@ public record GatePolicy(
     Optional<FeedSource> feed,
     int minimumSecurityVersion,
     boolean requireSecureFw,
-    boolean allowKeyLockout) {
+    boolean allowKeyLockout,
+    List<Path> packageKeys) {
   static final Set<String> SIGNATURE_SECTIONS =
       Set.of("IMAGE_SIGNATURE_256", "IMAGE_SIGNATURE_512");
 
@@ -61,6 +67,7 @@ public record GatePolicy(
     requiredSignatures = List.copyOf(requiredSignatures);
     allowedPsids = List.copyOf(allowedPsids);
     allowedDeviceIds = List.copyOf(allowedDeviceIds);
+    packageKeys = List.copyOf(packageKeys);
     if (trustedKeys.isEmpty()) {
       throw new IllegalArgumentException("the policy trusts no keys; every image would fail");
     }
@@ -107,7 +114,7 @@ public record GatePolicy(
         Set.of(
             "trustedKeys", "requiredSignatures", "allowedPsids", "allowedDeviceIds",
             "forbiddenFeed", "minimumSecurityVersion", "requireSecureFw", "allowKeyLockout",
-            "description");
+            "packageKeys", "description");
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
@@ -149,7 +156,8 @@ public record GatePolicy(
         feed,
         minimum.asInt(),
         secure.asBoolean(),
-        lockout != null && lockout.booleanValue());
+        lockout != null && lockout.booleanValue(),
+        root.has("packageKeys") ? paths(base, root, "packageKeys") : List.of());
   }
 
   static int parseDeviceId(JsonNode id) {

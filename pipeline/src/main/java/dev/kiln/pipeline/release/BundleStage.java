@@ -39,19 +39,8 @@ public final class BundleStage implements Stage {
         throw new PipelineException(3, image.outputName() + ": " + e.getMessage(), e);
       }
     }
-    String label =
-        description.bundleVersion().orElseGet(
-            () -> contents.stream().map(c -> c.entry().fwVersion())
-                .max(Comparator.naturalOrder()).orElseThrow().toString());
-    KeyOptions options = KeyOptions.defaults();
-    if (description.signing().keyPass().isPresent()) {
-      try {
-        options =
-            options.withKeyPassphrase(SecretSource.parse(description.signing().keyPass().get()));
-      } catch (IllegalArgumentException e) {
-        throw new PipelineException(1, "signing.keyPass: " + e.getMessage());
-      }
-    }
+    String label = label(context);
+    KeyOptions options = keyOptions(description);
     String fileName = description.bundleFile().getFileName().toString();
     Path output = context.workDirectory().resolve(fileName);
     try (SigningService service = context.keys().open(description.bundleKey(), options)) {
@@ -73,5 +62,34 @@ public final class BundleStage implements Stage {
       throw new PipelineException(3, e.getMessage(), e);
     }
     context.addProduct(output, fileName);
+  }
+
+  /** The release label: bundle.version, or the highest image version. */
+  static String label(PipelineContext context) throws PipelineException {
+    if (context.description().bundleVersion().isPresent()) {
+      return context.description().bundleVersion().get();
+    }
+    List<dev.kiln.inspector.section.FwVersion> versions = new ArrayList<>();
+    for (PipelineContext.ReleaseImage image : context.images()) {
+      if (image.manifestEntry() == null) {
+        throw new PipelineException(1, "the check stage did not describe " + image.outputName());
+      }
+      versions.add(image.manifestEntry().fwVersion());
+    }
+    return versions.stream().max(Comparator.naturalOrder()).orElseThrow().toString();
+  }
+
+  /** How the bundle key is opened (signing.keyPass). */
+  static KeyOptions keyOptions(ReleaseDescription description) throws PipelineException {
+    KeyOptions options = KeyOptions.defaults();
+    if (description.signing().keyPass().isPresent()) {
+      try {
+        options =
+            options.withKeyPassphrase(SecretSource.parse(description.signing().keyPass().get()));
+      } catch (IllegalArgumentException e) {
+        throw new PipelineException(1, "signing.keyPass: " + e.getMessage());
+      }
+    }
+    return options;
   }
 }

@@ -6,7 +6,10 @@ import java.util.List;
 public final class Pipelines {
   private Pipelines() {}
 
-  /** build → keys (PUBLIC_KEYS provisioning) → sign → verify → check → bundle. */
+  /**
+   * build → keys (PUBLIC_KEYS provisioning) → sign → verify → check → bundle → packages (MFA2 and
+   * DSP0267 from the same images; every package verified).
+   */
   public static List<Stage> release(ImageBuilder builder) {
     return List.of(
         new BuildStage(builder),
@@ -14,6 +17,7 @@ public final class Pipelines {
         new SignStage(),
         new VerifyStage(),
         new CheckStage(),
-        new BundleStage());
+        new BundleStage(),
+        new PackagesStage());
   }
 }

@@ -28,9 +28,16 @@ import java.util.Set;
  *   "targets": ["targets/lab-cx6dx.json"],
  *   "forbiddenFeed": {"path": "feed.json", "trustedKeys": ["keys/feed.pub.pem"]},
  *   "bundle": {"file": "cx6dx-22.41.1000.kbundle", "key": "file:keys/rsa2048.pem",
- *              "version": "22.41.1000"}
+ *              "version": "22.41.1000",
+ *              "mfa2": "cx6dx-22.41.1000.mfa2", "pldm": "cx6dx-22.41.1000.fwpkg",
+ *              "pldmVersion": "1.0"}
  * }
  * </pre>
+ *
+ * <p>{@code bundle.mfa2} and {@code bundle.pldm} (optional) name an MFA2 archive and a DSP0267
+ * package (version {@code bundle.pldmVersion}, default 1.0) made of the same images, each signed
+ * with {@code bundle.key} in a detached {@code .ksig}; the packages stage verifies every package
+ * (the kbundle too) before the release succeeds.
  *
  * <p>{@code images} entries are either an image description ({@code kiln build} input) or an
  * already built image. {@code bundle.key} defaults to {@code signing.key}; {@code bundle.version}
@@ -52,7 +59,8 @@ public record ReleaseDescription(
     Optional<Feed> feed,
     Path bundleFile,
     String bundleKey,
-    Optional<String> bundleVersion) {
+    Optional<String> bundleVersion,
+    Packages packages) {
   public ReleaseDescription {
     images = List.copyOf(images);
     provisionKeys = List.copyOf(provisionKeys);
@@ -63,6 +71,32 @@ public record ReleaseDescription(
     }
     if (trust.isEmpty()) {
       throw new IllegalArgumentException("'trust' must name the keys the verify stage trusts");
+    }
+  }
+
+  /** A release without MFA2 or DSP0267 packages. */
+  public ReleaseDescription(
+      String name, Path outputDirectory, List<ImageSource> images,
+      List<ProvisionedKey> provisionKeys, boolean allowKeyLockout, Signing signing,
+      List<Path> trust, List<Path> targets, Optional<Feed> feed, Path bundleFile,
+      String bundleKey, Optional<String> bundleVersion) {
+    this(name, outputDirectory, images, provisionKeys, allowKeyLockout, signing, trust, targets,
+        feed, bundleFile, bundleKey, bundleVersion, Packages.NONE);
+  }
+
+  /**
+   * The MFA2 and DSP0267 packages the release also emits (file names in the output directory).
+   *
+   * @param pldmVersion the DSP0267 version of the pldm package, "1.0" to "1.3"
+   */
+  public record Packages(Optional<Path> mfa2, Optional<Path> pldm, String pldmVersion) {
+    public static final Packages NONE = new Packages(Optional.empty(), Optional.empty(), "1.0");
+
+    public Packages {
+      if (dev.kiln.packages.pldm.PldmFormatRevision.ofSpecVersion(pldmVersion).isEmpty()) {
+        throw new IllegalArgumentException(
+            "bundle.pldmVersion: '" + pldmVersion + "' is not 1.0, 1.1, 1.2 or 1.3");
+      }
     }
   }
 
@@ -164,7 +198,7 @@ public record ReleaseDescription(
           new Feed(base.resolve(text(feedNode, "path")), paths(base, feedNode, "trustedKeys")));
     }
     JsonNode bundle = object(root, "bundle");
-    checkMembers(bundle, Set.of("file", "key", "version"), "bundle");
+    checkMembers(bundle, Set.of("file", "key", "version", "mfa2", "pldm", "pldmVersion"), "bundle");
     return new ReleaseDescription(
         text(root, "name"),
         base.resolve(text(root, "outputDirectory")),
@@ -177,7 +211,11 @@ public record ReleaseDescription(
         feed,
         Path.of(text(bundle, "file")),
         optionalText(bundle, "key").orElse(signing.key()),
-        optionalText(bundle, "version"));
+        optionalText(bundle, "version"),
+        new Packages(
+            optionalText(bundle, "mfa2").map(Path::of),
+            optionalText(bundle, "pldm").map(Path::of),
+            optionalText(bundle, "pldmVersion").orElse("1.0")));
   }
 
   private static void checkMembers(JsonNode node, Set<String> known, String where) {

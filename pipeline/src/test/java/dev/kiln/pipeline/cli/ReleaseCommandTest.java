@@ -79,8 +79,8 @@ class ReleaseCommandTest {
     Fixtures.Result result =
         Fixtures.kiln("release", release("dry", "cx6dx.json").toString(), "--dry-run");
     assertEquals(0, result.exitCode(), result.out() + result.err());
-    for (String stage : List.of("[1/6] build", "[2/6] keys", "[3/6] sign", "[4/6] verify",
-        "[5/6] check", "[6/6] bundle")) {
+    for (String stage : List.of("[1/7] build", "[2/7] keys", "[3/7] sign", "[4/7] verify",
+        "[5/7] check", "[6/7] bundle")) {
       assertTrue(result.out().contains(stage), result.out());
     }
     assertTrue(result.out().contains("nothing was written"), result.out());
@@ -136,8 +136,8 @@ class ReleaseCommandTest {
     assertEquals(1, result.exitCode(), result.out());
     assertTrue(result.err().startsWith("kiln: stage check failed:"), result.err());
     assertTrue(result.err().contains("DOWNGRADE"), result.err());
-    assertTrue(result.out().contains("[5/6] check FAILED"), result.out());
-    assertFalse(result.out().contains("[6/6]"), result.out());
+    assertTrue(result.out().contains("[5/7] check FAILED"), result.out());
+    assertFalse(result.out().contains("[6/7]"), result.out());
     assertFalse(Files.exists(dir.resolve("old-out")));
   }
 

@@ -91,7 +91,7 @@ class ReleaseExampleLockoutTest {
         "the example provisions the key it signs with");
     Fixtures.Result release = Fixtures.kiln("release", copy("provisioned", true).toString());
     assertEquals(0, release.exitCode(), release.out() + release.err());
-    assertTrue(release.out().contains("[2/6] keys"), release.out());
+    assertTrue(release.out().contains("[2/7] keys"), release.out());
     assertTrue(release.out().contains("PUBLIC_KEYS_2048 holds 6f065e04-bb0b-4334-9d90"),
         release.out());
     Path image = dir.resolve("out-provisioned/cx6dx-sample.bin");
