@@ -40,8 +40,11 @@ final class BurnRun {
         return exitCode;
       } catch (BurnCancelledException e) {
         String message =
-            device + ": interrupted: the burn was cancelled and the update handle released; the"
-                + " device keeps the image it had";
+            "pldm".equals(command.via)
+                ? device + ": interrupted: the update was cancelled (CancelUpdateComponent,"
+                    + " CancelUpdate) and the device left update mode; it keeps the image it had"
+                : device + ": interrupted: the burn was cancelled and the update handle released;"
+                    + " the device keeps the image it had";
         attempt.record(null, "interrupted", message);
         // Printed here, not by the caller: once the hook sees finished() the JVM may halt.
         err.println("kiln: " + message);

@@ -103,6 +103,29 @@ class PldmBurnTest {
   }
 
   @Test
+  void jsonReportsTheOutcome(@TempDir Path dir) throws Exception {
+    String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
+    Path good = PldmTestPackages.of(dir, next, "next");
+    Run burn = kiln("burn", "--via", "pldm", good.toString(), "--device", device, "--yes",
+        "--json");
+    assertEquals(0, burn.exitCode(), burn.err());
+    var result = new ObjectMapper().readTree(burn.out());
+    assertTrue(result.get("ok").asBoolean(), burn.out());
+    assertEquals("pldm", result.get("via").asText());
+    assertEquals("22.39.1002", result.get("runningVersionBefore").asText());
+    assertEquals("22.41.1000", result.get("pendingVersion").asText());
+    assertEquals(java.nio.file.Files.size(next), result.get("bytes").asLong());
+    Path refused = PldmTestPackages.mislabeled(dir, unsigned, "22.41.1000", SampleFirmware.PSID,
+        "unsigned");
+    Run refusal = kiln("burn", "--via", "pldm", refused.toString(), "--device", device, "--yes",
+        "--json");
+    assertEquals(ExitCodes.CHECK_FAILED, refusal.exitCode(), refusal.err());
+    var failed = new ObjectMapper().readTree(refusal.out());
+    assertTrue(!failed.get("ok").asBoolean()
+        && failed.get("error").asText().contains("VerifyComplete 0x03"), refusal.out());
+  }
+
+  @Test
   void aPackageForAnotherPsidMatchesNoRecord(@TempDir Path dir) throws Exception {
     String device = "emu:" + BurnTestImages.device(dir.resolve("dev"), running);
     Path pkg = PldmTestPackages.mislabeled(dir, next, "22.41.1000", "MT_0000009999", "other");

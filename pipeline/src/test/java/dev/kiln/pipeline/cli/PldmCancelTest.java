@@ -120,7 +120,8 @@ class PldmCancelTest {
         }
         assertTrue(burn.waitFor(30, TimeUnit.SECONDS), context);
         int exit = burn.exitValue();
-        if (exit == 130 && err.toString().contains("interrupted: the burn was cancelled")) {
+        if (exit == 130 && err.toString().contains("interrupted: the update was cancelled (CancelUpdateComponent,"
+            + " CancelUpdate) and the device left update mode")) {
           cancelled++;
           assertEquals(Optional.of(FwVersion.parse("22.39.1002")), device.runningVersion(),
               context);
