@@ -1,12 +1,16 @@
 package dev.kiln.pipeline.cli;
 
 import static dev.kiln.pipeline.cli.BurnTestImages.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.burner.Sleeper;
+import dev.kiln.emulator.pcifunction.EmulatedPciExec;
 import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
@@ -72,6 +76,29 @@ class Fs3DevicePathTest {
     assertEquals(0, reset.exitCode(), reset.out() + reset.err());
     Run after = kiln("query", "--device", device);
     assertTrue(after.out().contains("FW Version:             14.33.1000"), after.out());
+  }
+
+  /**
+   * The unmodified mstflint 4.21 burns the FS3 image through {@code kiln device exec}'s emulated
+   * PCI function (its FS3 path, {@code Fs3Operations::FwBurnAdvanced} over the MCC flow of
+   * {@code FwCompsMgr}), sends the component {@code kiln burn} sends, and {@code kiln query} in
+   * the same power-on shows the image pending over the running one.
+   */
+  @Test
+  void mstflintBurnsTheFs3ImageAndKilnQuerySeesItPending(@TempDir Path dir) throws Exception {
+    MstflintBurnComparison.Burn burn = MstflintBurnComparison.mstflint(dir, running, newer,
+        DeviceType.CX4LX, PSID,
+        KilnChildProcess.command("query", "--device", "pci:" + EmulatedPciExec.BDF));
+    String out = burn.output();
+    assertTrue(out.contains("Current FW version on flash:  14.32.1010"), out);
+    assertTrue(out.contains("New FW version:               14.33.1000"), out);
+    assertTrue(out.contains("Writing Boot image component -   OK"), out);
+    assertFalse(out.contains("lock operation"), out);
+    assertArrayEquals(UpdateComponent.bytes(ImageParser.parse(newer)), burn.component(),
+        "mstflint's FS3 component");
+    assertTrue(out.contains("HW Device ID:           0x20b (PCI device id 0x1015)"), out);
+    assertTrue(out.contains("FW Version:             14.33.1000"), out);
+    assertTrue(out.contains("FW Version(Running):    14.32.1010"), out);
   }
 
   @Test
