@@ -80,9 +80,10 @@ class Fs3DevicePathTest {
 
   /**
    * The unmodified mstflint 4.21 burns the FS3 image through {@code kiln device exec}'s emulated
-   * PCI function (its FS3 path, {@code Fs3Operations::FwBurnAdvanced} over the MCC flow of
-   * {@code FwCompsMgr}), sends the component {@code kiln burn} sends, and {@code kiln query} in
-   * the same power-on shows the image pending over the running one.
+   * PCI function ({@code FsCtrlOperations::FwBurnAdvanced}, mlxfwops/lib/fsctrl_ops.cpp: the
+   * component of {@code Fs3Operations::FwExtract4MBImage} over {@code FwCompsMgr}'s MCC flow),
+   * sends the component {@code kiln burn} sends, and {@code kiln query} in the same power-on shows
+   * the image pending over the running one.
    */
   @Test
   void mstflintBurnsTheFs3ImageAndKilnQuerySeesItPending(@TempDir Path dir) throws Exception {
