@@ -152,7 +152,7 @@ class Fs3DevicePathTest {
     Path policy = Files.writeString(dir.resolve("policy.json"), """
         {"trustedKeys": ["%s"], "requiredSignatures": ["IMAGE_SIGNATURE_256"],
          "allowedPsids": ["%s"], "allowedDeviceIds": ["0x20b"], "minimumSecurityVersion": 0,
-         "requireSecureFw": true}
+         "requireSecureFw": true, "allowSampleKeys": true}
         """.formatted(trust.getFileName(), PSID));
     Run gate = kiln("gate", "--policy", policy.toString(), newer.toString());
     assertEquals(0, gate.exitCode(), gate.out() + gate.err());
