@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.emulator.pcifunction.EmulatedPciExec;
+import dev.kiln.emulator.pcifunction.NamespacedCommand;
 import dev.kiln.testkit.Mstflint;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +70,37 @@ class EmulatedPciFunctionTest {
     assertEquals(
         List.of(EmulatedPciExec.BDF, "0x15b3", "0x101d", "0x020000", "15 1d 10", "4096"),
         files.stdout().lines().map(String::trim).toList());
+  }
+
+  /**
+   * Another run's emulated function at the same address is another device: a lock on the host's
+   * {@code /tmp/mstflint_lockfiles/<bdf>_config} (here held by util-linux {@code flock} for the
+   * whole query, as a concurrent mstflint holds it around each config access) does not stop
+   * mstflint in this run's namespace, which locks its own function's file (NamespacedCommand).
+   * With the host's directory mstflint gives up after its 4096 tries with {@code failed to perform
+   * lock operation} and the query fails.
+   */
+  @Test
+  void aLockOnTheHostsLockFileDoesNotStopMstflint(@TempDir Path dir) throws Exception {
+    EmulatedDevice.create(dir, TestImages.identity(), v1);
+    String bdf = "0000:6b:00.0"; // an address no other test uses, so no other run takes the lock
+    Path hostLock = Files.createDirectories(Path.of(NamespacedCommand.MSTFLINT_LOCK_DIRECTORY))
+        .resolve(bdf + "_config");
+    Process holder = new ProcessBuilder("flock", "-x", hostLock.toString(), "sh", "-c",
+        "echo locked; exec cat").redirectErrorStream(true).start();
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+      assertEquals("locked", lines.readLine());
+      Mstflint.Result query = EmulatedPciExec.run(dir, bdf,
+          List.of(Mstflint.require().binary().toString(), "-d", bdf, "query"));
+      assertEquals(0, query.exitCode(), query.output());
+      assertFalse(query.output().contains("lock operation"), query.output());
+      assertEquals(TestImages.PSID, query.field("PSID"), query.output());
+    } finally {
+      holder.getOutputStream().close();
+      holder.waitFor();
+      Files.deleteIfExists(hostLock);
+    }
   }
 
   @Test

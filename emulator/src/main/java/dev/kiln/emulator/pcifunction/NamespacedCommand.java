@@ -23,6 +23,20 @@ import java.util.concurrent.TimeUnit;
  * EmulatedPciFunction#detachFromThisNamespace}), so if the JVM is killed outright nothing stays
  * mounted anywhere once the command ends: the child's namespace held the last copy.
  *
+ * <p>The namespace also gets its own {@value #MSTFLINT_LOCK_DIRECTORY} (a directory of the
+ * function's, bound over it). mstflint serializes its config-space accesses to a function with an
+ * {@code flock} on {@code /tmp/mstflint_lockfiles/<domain:bus:dev.fn>_config}, taken without
+ * blocking and given up after 4096 tries with {@code failed to perform lock operation.: Resource
+ * temporarily unavailable} (mstflint 4.21 {@code mtcr_ul/mtcr_ul_com.c}: {@code _flock_int},
+ * {@code MAX_RETRY_CNT}, {@code _create_lock}, the {@code READ4_PCI}/{@code WRITE4_PCI} macros;
+ * the directory is {@code LOCK_FILE_DIR} in {@code include/mtcr_ul/mtcr_com_defs.h}). On a real
+ * host one address is one adapter, so the lock guards one VSEC gateway. Emulated functions of
+ * different runs all have the address {@code 0000:03:00.0} by default but are different devices,
+ * each with its own gateway: with the host's directory, an mstflint of one run waits for, and
+ * when the other's FUSE round trips are slow gives up on, a lock another run's mstflint holds,
+ * and its burn ends half-way in a failed gateway read ({@code read flag}, reported as {@code
+ * ME_ICMD_STATUS_CR_FAIL}). Commands on the same function still share one lock directory.
+ *
  * <p>Standard input, output and error go where the caller says (inherited by {@code kiln device
  * exec}); the environment is kept.
  */
@@ -30,16 +44,32 @@ public final class NamespacedCommand {
   /** Where the fake directory goes inside the namespace. */
   public static final String SYSFS_PCI_DEVICES = "/sys/bus/pci/devices";
 
+  /** mstflint's lock-file directory, private to the namespace (see the class comment). */
+  public static final String MSTFLINT_LOCK_DIRECTORY = "/tmp/mstflint_lockfiles";
+
   /** Exit code of the set-up shell when the bind mount fails (never reported as the command's). */
   private static final int SETUP_FAILED = 125;
 
+  /** Exit code of the set-up shell when the lock directory cannot be made private. */
+  private static final int LOCKS_FAILED = 124;
+
   private static final long SETUP_TIMEOUT_MILLIS = 30_000;
 
-  // $1 the FUSE directory, $2 the marker, $3 where mount's complaint goes; then the command.
+  // $1 the FUSE directory, $2 the marker, $3 where mount's complaint goes, $4 the function's own
+  // lock directory; then the command. The host's lock directory is created as mstflint creates
+  // it, and is only mounted over when it is a real directory of this user's: in the world-writable
+  // /tmp nobody else can then swap it for a symbolic link to a directory the bind would hide.
   private static final String SETUP_SCRIPT =
       "mount --bind \"$1\" " + SYSFS_PCI_DEVICES + " 2>\"$3\" || exit " + SETUP_FAILED + "\n"
+          + "locks=" + MSTFLINT_LOCK_DIRECTORY + "\n"
+          + "[ -L \"$locks\" ] || mkdir -p \"$locks\" 2>\"$3\" || exit " + LOCKS_FAILED + "\n"
+          + "if [ -L \"$locks\" ] || [ ! -d \"$locks\" ] || [ ! -O \"$locks\" ]; then\n"
+          + "  echo \"$locks is not a directory of this user's\" >\"$3\"; exit " + LOCKS_FAILED
+          + "\n"
+          + "fi\n"
+          + "mount --bind \"$4\" \"$locks\" 2>\"$3\" || exit " + LOCKS_FAILED + "\n"
           + ": >\"$2\"\n"
-          + "shift 3\n"
+          + "shift 4\n"
           + "exec \"$@\"\n";
 
   private final Process process;
@@ -67,12 +97,14 @@ public final class NamespacedCommand {
     }
     Path marker = function.privateDirectory().resolve("namespace-ready");
     Path setupErrors = function.privateDirectory().resolve("namespace-setup.err");
+    Path locks = Files.createDirectories(function.privateDirectory().resolve("mstflint-locks"));
     List<String> argv = new ArrayList<>();
     argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--"));
     argv.addAll(List.of("/bin/sh", "-c", SETUP_SCRIPT, "kiln-device-exec"));
     argv.add(function.devicesDirectory().toString());
     argv.add(marker.toString());
     argv.add(setupErrors.toString());
+    argv.add(locks.toString());
     argv.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(argv);
     builder.redirectInput(input).redirectOutput(output).redirectError(error);
@@ -107,6 +139,10 @@ public final class NamespacedCommand {
       }
     } catch (IOException e) {
       reason = "";
+    }
+    if (exitCode == LOCKS_FAILED) {
+      return "cannot give the command its own " + MSTFLINT_LOCK_DIRECTORY
+          + " in a private mount namespace" + (reason.isEmpty() ? "" : ": " + firstLine(reason));
     }
     if (exitCode == SETUP_FAILED) {
       return "cannot bind the emulated function over " + SYSFS_PCI_DEVICES

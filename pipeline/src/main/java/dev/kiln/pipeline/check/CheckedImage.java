@@ -53,7 +53,7 @@ public final class CheckedImage {
     this.facts =
         new ImageFacts(read.psid(), read.supportedHwIds(), read.version(), read.securityVersion(),
             read.mccEnabled(), read.secureFw(), read.signatureKeyUuids(), read.signatures(),
-            read.imageTrustedKeys(), read.imageTrustedKeysKnown(), structure);
+            read.imageTrustedKeys(), read.imageTrustedKeysKnown(), structure, read.format());
     this.sha512Hex = BundleReader.sha512Hex(bytes);
   }
 

@@ -1,12 +1,16 @@
 package dev.kiln.pipeline.cli;
 
 import static dev.kiln.pipeline.cli.BurnTestImages.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.burner.Sleeper;
+import dev.kiln.emulator.pcifunction.EmulatedPciExec;
 import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.ImageParser;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.keys.SampleKey;
@@ -74,6 +78,30 @@ class Fs3DevicePathTest {
     assertTrue(after.out().contains("FW Version:             14.33.1000"), after.out());
   }
 
+  /**
+   * The unmodified mstflint 4.21 burns the FS3 image through {@code kiln device exec}'s emulated
+   * PCI function ({@code FsCtrlOperations::FwBurnAdvanced}, mlxfwops/lib/fsctrl_ops.cpp: the
+   * component of {@code Fs3Operations::FwExtract4MBImage} over {@code FwCompsMgr}'s MCC flow),
+   * sends the component {@code kiln burn} sends, and {@code kiln query} in the same power-on shows
+   * the image pending over the running one.
+   */
+  @Test
+  void mstflintBurnsTheFs3ImageAndKilnQuerySeesItPending(@TempDir Path dir) throws Exception {
+    MstflintBurnComparison.Burn burn = MstflintBurnComparison.mstflint(dir, running, newer,
+        DeviceType.CX4LX, PSID,
+        KilnChildProcess.command("query", "--device", "pci:" + EmulatedPciExec.BDF));
+    String out = burn.output();
+    assertTrue(out.contains("Current FW version on flash:  14.32.1010"), out);
+    assertTrue(out.contains("New FW version:               14.33.1000"), out);
+    assertTrue(out.contains("Writing Boot image component -   OK"), out);
+    assertFalse(out.contains("lock operation"), out);
+    assertArrayEquals(UpdateComponent.bytes(ImageParser.parse(newer)), burn.component(),
+        "mstflint's FS3 component");
+    assertTrue(out.contains("HW Device ID:           0x20b (PCI device id 0x1015)"), out);
+    assertTrue(out.contains("FW Version:             14.33.1000"), out);
+    assertTrue(out.contains("FW Version(Running):    14.32.1010"), out);
+  }
+
   @Test
   void anFs4ImageIsRefusedByCheckAndDevice(@TempDir Path dir) throws Exception {
     Path fs4 = BurnTestImages.signed(dir, new SampleFirmware.Spec(DeviceType.CX4LX, PSID,
@@ -124,7 +152,7 @@ class Fs3DevicePathTest {
     Path policy = Files.writeString(dir.resolve("policy.json"), """
         {"trustedKeys": ["%s"], "requiredSignatures": ["IMAGE_SIGNATURE_256"],
          "allowedPsids": ["%s"], "allowedDeviceIds": ["0x20b"], "minimumSecurityVersion": 0,
-         "requireSecureFw": true}
+         "requireSecureFw": true, "allowSampleKeys": true}
         """.formatted(trust.getFileName(), PSID));
     Run gate = kiln("gate", "--policy", policy.toString(), newer.toString());
     assertEquals(0, gate.exitCode(), gate.out() + gate.err());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.emulator.EmulatedDevice;
+import dev.kiln.inspector.section.DeviceType;
 import dev.kiln.registers.Recording;
 import dev.kiln.emulator.pcifunction.EmulatedPciExec;
 import dev.kiln.registers.AccessRegister;
@@ -45,6 +46,28 @@ final class MstflintBurnComparison {
     Mstflint.Result result =
         EmulatedPciExec.mstflintRecorded(device, recording, "-i", image.toString(), "-y", "burn");
     assertEquals(exitCode, result.exitCode(), result.output());
+    return read(recording, result.output());
+  }
+
+  /**
+   * mstflint's burn (which must succeed) into an emulated {@code type} with {@code psid} running
+   * {@code running}, followed in the same power-on by {@code then} (e.g. {@code kiln query
+   * --device pci:BDF}, to see the burned image pending before a reset). The output is the burn's
+   * and then {@code then}'s; {@code then}'s MCC/MCDA/MVTS transactions, if any, follow the
+   * burn's in the steps.
+   */
+  static Burn mstflint(Path work, Path running, Path image, DeviceType type, String psid,
+      List<String> then) throws Exception {
+    Path device = BurnTestImages.device(work.resolve("mstflint-dev"), running, type, psid);
+    Path recording = work.resolve("mstflint.rec");
+    List<String> command = new ArrayList<>(List.of("sh", "-c",
+        "m=$1 d=$2 i=$3; shift 3; \"$m\" -d \"$d\" -i \"$i\" -y burn || exit; \"$@\"",
+        "burn-then", Mstflint.require().binary().toString(), EmulatedPciExec.BDF,
+        image.toString()));
+    command.addAll(then);
+    Mstflint.Result result = EmulatedPciExec.run(device, EmulatedPciExec.BDF,
+        EmulatedDevice.Options.defaults().withRecording(recording), command);
+    assertEquals(0, result.exitCode(), result.output());
     return read(recording, result.output());
   }
 
