@@ -2,10 +2,12 @@ package dev.kiln.pipeline.release;
 
 import dev.kiln.inspector.io.AtomicFiles;
 import dev.kiln.signer.audit.AuditLog;
+import dev.kiln.signer.audit.AuditRecord;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +48,26 @@ public final class ReleaseRunner {
     publish(context);
   }
 
+  /** The release's audit log: {@code OUTPUT/NAME.kiln-audit.jsonl}. */
+  static AuditLog auditLog(ReleaseDescription description) {
+    return new AuditLog(
+        description.outputDirectory().toAbsolutePath()
+            .resolve(description.name() + AuditLog.DEFAULT_SUFFIX));
+  }
+
   private static void publish(PipelineContext context) throws PipelineException {
     try {
       Files.createDirectories(context.description().outputDirectory());
+      // One audit log for the whole release, one record per signed image, written in one append
+      // before anything is published: no signed image exists without its record.
+      List<AuditRecord> records = new ArrayList<>();
       for (PipelineContext.ReleaseImage image : context.images()) {
         if (image.signing() != null) {
-          Path target = context.description().outputDirectory().resolve(image.outputName());
-          // The audit record goes first: no signed image is published without its record.
-          AuditLog.besideOutput(target.toAbsolutePath()).append(image.signing());
+          records.add(image.signing());
         }
+      }
+      if (!records.isEmpty()) {
+        auditLog(context.description()).appendAll(records);
       }
       for (Map.Entry<Path, Path> product : context.orderedProducts()) {
         try {

@@ -93,7 +93,10 @@ class ReleaseCommandTest {
     assertEquals(0, result.exitCode(), result.out() + result.err());
     Path out = dir.resolve("real-out");
     assertTrue(Files.exists(out.resolve("cx6dx.bin")));
-    assertTrue(Files.exists(out.resolve("cx6dx.bin.kiln-audit.jsonl")));
+    // One audit log for the release (named after it), one record per signed image.
+    assertTrue(Files.exists(out.resolve("real.kiln-audit.jsonl")));
+    assertFalse(Files.exists(out.resolve("cx6dx.bin.kiln-audit.jsonl")));
+    assertEquals(1, Files.readAllLines(out.resolve("real.kiln-audit.jsonl")).size());
     BundleVerification bundle =
         BundleReader.verify(out.resolve("real.kbundle"),
             TrustedKeys.load(List.of(fixtures.publicKey)));
