@@ -89,6 +89,35 @@ public final class UpdateComponent {
   }
 
   /**
+   * Puts back, in place, the magic pattern {@link #bytes} masked, for reading a component as a
+   * device or a package keeps it (an MFA2 archive stores it masked, a device returns it masked on
+   * read-back). Nothing in a masked component names its format, and the parser reads an image
+   * under either magic, so both are tried and the one under which structural verification finds
+   * fewer errors stays (the other format's CRCs and pointers fail wholesale); on a tie, or when
+   * nothing parses, the FS4 magic, so that refusals speak of FS4 as before. An array that is not
+   * masked is left alone.
+   */
+  public static void restoreMagic(byte[] component) {
+    if (!Fs4Magic.unmask(component)) {
+      return;
+    }
+    int asFs4 = verificationErrors(component);
+    System.arraycopy(Fs4Magic.fs3Bytes(), 0, component, 0, Fs4Magic.LENGTH);
+    int asFs3 = verificationErrors(component);
+    if (asFs3 >= asFs4) {
+      System.arraycopy(Fs4Magic.fs4Bytes(), 0, component, 0, Fs4Magic.LENGTH);
+    }
+  }
+
+  private static int verificationErrors(byte[] image) {
+    try {
+      return ImageVerifier.verify(ImageParser.parse(image, "component")).errors().size();
+    } catch (ImageFormatException | RuntimeException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  /**
    * The component's bytes, as mstflint sends them.
    *
    * @throws ImageFormatException when the image is not one mstflint can extract (it would fail

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.inspector.format.Dwords;
 import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.build.ImageWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The component rules of {@link UpdateComponent} on the hand-assembled {@link TestImages} (whose
@@ -15,6 +19,30 @@ import org.junit.jupiter.api.Test;
  * compares the bytes with what mstflint itself sends.
  */
 class UpdateComponentTest {
+  @TempDir static Path images;
+
+  @Test
+  void restoreMagicGivesBackTheImageOfEitherFormat() throws Exception {
+    byte[] fs4 = UpdateComponent.bytes(ImageParser.parse(TestImages.valid(), "fs4"));
+    UpdateComponent.restoreMagic(fs4);
+    assertEquals(ImageFormat.FS4, ImageParser.parse(fs4, "fs4 component").format());
+    assertArrayEquals(Fs4Magic.fs4Bytes(), Arrays.copyOf(fs4, Fs4Magic.LENGTH));
+
+    Path file = images.resolve("fs3.bin");
+    ImageWriter.write(Fs3CorruptionTest.description(), file, true);
+    Fs4Image fs3Image = ImageParser.parse(Files.readAllBytes(file), "fs3");
+    byte[] fs3 = UpdateComponent.bytes(fs3Image);
+    UpdateComponent.restoreMagic(fs3);
+    Fs4Image restored = ImageParser.parse(fs3, "fs3 component");
+    assertEquals(ImageFormat.FS3, restored.format());
+    assertEquals(ImageSummary.of(fs3Image).fwVersion(), ImageSummary.of(restored).fwVersion());
+
+    // Not masked: left alone.
+    byte[] plain = TestImages.valid();
+    UpdateComponent.restoreMagic(plain);
+    assertArrayEquals(TestImages.valid(), plain);
+  }
+
   @Test
   void endsWithTheHighestItocSectionAndMasksOnlyTheMagic() throws Exception {
     byte[] file = TestImages.valid();

@@ -1,5 +1,6 @@
 package dev.kiln.burner.precheck;
 
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.burner.DeviceException;
 import dev.kiln.burner.DeviceInfo;
 import dev.kiln.burner.ImageRejectedException;
@@ -8,7 +9,6 @@ import dev.kiln.burner.progress.BurnProgress;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageParser;
-import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.inspector.section.FwVersion;
 import dev.kiln.registers.TransportException;
 import dev.kiln.signer.fs4.TrustStore;
@@ -91,7 +91,7 @@ public final class DeviceProfiles {
    * first.
    */
   static Optional<Fs4Image> parse(byte[] bytes, String source) {
-    Fs4Magic.unmask(bytes);
+    UpdateComponent.restoreMagic(bytes);
     try {
       return Optional.of(ImageParser.parse(bytes, source + " (read back)"));
     } catch (ImageFormatException e) {

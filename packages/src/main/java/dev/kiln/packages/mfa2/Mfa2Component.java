@@ -1,6 +1,6 @@
 package dev.kiln.packages.mfa2;
 
-import dev.kiln.inspector.format.Fs4Magic;
+import dev.kiln.inspector.UpdateComponent;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -34,10 +34,10 @@ public record Mfa2Component(int classification, int identifier, Mfa2Version vers
     return data.length;
   }
 
-  /** The component with the FS4 magic put back where it is masked: an image the parser reads. */
+  /** The component with its magic (FS4 or FS3) put back where it is masked: an image the parser reads. */
   public byte[] image() {
     byte[] image = data.clone();
-    Fs4Magic.unmask(image);
+    UpdateComponent.restoreMagic(image);
     return image;
   }
 

@@ -1,6 +1,7 @@
 package dev.kiln.pipeline.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.inspector.UpdateComponent;
 import dev.kiln.burner.DeviceException;
 import dev.kiln.burner.DeviceUri;
 import dev.kiln.burner.ImageRejectedException;
@@ -11,7 +12,6 @@ import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.inspector.VerificationResult;
-import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.pipeline.cli.json.ImageJson;
 import dev.kiln.registers.TransportException;
 import java.io.PrintWriter;
@@ -42,7 +42,7 @@ final class DeviceVerification {
       throw new CommandFailure(ExitCodes.DEVICE, e.getMessage(), e);
     }
     // The device keeps the component as burnt, with the magic pattern masked (§2.6 step 11).
-    Fs4Magic.unmask(image);
+    UpdateComponent.restoreMagic(image);
     String source = uri.text() + " (BOOT image read back)";
     VerificationResult result;
     try {

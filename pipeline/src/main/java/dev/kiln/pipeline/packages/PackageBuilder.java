@@ -4,7 +4,6 @@ import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageSummary;
 import dev.kiln.inspector.UpdateComponent;
-import dev.kiln.inspector.format.Fs4Magic;
 import dev.kiln.packages.mfa2.Mfa2Images;
 import dev.kiln.packages.mfa2.Mfa2Writer;
 import dev.kiln.packages.pldm.PldmFormatRevision;
@@ -37,7 +36,7 @@ public final class PackageBuilder {
     List<PackagedImage> expected = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       byte[] component = UpdateComponent.bytes(images.get(i));
-      Fs4Magic.unmask(component);
+      UpdateComponent.restoreMagic(component);
       String psid = ImageSummary.of(images.get(i)).psid();
       expected.add(new PackagedImage(psid + " component " + i, psid, component, true));
     }
