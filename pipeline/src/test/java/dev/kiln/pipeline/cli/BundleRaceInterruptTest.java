@@ -84,7 +84,7 @@ class BundleRaceInterruptTest {
   }
 
   private static Image image(Path key, String version, String name) throws Exception {
-    Path image = BurnTestImages.signed(work, SampleFirmware.Spec.secure(version), name);
+    Path image = BurnTestImages.signedLarge(work, SampleFirmware.Spec.secure(version), name, 1);
     return new Image(
         FwVersion.parse(version), image, Files.readAllBytes(image),
         BurnRaceTest.bundle(work, key, image, name + ".kbundle"));

@@ -192,6 +192,26 @@ final class BurnTestImages {
   }
 
 
+  /**
+   * Extra description for an image with {@code mib} MiB of code: the interrupt tests need a burn
+   * that lasts longer than the time a signal takes to arrive (a 160 KiB sample image crosses a
+   * pipelined {@code tcp://} link in a few milliseconds).
+   */
+  static java.util.function.Consumer<ImageDescription.Builder> largeCode(int mib) {
+    return builder ->
+        builder
+            .imageSize(4L * mib << 20) // the slot is half the image: room for code and the rest
+            .section(
+                dev.kiln.inspector.build.SectionSpec.random(
+                    dev.kiln.inspector.format.SectionType.MAIN_CODE, mib << 20, 7));
+  }
+
+  /** {@link #signed(Path, SampleFirmware.Spec, String)} with {@link #largeCode} of {@code mib}. */
+  static Path signedLarge(Path dir, SampleFirmware.Spec spec, String name, int mib)
+      throws Exception {
+    return signed(dir, spec, name, TRUSTED.toString(), largeCode(mib));
+  }
+
   static Path signed(Path dir, SampleFirmware.Spec spec, String name) throws Exception {
     return signed(dir, spec, name, TRUSTED.toString());
   }

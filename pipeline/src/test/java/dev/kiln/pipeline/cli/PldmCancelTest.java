@@ -46,8 +46,8 @@ class PldmCancelTest {
 
   @BeforeAll
   static void build() throws Exception {
-    v1 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.39.1002"), "v1");
-    v2 = BurnTestImages.signed(work, SampleFirmware.Spec.secure("22.41.1000"), "v2");
+    v1 = BurnTestImages.signedLarge(work, SampleFirmware.Spec.secure("22.39.1002"), "v1", 4);
+    v2 = BurnTestImages.signedLarge(work, SampleFirmware.Spec.secure("22.41.1000"), "v2", 4);
     p2 = PldmTestPackages.of(work, v2, "v2");
   }
 

@@ -42,8 +42,8 @@ class UpdateInterruptTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    old = BurnTestImages.signed(work, SampleFirmware.Spec.secure(OLD.toString()), "old");
-    Path newer = BurnTestImages.signed(work, SampleFirmware.Spec.secure(NEW.toString()), "new");
+    old = BurnTestImages.signedLarge(work, SampleFirmware.Spec.secure(OLD.toString()), "old", 4);
+    Path newer = BurnTestImages.signedLarge(work, SampleFirmware.Spec.secure(NEW.toString()), "new", 4);
     trust = SampleKeys.writePublicKey(SampleKey.RSA_2048, work);
     Path key = SampleKeys.writePrivateKey(SampleKey.RSA_2048, work);
     bundle = work.resolve("release.kbundle");
@@ -135,7 +135,7 @@ class UpdateInterruptTest {
         }
       }
     }
-    // A 128 KiB transfer lasts longer than the 0-150 ms wait: nearly every round lands inside it.
+    // A 4 MiB transfer lasts about as long as the 0-150 ms wait: many rounds land inside it.
     assertTrue(interrupted > 0, "no SIGINT landed inside a burn, seed " + seed);
     BurnLog.Verification verification = new BurnLog(log).verify();
     assertTrue(verification.intact(), verification.message());
