@@ -4,7 +4,7 @@ import dev.kiln.burner.pldm.UpdatePackage;
 import dev.kiln.packages.pldm.ComponentImage;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
 import dev.kiln.packages.pldm.PldmPackage;
-import dev.kiln.packages.pldm.PldmString;
+import dev.kiln.registers.pldm.PldmString;
 import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.registers.pldm.VersionString;
 import java.util.List;
@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 /**
  * A package read by {@code packages.pldm.PldmPackageReader} as the update agent's {@link
  * UpdatePackage}: the record is the one {@link PldmPackage#recordFor} picks for the device's
- * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors and
- * strings go across as their bytes.
+ * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors are
+ * the same records on both sides; strings go across as their bytes.
  */
 final class PldmPackageUpdate implements UpdatePackage {
   private final PldmPackage pkg;
@@ -33,10 +33,7 @@ final class PldmPackageUpdate implements UpdatePackage {
 
   @Override
   public Optional<Selection> select(List<Descriptor> descriptors) {
-    List<dev.kiln.packages.pldm.Descriptor> reported = descriptors.stream()
-        .map(d -> new dev.kiln.packages.pldm.Descriptor(d.type(), d.data()))
-        .toList();
-    return pkg.recordFor(reported).map(this::selection);
+    return pkg.recordFor(descriptors).map(this::selection);
   }
 
   private Selection selection(FirmwareDeviceRecord record) {
@@ -59,7 +56,7 @@ final class PldmPackageUpdate implements UpdatePackage {
   public String describeRecords() {
     return pkg.deviceRecords().stream()
         .map(r -> "[" + r.descriptors().stream()
-            .map(d -> new Descriptor(d.type(), d.data()).toString())
+            .map(Descriptor::describe)
             .collect(Collectors.joining(", ")) + "]")
         .collect(Collectors.joining(" or "));
   }

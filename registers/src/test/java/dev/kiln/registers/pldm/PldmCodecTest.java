@@ -49,7 +49,7 @@ class PldmCodecTest {
     assertEquals(expected, hex(response.encode()));
     var decoded = QueryDeviceIdentifiers.Response.decode(bytes(expected));
     assertEquals(response, decoded);
-    assertEquals("MT_0000000359", decoded.descriptors().get(2).psidValue().orElseThrow());
+    assertEquals("MT_0000000359", decoded.descriptors().get(2).psid().orElseThrow());
     // Length field not matching what follows, a descriptor running past the end.
     assertThrows(PldmFormatException.class,
         () -> QueryDeviceIdentifiers.Response.decode(bytes("2500000003" + expected.substring(10))));

@@ -1,4 +1,4 @@
-package dev.kiln.packages.pldm;
+package dev.kiln.registers.pldm;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
