@@ -4,9 +4,7 @@ import dev.kiln.burner.pldm.UpdatePackage;
 import dev.kiln.packages.pldm.ComponentImage;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
 import dev.kiln.packages.pldm.PldmPackage;
-import dev.kiln.registers.pldm.PldmString;
 import dev.kiln.registers.pldm.Descriptor;
-import dev.kiln.registers.pldm.VersionString;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -14,8 +12,8 @@ import java.util.stream.Collectors;
 /**
  * A package read by {@code packages.pldm.PldmPackageReader} as the update agent's {@link
  * UpdatePackage}: the record is the one {@link PldmPackage#recordFor} picks for the device's
- * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors are
- * the same records on both sides; strings go across as their bytes.
+ * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors and
+ * strings are the same records on both sides, so nothing is converted.
  */
 final class PldmPackageUpdate implements UpdatePackage {
   private final PldmPackage pkg;
@@ -40,16 +38,12 @@ final class PldmPackageUpdate implements UpdatePackage {
     List<Component> components = pkg.componentsOf(record).stream()
         .map(PldmPackageUpdate::component)
         .toList();
-    return new Selection(string(record.imageSetVersion()), components);
+    return new Selection(record.imageSetVersion(), components);
   }
 
   private static Component component(ComponentImage image) {
     return new Component(image.classification(), image.identifier(), image.comparisonStamp(),
-        string(image.version()), image.image());
-  }
-
-  private static VersionString string(PldmString text) {
-    return new VersionString(text.type(), text.bytes());
+        image.version(), image.image());
   }
 
   @Override
