@@ -30,7 +30,7 @@ import dev.kiln.registers.pldm.RequestUpdate;
 import dev.kiln.registers.pldm.ResultCodes;
 import dev.kiln.registers.pldm.TransferFlag;
 import dev.kiln.registers.pldm.UpdateComponent;
-import dev.kiln.registers.pldm.VersionString;
+import dev.kiln.registers.pldm.PldmString;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,19 +96,19 @@ class PldmFirmwareDeviceTest {
       assertEquals(CompletionCode.SUCCESS, requestUpdate().completionCode());
       PldmMessage passed = call(FwUpdateCommand.PASS_COMPONENT_TABLE,
           new PassComponentTable.Request(TransferFlag.START_AND_END, 0x000D, 1, 0, 0,
-              VersionString.ascii("22.42.1010")).encode());
+              PldmString.ascii("22.42.1010")).encode());
       assertEquals(CompletionCode.SUCCESS, passed.completionCode());
       assertArrayEquals(new byte[] {0, 0}, passed.payload(), "can be updated");
       PldmMessage updated = call(FwUpdateCommand.UPDATE_COMPONENT,
           new UpdateComponent.Request(0x000D, 1, 0, 0, size, 0,
-              VersionString.ascii("22.42.1010")).encode());
+              PldmString.ascii("22.42.1010")).encode());
       assertEquals(CompletionCode.SUCCESS, updated.completionCode());
       return UpdateComponent.Response.decode(updated.payload());
     }
 
     PldmMessage requestUpdate() throws Exception {
       return call(FwUpdateCommand.REQUEST_UPDATE,
-          new RequestUpdate.Request(4096, 1, 1, 0, VersionString.ascii("22.42.1010")).encode());
+          new RequestUpdate.Request(4096, 1, 1, 0, PldmString.ascii("22.42.1010")).encode());
     }
 
     /** Serves RequestFirmwareData from {@code image} until the FD sends another request. */

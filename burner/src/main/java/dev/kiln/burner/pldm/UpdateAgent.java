@@ -25,7 +25,7 @@ import dev.kiln.registers.pldm.RequestUpdate;
 import dev.kiln.registers.pldm.ResultCodes;
 import dev.kiln.registers.pldm.TransferFlag;
 import dev.kiln.registers.pldm.UpdateComponent;
-import dev.kiln.registers.pldm.VersionString;
+import dev.kiln.registers.pldm.PldmString;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -381,7 +381,7 @@ public final class UpdateAgent {
         + "; the package's records want " + pkg.describeRecords() + ")";
   }
 
-  private static Optional<FwVersion> version(VersionString text) {
+  private static Optional<FwVersion> version(PldmString text) {
     if (text.length() == 0) {
       return Optional.empty();
     }

@@ -1,7 +1,7 @@
 package dev.kiln.burner.pldm;
 
 import dev.kiln.registers.pldm.Descriptor;
-import dev.kiln.registers.pldm.VersionString;
+import dev.kiln.registers.pldm.PldmString;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +24,7 @@ public interface UpdatePackage {
   /**
    * The matching record's image set version and the components it applies to, in package order.
    */
-  record Selection(VersionString imageSetVersion, List<Component> components) {
+  record Selection(PldmString imageSetVersion, List<Component> components) {
     public Selection {
       components = List.copyOf(components);
     }
@@ -40,7 +40,7 @@ public interface UpdatePackage {
    * @param image the component image's bytes
    */
   record Component(
-      int classification, int identifier, long comparisonStamp, VersionString version,
+      int classification, int identifier, long comparisonStamp, PldmString version,
       byte[] image) {
     public Component {
       image = image.clone();

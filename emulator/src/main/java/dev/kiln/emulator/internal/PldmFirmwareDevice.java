@@ -24,7 +24,7 @@ import dev.kiln.registers.pldm.RequestUpdate;
 import dev.kiln.registers.pldm.ResultCodes;
 import dev.kiln.registers.pldm.TransferFlag;
 import dev.kiln.registers.pldm.UpdateComponent;
-import dev.kiln.registers.pldm.VersionString;
+import dev.kiln.registers.pldm.PldmString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -206,8 +206,8 @@ public final class PldmFirmwareDevice {
   private GetFirmwareParameters.Response parameters() {
     ImageFacts running = state.running();
     ImageFacts pending = state.pending();
-    VersionString active = version(running);
-    VersionString next = version(pending);
+    PldmString active = version(running);
+    PldmString next = version(pending);
     var component = new GetFirmwareParameters.Component(
         COMPONENT_CLASSIFICATION, COMPONENT_IDENTIFIER, 0,
         comparisonStamp(running), active, releaseDate(running),
@@ -216,8 +216,8 @@ public final class PldmFirmwareDevice {
     return new GetFirmwareParameters.Response(0, active, next, List.of(component));
   }
 
-  private static VersionString version(ImageFacts facts) {
-    return facts == null ? VersionString.EMPTY : VersionString.ascii(facts.version().toString());
+  private static PldmString version(ImageFacts facts) {
+    return facts == null ? PldmString.empty() : PldmString.ascii(facts.version().toString());
   }
 
   /**

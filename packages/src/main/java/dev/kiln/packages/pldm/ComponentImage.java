@@ -1,5 +1,6 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.PldmString;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;

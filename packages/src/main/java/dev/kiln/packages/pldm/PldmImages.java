@@ -1,5 +1,7 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.PldmString;
+import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.inspector.Fs4Image;
 import dev.kiln.inspector.ImageFormatException;
 import dev.kiln.inspector.ImageSummary;

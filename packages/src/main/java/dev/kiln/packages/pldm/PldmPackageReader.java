@@ -1,5 +1,7 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.PldmString;
+import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.packages.ByteCursor;
 import dev.kiln.packages.PackageFormatException;

@@ -1,5 +1,7 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.PldmString;
+import dev.kiln.registers.pldm.Descriptor;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 

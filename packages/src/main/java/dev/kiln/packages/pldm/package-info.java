@@ -14,7 +14,7 @@
  *       dev.kiln.packages.pldm.PldmFormatRevision}, 1.0 to 1.3, with its header UUID), release
  *       time ({@link dev.kiln.packages.pldm.Timestamp104}), package version, the firmware device
  *       ID records ({@link dev.kiln.packages.pldm.FirmwareDeviceRecord}: descriptors as {@link
- *       dev.kiln.packages.pldm.Descriptor} type + data bytes, the applicable components as
+ *       dev.kiln.registers.pldm.Descriptor} type + data bytes, the applicable components as
  *       indexes), downstream device records, and the components ({@link
  *       dev.kiln.packages.pldm.ComponentImage}: classification, identifier, comparison stamp,
  *       options, activation methods, version string, opaque data and the component's bytes).
@@ -27,8 +27,9 @@
  * </ul>
  *
  * <p>NVIDIA ConnectX packages match an adapter by a vendor-defined descriptor titled "PSID" whose
- * value is the PSID in ASCII plus a NUL ({@link dev.kiln.packages.pldm.Descriptor#psid(String)}),
+ * value is the PSID in ASCII plus a NUL ({@link dev.kiln.registers.pldm.Descriptor#psid(String)}),
  * beside the PCI vendor and device ids; mstflint 4.36's reader needs the NUL and never looks at
  * the last descriptor, so the device id is never written last.
  */
 package dev.kiln.packages.pldm;
+

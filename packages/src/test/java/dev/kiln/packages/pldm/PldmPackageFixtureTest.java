@@ -1,5 +1,6 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.Descriptor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.kiln.packages.pldm;
 
+import dev.kiln.registers.pldm.PldmString;
+import dev.kiln.registers.pldm.Descriptor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -4,9 +4,7 @@ import dev.kiln.burner.pldm.UpdatePackage;
 import dev.kiln.packages.pldm.ComponentImage;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
 import dev.kiln.packages.pldm.PldmPackage;
-import dev.kiln.packages.pldm.PldmString;
 import dev.kiln.registers.pldm.Descriptor;
-import dev.kiln.registers.pldm.VersionString;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -15,7 +13,7 @@ import java.util.stream.Collectors;
  * A package read by {@code packages.pldm.PldmPackageReader} as the update agent's {@link
  * UpdatePackage}: the record is the one {@link PldmPackage#recordFor} picks for the device's
  * descriptors (OpenBMC's agent's rule), so the reader and the rule exist once. Descriptors and
- * strings go across as their bytes.
+ * strings are the same records on both sides, so nothing is converted.
  */
 final class PldmPackageUpdate implements UpdatePackage {
   private final PldmPackage pkg;
@@ -33,33 +31,26 @@ final class PldmPackageUpdate implements UpdatePackage {
 
   @Override
   public Optional<Selection> select(List<Descriptor> descriptors) {
-    List<dev.kiln.packages.pldm.Descriptor> reported = descriptors.stream()
-        .map(d -> new dev.kiln.packages.pldm.Descriptor(d.type(), d.data()))
-        .toList();
-    return pkg.recordFor(reported).map(this::selection);
+    return pkg.recordFor(descriptors).map(this::selection);
   }
 
   private Selection selection(FirmwareDeviceRecord record) {
     List<Component> components = pkg.componentsOf(record).stream()
         .map(PldmPackageUpdate::component)
         .toList();
-    return new Selection(string(record.imageSetVersion()), components);
+    return new Selection(record.imageSetVersion(), components);
   }
 
   private static Component component(ComponentImage image) {
     return new Component(image.classification(), image.identifier(), image.comparisonStamp(),
-        string(image.version()), image.image());
-  }
-
-  private static VersionString string(PldmString text) {
-    return new VersionString(text.type(), text.bytes());
+        image.version(), image.image());
   }
 
   @Override
   public String describeRecords() {
     return pkg.deviceRecords().stream()
         .map(r -> "[" + r.descriptors().stream()
-            .map(d -> new Descriptor(d.type(), d.data()).toString())
+            .map(Descriptor::describe)
             .collect(Collectors.joining(", ")) + "]")
         .collect(Collectors.joining(" or "));
   }

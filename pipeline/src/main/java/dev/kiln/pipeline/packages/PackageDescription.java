@@ -7,7 +7,7 @@ import dev.kiln.packages.mfa2.Mfa2Archive;
 import dev.kiln.packages.mfa2.Mfa2Component;
 import dev.kiln.packages.mfa2.Mfa2Device;
 import dev.kiln.packages.pldm.ComponentImage;
-import dev.kiln.packages.pldm.Descriptor;
+import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
 import dev.kiln.packages.pldm.PldmPackage;
 import java.io.PrintWriter;

@@ -1,14 +1,14 @@
 package dev.kiln.pipeline.cli;
 
 import dev.kiln.packages.pldm.ComponentImage;
-import dev.kiln.packages.pldm.Descriptor;
+import dev.kiln.registers.pldm.Descriptor;
 import dev.kiln.packages.pldm.FirmwareDeviceRecord;
 import dev.kiln.inspector.ImageParser;
 import dev.kiln.packages.pldm.PldmFormatRevision;
 import dev.kiln.packages.pldm.PldmImages;
 import dev.kiln.packages.pldm.PldmPackage;
 import dev.kiln.packages.pldm.PldmPackageWriter;
-import dev.kiln.packages.pldm.PldmString;
+import dev.kiln.registers.pldm.PldmString;
 import dev.kiln.packages.pldm.Timestamp104;
 import dev.kiln.pipeline.demo.SampleFirmware;
 import java.nio.file.Files;

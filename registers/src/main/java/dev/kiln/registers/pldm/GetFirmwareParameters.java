@@ -48,10 +48,10 @@ public final class GetFirmwareParameters {
       int identifier,
       int classificationIndex,
       long activeComparisonStamp,
-      VersionString activeVersion,
+      PldmString activeVersion,
       byte[] activeReleaseDate,
       long pendingComparisonStamp,
-      VersionString pendingVersion,
+      PldmString pendingVersion,
       byte[] pendingReleaseDate,
       int activationMethods,
       long capabilities) {
@@ -102,9 +102,9 @@ public final class GetFirmwareParameters {
       byte[] pendingDate = Wire.bytes(in, 8, f + "PendingComponentReleaseDate");
       int methods = Wire.u16(in, f + "ComponentActivationMethods");
       long capabilities = Wire.u32(in, f + "CapabilitiesDuringUpdate");
-      VersionString active = VersionString.read(in, activeType, activeLength, f + "active version");
-      VersionString pending =
-          VersionString.read(in, pendingType, pendingLength, f + "pending version");
+      PldmString active = PldmString.read(in, activeType, activeLength, f + "active version");
+      PldmString pending =
+          PldmString.read(in, pendingType, pendingLength, f + "pending version");
       return new Component(classification, identifier, classIndex, activeStamp, active,
           activeDate, pendingStamp, pending, pendingDate, methods, capabilities);
     }
@@ -132,8 +132,8 @@ public final class GetFirmwareParameters {
   /** The response's fields. */
   public record Response(
       long capabilities,
-      VersionString activeSetVersion,
-      VersionString pendingSetVersion,
+      PldmString activeSetVersion,
+      PldmString pendingSetVersion,
       List<Component> components) {
     public Response {
       components = List.copyOf(components);
@@ -162,9 +162,9 @@ public final class GetFirmwareParameters {
       int activeLength = Wire.u8(in, "ActiveComponentImageSetVersionStringLength");
       int pendingType = Wire.u8(in, "PendingComponentImageSetVersionStringType");
       int pendingLength = Wire.u8(in, "PendingComponentImageSetVersionStringLength");
-      VersionString active = VersionString.read(in, activeType, activeLength, "active set version");
-      VersionString pending =
-          VersionString.read(in, pendingType, pendingLength, "pending set version");
+      PldmString active = PldmString.read(in, activeType, activeLength, "active set version");
+      PldmString pending =
+          PldmString.read(in, pendingType, pendingLength, "pending set version");
       List<Component> components = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         components.add(Component.read(in, i));

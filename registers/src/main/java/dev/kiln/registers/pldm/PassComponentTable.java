@@ -34,7 +34,7 @@ public final class PassComponentTable {
       int identifier,
       int classificationIndex,
       long comparisonStamp,
-      VersionString version) {
+      PldmString version) {
 
     public byte[] encode() {
       ByteBuffer out = Wire.out(12 + version.length());
@@ -53,7 +53,7 @@ public final class PassComponentTable {
       long stamp = Wire.u32(in, "ComponentComparisonStamp");
       int type = Wire.u8(in, "ComponentVersionStringType");
       int length = Wire.u8(in, "ComponentVersionStringLength");
-      VersionString version = VersionString.read(in, type, length, "component version");
+      PldmString version = PldmString.read(in, type, length, "component version");
       Wire.end(in, "PassComponentTable request");
       return new Request(flag, classification, identifier, index, stamp, version);
     }

@@ -28,10 +28,10 @@ public final class QueryDeviceIdentifiers {
     }
 
     public byte[] encode() {
-      int length = descriptors.stream().mapToInt(Descriptor::size).sum();
+      int length = descriptors.stream().mapToInt(Descriptor::encodedLength).sum();
       ByteBuffer out = Wire.out(5 + length);
       out.putInt(length).put((byte) descriptors.size());
-      descriptors.forEach(d -> d.write(out));
+      descriptors.forEach(d -> d.writeTo(out));
       return out.array();
     }
 

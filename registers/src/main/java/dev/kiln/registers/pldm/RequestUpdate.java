@@ -35,7 +35,7 @@ public final class RequestUpdate {
       int numberOfComponents,
       int maximumOutstandingTransferRequests,
       int packageDataLength,
-      VersionString imageSetVersion) {
+      PldmString imageSetVersion) {
 
     public byte[] encode() {
       ByteBuffer out = Wire.out(11 + imageSetVersion.length());
@@ -54,7 +54,7 @@ public final class RequestUpdate {
       int packageData = Wire.u16(in, "PackageDataLength");
       int type = Wire.u8(in, "ComponentImageSetVersionStringType");
       int length = Wire.u8(in, "ComponentImageSetVersionStringLength");
-      VersionString version = VersionString.read(in, type, length, "image set version");
+      PldmString version = PldmString.read(in, type, length, "image set version");
       Wire.end(in, "RequestUpdate request");
       return new Request(max, count, outstanding, packageData, version);
     }

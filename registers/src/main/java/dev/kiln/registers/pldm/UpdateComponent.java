@@ -38,7 +38,7 @@ public final class UpdateComponent {
       long comparisonStamp,
       long imageSize,
       long updateOptionFlags,
-      VersionString version) {
+      PldmString version) {
 
     public byte[] encode() {
       ByteBuffer out = Wire.out(19 + version.length());
@@ -59,7 +59,7 @@ public final class UpdateComponent {
       long flags = Wire.u32(in, "UpdateOptionFlags");
       int type = Wire.u8(in, "ComponentVersionStringType");
       int length = Wire.u8(in, "ComponentVersionStringLength");
-      VersionString version = VersionString.read(in, type, length, "component version");
+      PldmString version = PldmString.read(in, type, length, "component version");
       Wire.end(in, "UpdateComponent request");
       return new Request(classification, identifier, index, stamp, size, flags, version);
     }

@@ -49,7 +49,7 @@ class PldmCodecTest {
     assertEquals(expected, hex(response.encode()));
     var decoded = QueryDeviceIdentifiers.Response.decode(bytes(expected));
     assertEquals(response, decoded);
-    assertEquals("MT_0000000359", decoded.descriptors().get(2).psidValue().orElseThrow());
+    assertEquals("MT_0000000359", decoded.descriptors().get(2).psid().orElseThrow());
     // Length field not matching what follows, a descriptor running past the end.
     assertThrows(PldmFormatException.class,
         () -> QueryDeviceIdentifiers.Response.decode(bytes("2500000003" + expected.substring(10))));
@@ -59,7 +59,7 @@ class PldmCodecTest {
 
   @Test
   void requestUpdateAndUpdateComponentLayouts() throws Exception {
-    var request = new RequestUpdate.Request(4096, 1, 1, 0, VersionString.ascii("22.42.1000"));
+    var request = new RequestUpdate.Request(4096, 1, 1, 0, PldmString.ascii("22.42.1000"));
     String expected = "00100000" + "0100" + "01" + "0000" + "01" + "0a" + "32322e34322e31303030";
     assertEquals(expected, hex(request.encode()));
     assertEquals(request, RequestUpdate.Request.decode(bytes(expected)));
@@ -67,7 +67,7 @@ class PldmCodecTest {
         () -> RequestUpdate.Request.decode(bytes(expected + "00")));
 
     var update = new UpdateComponent.Request(0x000A, 1, 0, 0x16291000L, 0x10000, 0,
-        VersionString.ascii("1"));
+        PldmString.ascii("1"));
     String updateHex = "0a00" + "0100" + "00" + "00102916" + "00000100" + "00000000" + "01" + "01"
         + "31";
     assertEquals(updateHex, hex(update.encode()));
@@ -81,9 +81,9 @@ class PldmCodecTest {
   void firmwareParametersRoundTrip() throws Exception {
     byte[] date = "20240101".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     var component = new GetFirmwareParameters.Component(0x0A, 1, 0, 0x16291000L,
-        VersionString.ascii("22.41.1000"), date, 0, VersionString.EMPTY, new byte[8], 0x0038, 0);
-    var response = new GetFirmwareParameters.Response(0, VersionString.ascii("22.41.1000"),
-        VersionString.EMPTY, List.of(component));
+        PldmString.ascii("22.41.1000"), date, 0, PldmString.empty(), new byte[8], 0x0038, 0);
+    var response = new GetFirmwareParameters.Response(0, PldmString.ascii("22.41.1000"),
+        PldmString.empty(), List.of(component));
     byte[] encoded = response.encode();
     assertEquals(10 + 10 + 39 + 10, encoded.length);
     assertEquals("00000000" + "0100" + "010a" + "0000", hex(encoded).substring(0, 20));
@@ -121,7 +121,7 @@ class PldmCodecTest {
     assertEquals(activate, ActivateFirmware.Response.decode(activate.encode()));
     assertThrows(PldmFormatException.class, () -> ActivateFirmware.Request.decode(bytes("02")));
     var pass = new PassComponentTable.Request(TransferFlag.START_AND_END, 0x0A, 1, 0, 0,
-        VersionString.ascii("x"));
+        PldmString.ascii("x"));
     assertEquals("05" + "0a00" + "0100" + "00" + "00000000" + "01" + "01" + "78",
         hex(pass.encode()));
     assertEquals(pass, PassComponentTable.Request.decode(pass.encode()));

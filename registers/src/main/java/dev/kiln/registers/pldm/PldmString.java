@@ -1,5 +1,6 @@
-package dev.kiln.packages.pldm;
+package dev.kiln.registers.pldm;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,7 +8,10 @@ import java.util.Arrays;
 /**
  * A DSP0267 string field: a string type byte (0 unknown, 1 ASCII, 2 UTF-8, 3 UTF-16 with byte
  * order mark, 4 UTF-16LE, 5 UTF-16BE; DSP0267 1.3.0, "PLDM for Firmware Update string types")
- * and the stored bytes, kept as stored so that a package is written back unchanged.
+ * and the stored bytes, kept as stored so that a package is written back unchanged. The same
+ * record carries the version strings of the firmware-update messages (libpldm {@code enum
+ * pldm_firmware_update_string_type}), whose type and length sit in the fixed part of a message
+ * and whose bytes come later.
  */
 public record PldmString(int type, byte[] bytes) {
   public static final int UNKNOWN = 0;
@@ -40,6 +44,15 @@ public record PldmString(int type, byte[] bytes) {
   /** The empty string of unknown type, as an absent optional string is stored. */
   public static PldmString empty() {
     return new PldmString(UNKNOWN, new byte[0]);
+  }
+
+  /** Reads a message's string bytes once its fixed part gave type and length. */
+  static PldmString read(ByteBuffer in, int type, int length, String field)
+      throws PldmFormatException {
+    if (type > UTF_16BE) {
+      throw new PldmFormatException(field + ": string type " + type + " is not 0..5");
+    }
+    return new PldmString(type, Wire.bytes(in, length, field));
   }
 
   @Override
