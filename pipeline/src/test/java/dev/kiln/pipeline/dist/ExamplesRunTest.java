@@ -74,7 +74,7 @@ class ExamplesRunTest {
     String out = run.out();
     assertEquals(0, run.exitCode(), out);
     assertTrue(out.contains("release cx6dx-22.41.1000: dry run passed"), out);
-    assertTrue(out.contains("[3/6] sign"), out);
+    assertTrue(out.contains("[3/7] sign"), out);
     assertTrue(out.contains("IMAGE_SIGNATURE_256 with pkcs11:token=release;object=fw-rsa2048"),
         out);
     assertTrue(out.contains("target lab-cx6dx accepts cx6dx-sample.bin (22.41.1000)"), out);
