@@ -38,6 +38,12 @@ for ((run = 0; run < bench_runs; run++)); do
   bench_time tcp-burn "$kiln_cmd" burn -y --force --device "$tcp" "$image"
   bytes="$(sed -n 's/^Burned \([0-9]*\) bytes.*/\1/p' "$bench_work/last.out")"
   bench_time emu-burn "$kiln_cmd" burn -y --force --device "$emu" "$image"
+  # Untimed: drop the pending image, so that the next run is a burn too (a device with an image
+  # waiting for a reset refuses another, PENDING_RESET).
+  for dev in "$tcp" "$emu"; do
+    "$kiln_cmd" device reactivate --device "$dev" >/dev/null 2>&1 ||
+      { echo "bench: cannot drop the pending image of $dev" >&2; exit 1; }
+  done
   [[ "$version" == 22.42.1000 ]] && version=22.41.1000 || version=22.42.1000
 done
 bench_compare "burn, whole command (component $bytes bytes)" tcp-burn emu-burn \
