@@ -51,25 +51,8 @@ public record ImageFacts(
     Objects.requireNonNull(format, "format");
   }
 
-  /** Facts of an FS4 image (the format of every adapter from ConnectX-5 on). */
-  public ImageFacts(
-      String psid,
-      List<Integer> supportedHwIds,
-      FwVersion version,
-      int securityVersion,
-      boolean mccEnabled,
-      boolean secureFw,
-      List<String> signatureKeyUuids,
-      SignatureCheck signatures,
-      List<TrustedKey> imageTrustedKeys,
-      boolean imageTrustedKeysKnown,
-      List<String> structureErrors) {
-    this(psid, supportedHwIds, version, securityVersion, mccEnabled, secureFw, signatureKeyUuids,
-        signatures, imageTrustedKeys, imageTrustedKeysKnown, structureErrors, ImageFormat.FS4);
-  }
-
   /**
-   * Facts without the image's own keys and structure (callers that judge only targeting, security
+   * Facts of an FS4 image without its own keys and structure (callers that judge only targeting, security
    * flags and versions): the key lock-out and structure checks are skipped for them.
    */
   public ImageFacts(
@@ -82,7 +65,7 @@ public record ImageFacts(
       List<String> signatureKeyUuids,
       SignatureCheck signatures) {
     this(psid, supportedHwIds, version, securityVersion, mccEnabled, secureFw, signatureKeyUuids,
-        signatures, List.of(), false, List.of());
+        signatures, List.of(), false, List.of(), ImageFormat.FS4);
   }
 
   /** The same facts with other supported HW ids (e.g. unused 0 slots dropped). */

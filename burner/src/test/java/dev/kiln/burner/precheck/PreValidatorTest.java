@@ -1,5 +1,6 @@
 package dev.kiln.burner.precheck;
 
+import dev.kiln.inspector.ImageFormat;
 import dev.kiln.inspector.section.FwVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,7 +136,7 @@ class PreValidatorTest {
       List<TrustedKey> keys, ImageFacts.SignatureCheck signatures, List<String> structure) {
     return new ImageFacts(
         "MT_0000000001", List.of(0x212), NEW, 1, true, true, List.of(KEY), signatures, keys, true,
-        structure);
+        structure, ImageFormat.FS4);
   }
 
   @Test
