@@ -52,8 +52,8 @@ public record ImageFacts(
   }
 
   /**
-   * Facts of an FS4 image without its own keys and structure (callers that judge only targeting, security
-   * flags and versions): the key lock-out and structure checks are skipped for them.
+   * Facts of an FS4 image without its own keys and structure (callers that judge only targeting,
+   * security flags and versions): the key lock-out and structure checks are skipped for them.
    */
   public ImageFacts(
       String psid,
